@@ -1,0 +1,1 @@
+"""Cohorts, memberships, invitations, schedules, nudges and progress."""

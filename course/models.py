@@ -1,0 +1,200 @@
+"""The user model and the course-level Wagtail pages."""
+
+import zoneinfo
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+from wagtail import blocks
+from wagtail.admin.panels import FieldPanel, HelpPanel
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Page
+
+
+def validate_time_zone(value):
+    if value not in available_time_zones():
+        raise ValidationError(
+            _("%(value)s is not a known time zone. Use a name such as Europe/Berlin."),
+            params={"value": value},
+            code="invalid_time_zone",
+        )
+
+
+def available_time_zones():
+    return _TIME_ZONES
+
+
+_TIME_ZONES = frozenset(zoneinfo.available_timezones())
+
+
+def time_zone_choices():
+    return [(name, name.replace("_", " ")) for name in sorted(_TIME_ZONES) if "/" in name]
+
+
+class Language(models.TextChoices):
+    ENGLISH = "en", _("English")
+    GERMAN = "de", _("German")
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra_fields):
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", True)
+        extra_fields.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra_fields)
+
+    def get_by_natural_key(self, username):
+        # Email is the login and is matched without regard to case.
+        return self.get(email__iexact=username)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person: the consultant, a facilitator or a member. Email is the login."""
+
+    email = models.EmailField(_("email"), unique=True)
+    full_name = models.CharField(_("full name"), max_length=150)
+    language = models.CharField(
+        _("preferred language"), max_length=2, choices=Language.choices, default=Language.ENGLISH
+    )
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, default="Europe/Berlin", validators=[validate_time_zone]
+    )
+    is_staff = models.BooleanField(
+        _("staff status"),
+        default=False,
+        help_text=_("Staff can sign in to the Wagtail admin."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+
+    objects = UserManager()
+
+    EMAIL_FIELD = "email"
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS = ["full_name"]
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        ordering = ["full_name", "email"]
+
+    def __str__(self):
+        return self.full_name or self.email
+
+    def clean(self):
+        super().clean()
+        self.email = self.__class__.objects.normalize_email(self.email).lower()
+
+    def get_full_name(self):
+        return self.full_name
+
+    def get_short_name(self):
+        return self.first_name
+
+    @property
+    def first_name(self):
+        # Wagtail's sidebar greets people by first name; we keep one full-name field.
+        return (self.full_name or "").split(" ")[0]
+
+    @property
+    def zone(self):
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+
+class HomePage(Page):
+    """The site root: the landing page for visitors, the member home once logged in."""
+
+    intro = RichTextField(_("intro"), blank=True, features=["bold", "italic", "link"])
+
+    parent_page_types = ["wagtailcore.Page"]
+    subpage_types = ["course.CoursePage"]
+    max_count = 1
+
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+
+    class Meta:
+        verbose_name = _("home page")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["courses"] = CoursePage.objects.child_of(self).live().public().specific()
+        return context
+
+
+class Cadence(models.IntegerChoices):
+    WEEKLY = 7, _("Weekly")
+    FORTNIGHTLY = 14, _("Every two weeks")
+
+
+class CoursePage(Page):
+    """A course: what it promises and, as its children, the lessons in order."""
+
+    intro = RichTextField(_("intro"), features=["bold", "italic", "link", "ol", "ul"])
+    outcomes = StreamField(
+        [("outcome", blocks.CharBlock(label=_("Outcome"), icon="tick", max_length=200))],
+        blank=True,
+        verbose_name=_("outcomes"),
+        help_text=_("What a participant can do after the course, one line each."),
+    )
+    default_cadence_days = models.PositiveSmallIntegerField(
+        _("default cadence"),
+        choices=Cadence.choices,
+        default=Cadence.WEEKLY,
+        help_text=_("How far apart lessons open; a cohort may choose its own."),
+    )
+    cover_image = models.ForeignKey(
+        "wagtailimages.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("cover image"),
+    )
+
+    parent_page_types = ["course.HomePage"]
+    subpage_types = ["lessons.LessonPage"]
+
+    content_panels = Page.content_panels + [
+        FieldPanel("intro"),
+        FieldPanel("outcomes"),
+        FieldPanel("cover_image"),
+        FieldPanel("default_cadence_days"),
+        HelpPanel(
+            content=_(
+                "Lessons are the children of this page; their order in the page tree is the "
+                "order of the course."
+            )
+        ),
+    ]
+
+    class Meta:
+        verbose_name = _("course page")
+
+    @cached_property
+    def lessons(self):
+        from lessons.models import LessonPage
+
+        return list(LessonPage.objects.child_of(self).live().order_by("path"))
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["lessons"] = self.lessons
+        context["total_minutes"] = sum(lesson.estimated_minutes for lesson in self.lessons)
+        return context

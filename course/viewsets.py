@@ -1,0 +1,32 @@
+"""Wagtail's user admin, adapted to our user model (one full name, language, time zone)."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from wagtail.users.forms import UserCreationForm, UserEditForm
+from wagtail.users.views.users import UserViewSet as WagtailUserViewSet
+
+from .models import time_zone_choices
+
+PROFILE_FIELDS = ["full_name", "language", "time_zone"]
+
+
+class ProfileFieldsMixin(forms.Form):
+    # Wagtail's forms declare first/last name; our model has a single full name instead.
+    first_name = None
+    last_name = None
+    time_zone = forms.ChoiceField(label=_("Time zone"), choices=time_zone_choices)
+
+
+class KlartextUserCreationForm(ProfileFieldsMixin, UserCreationForm):
+    class Meta(UserCreationForm.Meta):
+        fields = (UserCreationForm.Meta.fields - {"first_name", "last_name"}) | set(PROFILE_FIELDS)
+
+
+class KlartextUserEditForm(ProfileFieldsMixin, UserEditForm):
+    class Meta(UserEditForm.Meta):
+        fields = (UserEditForm.Meta.fields - {"first_name", "last_name"}) | set(PROFILE_FIELDS)
+
+
+class UserViewSet(WagtailUserViewSet):
+    def get_form_class(self, for_update=False):
+        return KlartextUserEditForm if for_update else KlartextUserCreationForm
