@@ -1,0 +1,55 @@
+# Klartext: `make run` to try it, `make test` to test it. Both install what is missing.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+export DJANGO_SETTINGS_MODULE := course.settings
+
+.PHONY: install assets messages run test test-fast lint bench clean
+
+# Python packages: reinstalled only when pyproject.toml changes.
+$(VENV)/.installed: pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) is needed (set PYTHON=... to use another)"; exit 2; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $@
+
+# Front-end libraries from npm, copied into static/vendor (never a CDN).
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+static/vendor/.built: node_modules/.installed scripts/vendor.mjs
+	npm run --silent build
+	touch $@
+
+install: $(VENV)/.installed static/vendor/.built messages
+
+assets: static/vendor/.built
+
+# Compiled translations are build output; compile when gettext's msgfmt is present.
+messages: $(VENV)/.installed
+	@if command -v msgfmt >/dev/null && [ -d locale ]; then $(BIN)/python manage.py compilemessages --ignore=.venv --ignore=node_modules -v 0; fi
+
+run: install
+	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py migrate --no-input -v 0
+	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py seed_demo
+	@echo
+	@echo "Klartext is starting on http://localhost:$(PORT)/  (admin: http://localhost:$(PORT)/admin/)"
+	@echo "Web, Celery worker and beat run together; Ctrl-C stops all three."
+	@echo
+	DEBUG=$${DEBUG:-1} PORT=$(PORT) $(BIN)/honcho start -f Procfile.dev
+
+test: install
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+bench: install
+	$(BIN)/python -m bench $(BENCH_ARGS)
+
+clean:
+	rm -rf var static/vendor node_modules .pytest_cache

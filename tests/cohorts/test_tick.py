@@ -1,0 +1,69 @@
+"""Beat's one periodic task reaches a real worker over the configured broker."""
+
+import threading
+
+import pytest
+from celery.contrib.testing.worker import start_worker
+from celery.signals import task_postrun
+from django.conf import settings
+
+from cohorts import tasks
+from course.celery import app
+
+
+def test_beat_has_one_static_tick_every_five_minutes():
+    assert list(settings.CELERY_BEAT_SCHEDULE) == ["tick"]
+    entry = settings.CELERY_BEAT_SCHEDULE["tick"]
+    assert entry["task"] == "cohorts.tasks.tick"
+    assert entry["schedule"] == 300.0
+    # A tick older than its period is dropped: the next tick replans anyway.
+    assert entry["options"]["expires"] == 300.0
+
+
+def test_celery_uses_json_time_limits_and_late_acks():
+    conf = app.conf
+    assert conf.task_serializer == "json"
+    assert conf.accept_content == ["json"]
+    assert conf.task_soft_time_limit < conf.task_time_limit
+    assert conf.task_acks_late is True
+    assert conf.worker_prefetch_multiplier == 1
+
+
+def test_tick_body_returns_the_moment_it_planned_for():
+    assert tasks.tick().endswith("+00:00")
+
+
+@pytest.fixture
+def isolated_broker(tmp_path):
+    """Without REDIS_URL the filesystem transport gets a private folder, so a test never
+    reads or leaves messages in a developer's var/ queue."""
+    if settings.CELERY_BROKER_URL.startswith("filesystem"):
+        previous = app.conf.broker_transport_options
+        queue = tmp_path / "queue"
+        queue.mkdir()
+        app.conf.broker_transport_options = {
+            "data_folder_in": str(queue),
+            "data_folder_out": str(queue),
+            "processed_folder": str(tmp_path),
+            "store_processed": False,
+        }
+        yield
+        app.conf.broker_transport_options = previous
+    else:
+        yield
+
+
+def test_a_real_worker_receives_and_runs_the_tick(isolated_broker):
+    done = threading.Event()
+
+    def record(sender=None, task_id=None, state=None, **kwargs):
+        if sender is not None and sender.name == "cohorts.tasks.tick" and state == "SUCCESS":
+            done.set()
+
+    task_postrun.connect(record, weak=False)
+    try:
+        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+            tasks.tick.delay()
+            assert done.wait(timeout=20), "the worker did not run the tick within 20 s"
+    finally:
+        task_postrun.disconnect(record)

@@ -1,0 +1,88 @@
+"""Shared fixtures: named people, the course tree, and a non-UTC time zone for every test."""
+
+import pytest
+from wagtail.models import Page
+
+from course.models import CoursePage, HomePage, User
+from lessons.models import LessonPage
+
+TEST_TIME_ZONE = "Asia/Tokyo"
+
+
+@pytest.fixture(autouse=True)
+def non_utc_time_zone(settings):
+    # Like Wagtail's own suite: a zone far from UTC (and from our Europe/Berlin default)
+    # makes every naive-datetime or wrong-zone bug show.
+    settings.TIME_ZONE = TEST_TIME_ZONE
+
+
+@pytest.fixture
+def consultant(db):
+    return User.objects.create_superuser(
+        email="anna@klartext.test", password="pw-consultant", full_name="Anna Berger", language="de"
+    )
+
+
+@pytest.fixture
+def admin_client(client, consultant):
+    client.force_login(consultant)
+    return client
+
+
+@pytest.fixture
+def home_page(db):
+    return HomePage.objects.get(depth=2)
+
+
+def publish(page):
+    page.save_revision().publish()
+    page.refresh_from_db()
+    return page
+
+
+@pytest.fixture
+def course_page(home_page):
+    course = CoursePage(
+        title="Digital presence for leaders",
+        slug="presence",
+        intro="<p>An honest presence, one post at a time.</p>",
+    )
+    home_page.add_child(instance=course)
+    return publish(course)
+
+
+def make_lesson(course, title, *, offset=0, body=None, **extra):
+    lesson = LessonPage(
+        title=title,
+        summary=f"About {title}.",
+        release_offset=offset,
+        body=body
+        or [
+            ("text", "<p>Lesson text.</p>"),
+            (
+                "writing_assignment",
+                {
+                    "title": f"Write about {title}",
+                    "prompt": "Write it.",
+                    "guidance": "<p>Short.</p>",
+                    "format": "short_280",
+                    "suggested_length": 50,
+                    "due_offset_days": 3,
+                    "default_audience": "circle",
+                },
+            ),
+        ],
+        **extra,
+    )
+    course.add_child(instance=lesson)
+    return publish(lesson)
+
+
+@pytest.fixture
+def lesson_page(course_page):
+    return make_lesson(course_page, "Who am I")
+
+
+@pytest.fixture
+def root_page(db):
+    return Page.objects.get(depth=1)

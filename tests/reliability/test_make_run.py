@@ -1,0 +1,98 @@
+"""`make run` from a newcomer's point of view: web, worker and beat start together on the
+embedded defaults (SQLite, filesystem broker), pages answer, beat's tick reaches the worker, and
+Ctrl-C stops all three."""
+
+import os
+import signal
+import socket
+import subprocess
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def get(url):
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.status, response.read().decode()
+    except OSError:
+        return None, ""
+
+
+@pytest.mark.skipif(not os.access(ROOT / ".venv/bin/honcho", os.X_OK), reason="needs `make install`")
+def test_make_run_serves_pages_and_the_worker_receives_beats_tick(tmp_path):
+    port = free_port()
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"DATABASE_URL", "REDIS_URL", "PYTEST_CURRENT_TEST", "DJANGO_SETTINGS_MODULE"}
+    }
+    env.update(
+        {
+            "KLARTEXT_VAR_DIR": str(tmp_path / "var"),
+            "PORT": str(port),
+            "KLARTEXT_TICK_SECONDS": "10",
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
+    process = subprocess.Popen(
+        ["make", "--no-print-directory", "run"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    lines = []
+    reader = threading.Thread(target=lambda: lines.extend(process.stdout), daemon=True)
+    reader.start()
+    try:
+        deadline = time.monotonic() + 240
+        landing = lesson = None
+        received = False
+        while time.monotonic() < deadline and not (landing and lesson and received):
+            time.sleep(1)
+            assert process.poll() is None, "".join(lines)
+            output = "".join(lines)
+            if landing is None and f"http://localhost:{port}/" in output:
+                status, html = get(f"http://127.0.0.1:{port}/")
+                if status == 200:
+                    landing = html
+            if landing and lesson is None:
+                status, html = get(f"http://127.0.0.1:{port}/digital-presence-for-leaders/")
+                if status == 200 and 'href="/digital-presence-for-leaders/' in html:
+                    first = html.split('href="/digital-presence-for-leaders/', 1)[1].split('"', 1)[0]
+                    lesson_url = f"http://127.0.0.1:{port}/digital-presence-for-leaders/{first}"
+                    status, html = get(lesson_url)
+                    if status == 200:
+                        lesson = html
+            received = "Received task: cohorts.tasks.tick" in output
+        output = "".join(lines)
+        assert landing is not None, output
+        assert lesson is not None and "writing-assignment" in lesson, output
+        assert received, output
+        assert "consultant@klartext.localhost" in output  # the demo login is printed
+    finally:
+        # Ctrl-C, as a person would; then everything must be gone.
+        os.killpg(process.pid, signal.SIGINT)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            raise
+    leftover = subprocess.run(
+        ["pgrep", "-g", str(process.pid)], capture_output=True, text=True
+    ).stdout.split()
+    assert leftover == []
