@@ -9,8 +9,7 @@ from django.views.decorators.http import require_GET
 class LoginForm(AuthenticationForm):
     error_messages = {
         "invalid_login": _(
-            "That email and password do not match an account. Both are case-sensitive except "
-            "the email."
+            "That email and password do not match an account. Both are case-sensitive except the email."
         ),
         "inactive": _("This account is inactive."),
     }

@@ -40,8 +40,7 @@ class QuoteBlock(blocks.StructBlock):
         label = _("Quote")
         description = _("A quotation with the name of the person who said it.")
         preview_value = {
-            "quote": "The single biggest problem in communication is the illusion that it has "
-            "taken place.",
+            "quote": "The single biggest problem in communication is the illusion that it has taken place.",
             "attribution": "William H. Whyte",
         }
 
@@ -149,8 +148,7 @@ class WritingAssignmentBlock(blocks.StructBlock):
         label = _("Writing assignment")
         value_class = WritingAssignmentValue
         description = _(
-            "Something participants write, share with their circle or the facilitator, and "
-            "may publish."
+            "Something participants write, share with their circle or the facilitator, and may publish."
         )
         preview_value = {
             "title": "What fills your day",

@@ -13,9 +13,7 @@ def create_homepage(apps, schema_editor):
     # Wagtail's own migration creates a placeholder page at /home/; delete it if it is still there.
     Page.objects.filter(depth=2, slug="home", content_type__model="page").delete()
 
-    homepage_content_type, _created = ContentType.objects.get_or_create(
-        model="homepage", app_label="course"
-    )
+    homepage_content_type, _created = ContentType.objects.get_or_create(model="homepage", app_label="course")
     locale = Locale.objects.order_by("pk").first()
     homepage = HomePage.objects.create(
         title="Klartext",

@@ -10,9 +10,7 @@ from course.models import User
 @pytest.mark.django_db
 def test_people_log_in_with_their_email_in_any_case(client):
     User.objects.create_user(email="Jonas@Example.com", password="pw-12345-long", full_name="Jonas")
-    response = client.post(
-        reverse("login"), {"username": "JONAS@example.com", "password": "pw-12345-long"}
-    )
+    response = client.post(reverse("login"), {"username": "JONAS@example.com", "password": "pw-12345-long"})
     assert response.status_code == 302
     assert client.get("/").wsgi_request.user.email == "jonas@example.com"
 

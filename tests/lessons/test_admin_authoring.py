@@ -105,9 +105,7 @@ def edit_form_with_order(lesson, new_order, **changes):
         data[f"body-{index}-id"] = block_id
         data[f"body-{index}-deleted"] = ""
         data[f"body-{index}-order"] = str(new_order.index(index))
-        data.update(
-            {f"body-{index}-value{key}": val for key, val in _flatten(block_type, value).items()}
-        )
+        data.update({f"body-{index}-value{key}": val for key, val in _flatten(block_type, value).items()})
     return data
 
 

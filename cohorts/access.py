@@ -1,0 +1,95 @@
+"""The one place that decides who sees which cohort.
+
+Every cohort-scoped view and query goes through these functions: members see only their own
+cohorts; facilitators see the cohorts they facilitate; staff (is_staff or superuser) see all.
+Object lookups raise Http404 (never 403) so that ids of other cohorts reveal nothing.
+"""
+
+from django.http import Http404
+from django.utils import timezone
+
+from .models import Cohort, Invitation, Membership, Role
+
+
+def is_staff(user):
+    return user.is_authenticated and (user.is_staff or user.is_superuser)
+
+
+def memberships_for(user):
+    """The user's own memberships (as member or facilitator), with cohort and course loaded."""
+    if not user.is_authenticated:
+        return Membership.objects.none()
+    return (
+        Membership.objects.filter(user=user)
+        .select_related("cohort", "cohort__course", "circle")
+        .order_by("-cohort__start_date", "cohort__name")
+    )
+
+
+def get_membership_or_404(user, cohort_id):
+    try:
+        return memberships_for(user).get(cohort_id=cohort_id)
+    except (Membership.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such cohort.") from None
+
+
+def facilitated_cohorts(user):
+    """Cohorts this user may manage in the admin: all for staff, their own for facilitators."""
+    if not user.is_authenticated:
+        return Cohort.objects.none()
+    if is_staff(user):
+        return Cohort.objects.all()
+    return Cohort.objects.filter(memberships__user=user, memberships__role=Role.FACILITATOR).distinct()
+
+
+def get_facilitated_cohort_or_404(user, cohort_id):
+    try:
+        return facilitated_cohorts(user).select_related("course").get(pk=cohort_id)
+    except (Cohort.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such cohort.") from None
+
+
+def can_manage(user, cohort):
+    return facilitated_cohorts(user).filter(pk=cohort.pk).exists()
+
+
+def visible_memberships(user):
+    """Memberships a user may see the names of: their circle-mates and cohort-mates, or all the
+    memberships of cohorts they facilitate."""
+    own_cohorts = memberships_for(user).values("cohort_id")
+    return Membership.objects.filter(cohort_id__in=own_cohorts) | Membership.objects.filter(
+        cohort__in=facilitated_cohorts(user)
+    )
+
+
+def facilitated_invitations(user):
+    return Invitation.objects.filter(cohort__in=facilitated_cohorts(user))
+
+
+def lesson_access(user, lesson, at=None):
+    """How a user may see a lesson page: ("full", None), ("not_yet", slot) or ("none", None).
+
+    Editors and the facilitators of a cohort of the lesson's course see every lesson. A member
+    sees a lesson once it has opened for one of their cohorts of that course.
+    """
+    from .schedule import Schedule
+
+    at = at or timezone.now()
+    if not user.is_authenticated:
+        return "none", None
+    if is_staff(user):
+        return "full", None
+    course_id = lesson.get_parent().pk
+    memberships = [m for m in memberships_for(user) if m.cohort.course_id == course_id]
+    if not memberships:
+        return "none", None
+    if any(m.role == Role.FACILITATOR for m in memberships):
+        return "full", None
+    schedules = Schedule.for_cohorts(m.cohort for m in memberships)
+    slots = [schedules[m.cohort_id].slot(lesson) for m in memberships]
+    slots = [slot for slot in slots if slot is not None]
+    if any(slot.is_open(at) for slot in slots):
+        return "full", None
+    if slots:
+        return "not_yet", min(slots, key=lambda slot: slot.opens_at)
+    return "none", None

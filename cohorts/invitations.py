@@ -1,0 +1,191 @@
+"""Inviting people into a cohort and accepting invitations: the rules, independent of views."""
+
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.core import signing
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from .models import INVITATION_SALT, Invitation, Membership, Role
+
+
+class InvitationError(Exception):
+    """Why a link cannot be used: 'tampered', 'expired', 'used' or 'unknown'."""
+
+    def __init__(self, reason, invitation=None):
+        super().__init__(reason)
+        self.reason = reason
+        self.invitation = invitation
+
+
+@dataclass
+class InviteResult:
+    status: str  # "created", "refreshed" or "already_member"
+    invitation: Invitation | None
+
+
+def normalise_email(email):
+    return (email or "").strip().lower()
+
+
+def invite(cohort, *, email, full_name="", language=None, time_zone=None, role=Role.MEMBER, invited_by=None):
+    """Invite one person. Re-inviting refreshes the pending invitation (new link, new expiry)
+    instead of duplicating it; inviting someone who is already in the cohort does nothing.
+    The email is queued after the transaction commits."""
+    from .tasks import send_invitation
+
+    email = normalise_email(email)
+    User = get_user_model()
+    existing_user = User.objects.filter(email__iexact=email).first()
+    if existing_user and Membership.objects.filter(user=existing_user, cohort=cohort).exists():
+        return InviteResult("already_member", None)
+
+    now = timezone.now()
+    defaults = {
+        "full_name": full_name or (existing_user.full_name if existing_user else ""),
+        "language": language or (existing_user.language if existing_user else cohort.language),
+        "time_zone": time_zone or (existing_user.time_zone if existing_user else cohort.time_zone),
+        "role": role,
+        "invited_by": invited_by,
+    }
+    with transaction.atomic():
+        invitation = Invitation.objects.select_for_update().filter(cohort=cohort, email__iexact=email).first()
+        if invitation is None:
+            try:
+                with transaction.atomic():
+                    invitation = Invitation.objects.create(
+                        cohort=cohort, email=email, expires_at=Invitation.default_expiry(now), **defaults
+                    )
+                status = "created"
+            except IntegrityError:
+                # A concurrent invite of the same person won; refresh theirs instead.
+                invitation = Invitation.objects.select_for_update().get(cohort=cohort, email__iexact=email)
+                status = "refreshed"
+        else:
+            status = "refreshed"
+        if status == "refreshed":
+            _reissue(invitation, now, **defaults)
+        send_invitation.delay_on_commit(invitation.pk)
+    return InviteResult(status, invitation)
+
+
+def _reissue(invitation, now, **fields):
+    """A fresh link: new nonce (old links stop working), new expiry, pending again."""
+    import secrets
+
+    for name, value in fields.items():
+        if value:
+            setattr(invitation, name, value)
+    invitation.nonce = secrets.token_hex(16)
+    invitation.expires_at = Invitation.default_expiry(now)
+    invitation.accepted_at = None
+    invitation.accepted_by = None
+    invitation.save()
+
+
+def load(token):
+    """The invitation a link points at, or InvitationError with the reason it cannot be used."""
+    try:
+        data = signing.loads(token, salt=INVITATION_SALT)
+        invitation = Invitation.objects.select_related("cohort", "cohort__course").get(pk=data["i"])
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        raise InvitationError("tampered") from None
+    except Invitation.DoesNotExist:
+        raise InvitationError("unknown") from None
+    if data.get("n") != invitation.nonce:
+        # An older link of a re-issued invitation.
+        raise InvitationError("expired", invitation)
+    if invitation.accepted_at is not None:
+        raise InvitationError("used", invitation)
+    if invitation.is_expired:
+        raise InvitationError("expired", invitation)
+    return invitation
+
+
+def accept(token, *, user=None, full_name="", password=None):
+    """Accept an invitation: create or link the account, join the cohort, mark it used.
+
+    `user` is the logged-in person (their email must match the invitation); otherwise a new
+    account is created with `password`. The conditional update makes a link usable once even
+    when two requests race.
+    """
+    User = get_user_model()
+    with transaction.atomic():
+        invitation = load(token)
+        claimed = Invitation.objects.filter(
+            pk=invitation.pk, accepted_at__isnull=True, nonce=invitation.nonce
+        ).update(accepted_at=timezone.now())
+        if claimed != 1:
+            raise InvitationError("used", invitation)
+        if user is None:
+            user = User.objects.filter(email__iexact=invitation.email).first()
+            if user is not None:
+                raise InvitationError("login_required", invitation)
+            user = User.objects.create_user(
+                email=invitation.email,
+                password=password,
+                full_name=full_name or invitation.full_name or invitation.email.split("@")[0],
+                language=invitation.language,
+                time_zone=invitation.time_zone,
+            )
+        elif normalise_email(user.email) != normalise_email(invitation.email):
+            raise InvitationError("wrong_account", invitation)
+        membership, _created = Membership.objects.get_or_create(
+            user=user,
+            cohort=invitation.cohort,
+            defaults={
+                "role": invitation.role,
+                "language": invitation.language,
+                "time_zone": invitation.time_zone,
+            },
+        )
+        Invitation.objects.filter(pk=invitation.pk).update(accepted_by=user)
+    return membership
+
+
+def renew(token):
+    """Re-send a fresh link for an expired invitation. The new link goes to the invited address
+    only, so asking for it reveals nothing and grants nothing."""
+    try:
+        load(token)
+    except InvitationError as error:
+        if error.reason != "expired" or error.invitation is None:
+            raise
+        invitation = error.invitation
+        with transaction.atomic():
+            invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+            if invitation.accepted_at is not None:
+                raise InvitationError("used", invitation) from None
+            _reissue(invitation, timezone.now())
+            from .tasks import send_invitation
+
+            send_invitation.delay_on_commit(invitation.pk)
+        return invitation
+    raise InvitationError("still_valid")
+
+
+def send_invitation_email(invitation_id):
+    """Send (or re-send) the invitation's current link. Does nothing for an invitation that was
+    accepted or deleted meanwhile."""
+    from .emails import build_message
+
+    invitation = (
+        Invitation.objects.select_related("cohort", "cohort__course", "invited_by")
+        .filter(pk=invitation_id, accepted_at__isnull=True)
+        .first()
+    )
+    if invitation is None:
+        return False
+    from django.conf import settings
+
+    context = {
+        "invitation": invitation,
+        "cohort": invitation.cohort,
+        "course": invitation.cohort.course,
+        "accept_url": f"{settings.SITE_URL}{invitation.accept_path}",
+        "inviter": invitation.invited_by,
+    }
+    build_message("invitation", context, to=invitation.email, language=invitation.language).send()
+    Invitation.objects.filter(pk=invitation.pk).update(sent_at=timezone.now())
+    return True
