@@ -247,11 +247,6 @@ class Membership(models.Model):
     def __str__(self):
         return f"{self.user} in {self.cohort}"
 
-    def clean(self):
-        super().clean()
-        if self.circle_id and self.cohort_id and self.circle.cohort_id != self.cohort_id:
-            raise ValidationError({"circle": _("The circle belongs to another cohort.")})
-
     def save(self, *args, **kwargs):
         # Language and time zone start as the person's own; the member may change them later.
         if not self.language:
@@ -259,6 +254,11 @@ class Membership(models.Model):
         if not self.time_zone:
             self.time_zone = self.user.time_zone
         super().save(*args, **kwargs)
+
+    def clean(self):
+        super().clean()
+        if self.circle_id and self.cohort_id and self.circle.cohort_id != self.cohort_id:
+            raise ValidationError({"circle": _("The circle belongs to another cohort.")})
 
     @property
     def is_facilitator(self):
