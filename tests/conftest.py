@@ -9,6 +9,29 @@ from lessons.models import LessonPage
 TEST_TIME_ZONE = "Asia/Tokyo"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def isolated_broker(tmp_path_factory):
+    """Without REDIS_URL, Celery's filesystem transport gets a private folder for the test run,
+    so tests never read or leave messages in a developer's var/ queue."""
+    from django.conf import settings
+
+    from course.celery import app
+
+    if not settings.CELERY_BROKER_URL.startswith("filesystem"):
+        yield
+        return
+    folder = tmp_path_factory.mktemp("broker")
+    previous = app.conf.broker_transport_options
+    app.conf.broker_transport_options = {
+        "data_folder_in": str(folder),
+        "data_folder_out": str(folder),
+        "processed_folder": str(folder),
+        "store_processed": False,
+    }
+    yield
+    app.conf.broker_transport_options = previous
+
+
 @pytest.fixture(autouse=True)
 def non_utc_time_zone(settings):
     # Like Wagtail's own suite: a zone far from UTC (and from our Europe/Berlin default)

@@ -2,7 +2,6 @@
 
 import threading
 
-import pytest
 from celery.contrib.testing.worker import start_worker
 from celery.signals import task_postrun
 from django.conf import settings
@@ -33,27 +32,7 @@ def test_tick_body_returns_the_moment_it_planned_for():
     assert tasks.tick().endswith("+00:00")
 
 
-@pytest.fixture
-def isolated_broker(tmp_path):
-    """Without REDIS_URL the filesystem transport gets a private folder, so a test never
-    reads or leaves messages in a developer's var/ queue."""
-    if settings.CELERY_BROKER_URL.startswith("filesystem"):
-        previous = app.conf.broker_transport_options
-        queue = tmp_path / "queue"
-        queue.mkdir()
-        app.conf.broker_transport_options = {
-            "data_folder_in": str(queue),
-            "data_folder_out": str(queue),
-            "processed_folder": str(tmp_path),
-            "store_processed": False,
-        }
-        yield
-        app.conf.broker_transport_options = previous
-    else:
-        yield
-
-
-def test_a_real_worker_receives_and_runs_the_tick(isolated_broker):
+def test_a_real_worker_receives_and_runs_the_tick():
     done = threading.Event()
 
     def record(sender=None, task_id=None, state=None, **kwargs):
