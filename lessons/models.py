@@ -1,5 +1,6 @@
 """Lesson pages and, in later issues, everything written in answer to them."""
 
+from django.conf import settings
 from django.db import models
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -71,3 +72,178 @@ class LessonPage(Page):
             for block in self.body
             if block.block_type == "heading" and block.value["level"] == "h2"
         ]
+
+
+# --- writing: everything members write in answer to lessons ----------------------------------
+
+
+class SubmissionState(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SHARED = "shared", _("Shared")
+    PUBLISHED = "published", _("Published")
+
+
+class Visibility(models.TextChoices):
+    FACILITATOR = "facilitator", _("Facilitator only")
+    CIRCLE = "circle", _("My circle")
+    COHORT = "cohort", _("The whole cohort")
+
+
+class Platform(models.TextChoices):
+    LINKEDIN = "linkedin", "LinkedIn"
+    MASTODON = "mastodon", "Mastodon"
+    BLUESKY = "bluesky", "Bluesky"
+    X = "x", "X"
+    BLOG = "blog", _("Blog")
+    OTHER = "other", _("Other")
+
+
+class Submission(models.Model):
+    """One member's piece of writing for one writing assignment (a lesson block's stable id)."""
+
+    membership = models.ForeignKey("cohorts.Membership", on_delete=models.CASCADE, related_name="submissions")
+    # SET_NULL: deleting or moving a lesson page never deletes anyone's writing.
+    lesson = models.ForeignKey(LessonPage, null=True, on_delete=models.SET_NULL, related_name="submissions")
+    assignment_id = models.CharField(max_length=64)
+    assignment_title = models.CharField(max_length=150, blank=True)
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    body = models.TextField(_("text"), blank=True)
+    version = models.PositiveIntegerField(default=0, help_text="Number of the latest saved version.")
+    state = models.CharField(max_length=10, choices=SubmissionState.choices, default=SubmissionState.DRAFT)
+    visibility = models.CharField(max_length=12, choices=Visibility.choices, default=Visibility.CIRCLE)
+    revision_count = models.PositiveIntegerField(default=0)
+    ready_to_publish = models.BooleanField(default=False)
+    shared_at = models.DateTimeField(null=True, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("piece of writing")
+        verbose_name_plural = _("pieces of writing")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["membership", "assignment_id"], name="one_submission_per_assignment"
+            )
+        ]
+        indexes = [models.Index(fields=["state", "shared_at"])]
+
+    def __str__(self):
+        return self.title or self.assignment_title or f"#{self.pk}"
+
+
+class SubmissionVersion(models.Model):
+    """Every save keeps a version; the unique number makes a lost update impossible."""
+
+    class Kind(models.TextChoices):
+        AUTOSAVE = "autosave", _("Autosave")
+        SAVE = "save", _("Saved")
+        RESTORE = "restore", _("Restored")
+        CONFLICT = "conflict", _("Kept after a conflict")
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    title = models.CharField(max_length=200, blank=True)
+    body = models.TextField(blank=True)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.SAVE)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["submission", "-number"]
+        constraints = [models.UniqueConstraint(fields=["submission", "number"], name="unique_version_number")]
+
+    def __str__(self):
+        return f"{self.submission_id} v{self.number}"
+
+
+class Response(models.Model):
+    """A peer's reply to a shared piece: listening."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="responses")
+    # SET_NULL: when an author deletes their account, the reply stays as "a former member".
+    author = models.ForeignKey(
+        "cohorts.Membership", null=True, on_delete=models.SET_NULL, related_name="responses_given"
+    )
+    body = models.TextField(_("response"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        indexes = [models.Index(fields=["author", "created_at"])]
+
+    def __str__(self):
+        return f"Response {self.pk} to {self.submission_id}"
+
+
+class Feedback(models.Model):
+    class Verdict(models.TextChoices):
+        REVISE = "revise", _("Revise")
+        READY = "ready", _("Ready to publish")
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="feedback")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    body = models.TextField(_("feedback"))
+    verdict = models.CharField(max_length=8, choices=Verdict.choices)
+    version = models.PositiveIntegerField(help_text="The version the feedback is about.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("feedback")
+        verbose_name_plural = _("feedback")
+        ordering = ["created_at"]
+
+    def __str__(self):
+        return f"{self.get_verdict_display()} on {self.submission_id}"
+
+
+class PeerReview(models.Model):
+    """A circle member asked to respond to a shared piece (round-robin)."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="peer_reviews")
+    reviewer = models.ForeignKey("cohorts.Membership", on_delete=models.CASCADE, related_name="peer_reviews")
+    assigned_at = models.DateTimeField(auto_now_add=True)
+    responded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["submission", "reviewer"], name="one_review_per_reader")
+        ]
+
+    def __str__(self):
+        return f"Review of {self.submission_id} by {self.reviewer_id}"
+
+
+class ReadMarker(models.Model):
+    """When a member last read a piece (for unread markers in the circle feed)."""
+
+    membership = models.ForeignKey("cohorts.Membership", on_delete=models.CASCADE, related_name="+")
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="read_markers")
+    read_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["membership", "submission"], name="one_read_marker")]
+
+    def __str__(self):
+        return f"{self.membership_id} read {self.submission_id}"
+
+
+class PostLog(models.Model):
+    """A public post a member made (inside or outside an assignment); feeds the weekly streak."""
+
+    membership = models.ForeignKey("cohorts.Membership", on_delete=models.CASCADE, related_name="posts")
+    submission = models.ForeignKey(
+        Submission, null=True, blank=True, on_delete=models.SET_NULL, related_name="posts"
+    )
+    url = models.URLField(_("public URL"), max_length=500)
+    platform = models.CharField(_("platform"), max_length=10, choices=Platform.choices)
+    posted_on = models.DateField(_("posted on"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-posted_on", "-created_at"]
+        indexes = [models.Index(fields=["membership", "posted_on"])]
+
+    def __str__(self):
+        return f"{self.get_platform_display()}: {self.url}"
