@@ -25,6 +25,8 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", views.healthz, name="healthz"),
+    path("write/", include("lessons.urls")),
+    path("circle/", include("lessons.circle_urls")),
 ]
 
 if settings.DEBUG:

@@ -1,0 +1,5 @@
+
+app_name = "lessons"
+
+# The writing editor, sharing and publishing (writing issue).
+urlpatterns: list = []
