@@ -26,6 +26,7 @@ def isolated_broker(tmp_path_factory):
         "data_folder_in": str(folder),
         "data_folder_out": str(folder),
         "processed_folder": str(folder),
+        "control_folder": str(folder),
         "store_processed": False,
     }
     yield
