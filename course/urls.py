@@ -18,13 +18,15 @@ urlpatterns = [
     path(
         "accounts/password_reset/",
         auth_views.PasswordResetView.as_view(
-            html_email_template_name="registration/password_reset_email.html"
+            email_template_name="registration/password_reset_email.txt",
+            html_email_template_name="registration/password_reset_email.html",
         ),
         name="password_reset",
     ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", views.healthz, name="healthz"),
+    path("", include("cohorts.urls")),
     path("write/", include("lessons.urls")),
     path("circle/", include("lessons.circle_urls")),
 ]

@@ -9,30 +9,44 @@
   // Mark the page as scripted, so CSS can offer enhancements only when they work.
   document.documentElement.classList.add("js");
 
-  document.addEventListener("DOMContentLoaded", function () {
-    // Highlight the table-of-contents entry for the section being read.
+  // Lesson pages: mark the table-of-contents entry for the section being read.
+  function followTableOfContents() {
     var toc = document.querySelector(".lesson-toc");
-    if (!toc || !("IntersectionObserver" in window)) return;
-    var links = {};
+    if (!toc) return;
+    var items = [];
     toc.querySelectorAll("a[href^='#']").forEach(function (link) {
-      links[decodeURIComponent(link.getAttribute("href").slice(1))] = link;
+      var heading = document.getElementById(decodeURIComponent(link.getAttribute("href").slice(1)));
+      if (heading) items.push({ link: link, heading: heading });
     });
-    var observer = new IntersectionObserver(
-      function (entries) {
-        entries.forEach(function (entry) {
-          if (!entry.isIntersecting) return;
-          Object.keys(links).forEach(function (id) {
-            links[id].removeAttribute("aria-current");
-          });
-          var link = links[entry.target.id];
-          if (link) link.setAttribute("aria-current", "location");
-        });
-      },
-      { rootMargin: "0px 0px -70% 0px" }
-    );
-    Object.keys(links).forEach(function (id) {
-      var heading = document.getElementById(id);
-      if (heading) observer.observe(heading);
-    });
-  });
+    if (!items.length) return;
+
+    var scheduled = false;
+    function update() {
+      scheduled = false;
+      var line = window.innerHeight * 0.3;
+      var current = null;
+      items.forEach(function (item) {
+        if (item.heading.getBoundingClientRect().top <= line) current = item;
+      });
+      items.forEach(function (item) {
+        if (item === current) item.link.setAttribute("aria-current", "location");
+        else item.link.removeAttribute("aria-current");
+      });
+    }
+    function schedule() {
+      if (!scheduled) {
+        scheduled = true;
+        window.requestAnimationFrame(update);
+      }
+    }
+    window.addEventListener("scroll", schedule, { passive: true });
+    window.addEventListener("resize", schedule);
+    update();
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", followTableOfContents);
+  } else {
+    followTableOfContents();
+  }
 })();
