@@ -57,7 +57,7 @@ class Cohort(ClusterableModel):
     release_hour = models.PositiveSmallIntegerField(
         _("lessons open at (hour)"),
         default=8,
-        choices=[(hour, f"{hour:02d}:00") for hour in range(5, 13)],
+        choices=[(hour, f"{hour:02d}:00") for hour in range(7, 13)],
         help_text=_("Local time in the cohort's time zone."),
     )
     hashtag = models.CharField(
@@ -88,6 +88,7 @@ class Cohort(ClusterableModel):
             label=_("Lesson date"),
             help_text=_("Move a lesson to another day for this cohort only."),
         ),
+        InlinePanel("events", heading=_("Events"), label=_("Event")),
     ]
 
     class Meta:
@@ -227,7 +228,10 @@ class Membership(models.Model):
         _("nudge hour"), default=9, choices=[(hour, f"{hour:02d}:00") for hour in range(7, 20)]
     )
     nudge_frequency = models.CharField(
-        _("nudge frequency"), max_length=8, choices=Frequency.choices, default=Frequency.WEEKLY
+        _("nudge frequency after the course"),
+        max_length=8,
+        choices=Frequency.choices,
+        default=Frequency.MONTHLY,
     )
     paused_until = models.DateField(_("paused until"), null=True, blank=True)
     unsubscribed_at = models.DateTimeField(_("unsubscribed at"), null=True, blank=True)
@@ -242,7 +246,11 @@ class Membership(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "cohort"], name="one_membership_per_cohort"),
         ]
-        indexes = [models.Index(fields=["cohort", "role"])]
+        indexes = [
+            models.Index(fields=["cohort", "role"]),
+            # The weekly nudge planner selects by (weekday, hour, zone).
+            models.Index(fields=["nudge_weekday", "nudge_hour", "time_zone"], name="membership_nudge_slot"),
+        ]
 
     def __str__(self):
         return f"{self.user} in {self.cohort}"
@@ -330,3 +338,127 @@ class Invitation(models.Model):
         from django.urls import reverse
 
         return reverse("cohorts:accept_invitation", args=[self.token])
+
+
+class CohortEvent(models.Model):
+    """An event the cohort attends (a conference, a town hall) with its hashtag: the event kit
+    nudges before, on the day and after."""
+
+    cohort = ParentalKey(Cohort, on_delete=models.CASCADE, related_name="events")
+    name = models.CharField(_("name"), max_length=120)
+    date = models.DateField(_("date"))
+    hashtag = models.CharField(_("hashtag"), max_length=60, help_text=_("Without the #"))
+
+    panels = [FieldRowPanel([FieldPanel("name"), FieldPanel("date"), FieldPanel("hashtag")])]
+
+    class Meta:
+        verbose_name = _("event")
+        ordering = ["date"]
+
+    def __str__(self):
+        return f"{self.name} ({self.date})"
+
+
+class Kind(models.TextChoices):
+    """Every email Klartext sends."""
+
+    WEEKLY_NUDGE = "weekly_nudge", _("Weekly posting nudge")
+    LESSON_RELEASED = "lesson_released", _("Lesson released")
+    ASSIGNMENT_DUE = "assignment_due", _("Assignment due tomorrow")
+    FEEDBACK_READY = "feedback_ready", _("Feedback ready")
+    PEER_REVIEW = "peer_review", _("Peer response waiting")
+    FACILITATOR_DIGEST = "facilitator_digest", _("Facilitator weekly digest")
+    ALUMNI_NUDGE = "alumni_nudge", _("Alumni nudge")
+    EVENT_KIT = "event_kit", _("Event kit")
+    INVITATION = "invitation", _("Invitation")
+    SELF_CHECK = "self_check", _("Yearly self-check")
+
+
+# Kinds a member can switch off one by one (the invitation is not a nudge).
+OPTIONAL_KINDS = [kind for kind in Kind if kind != Kind.INVITATION]
+
+
+class NudgeOptOut(models.Model):
+    """A member switched one kind of email off (preferences page or one-click unsubscribe)."""
+
+    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="opt_outs")
+    kind = models.CharField(max_length=24, choices=Kind.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["membership", "kind"], name="one_opt_out_per_kind")]
+
+    def __str__(self):
+        return f"{self.membership_id} opted out of {self.kind}"
+
+
+class DeliveryState(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+    # A worker died between claiming and recording the outcome: the message may or may not
+    # have gone out. Never resent automatically; counted and shown in the report.
+    UNKNOWN = "unknown", _("Unknown (flagged)")
+    SKIPPED = "skipped", _("Skipped")
+
+
+class Delivery(models.Model):
+    """One email: the database is the source of truth, Celery only the transport.
+
+    One row per (recipient, kind, period key), enforced by unique constraints, so a second or
+    concurrent tick inserts nothing. A worker claims a row with a conditional update
+    (pending → sending) right before sending it.
+    """
+
+    membership = models.ForeignKey(
+        Membership, null=True, blank=True, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    invitation = models.ForeignKey(
+        Invitation, null=True, blank=True, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    kind = models.CharField(max_length=24, choices=Kind.choices)
+    period_key = models.CharField(max_length=80)
+    # What the email is about, where the kind needs it (a lesson, a submission, an event...).
+    subject_id = models.PositiveBigIntegerField(null=True, blank=True)
+    state = models.CharField(max_length=8, choices=DeliveryState.choices, default=DeliveryState.PENDING)
+    variant = models.CharField(max_length=24, blank=True)
+    due_at = models.DateTimeField(help_text="Not sent before this moment (also the next retry).")
+    enqueued_at = models.DateTimeField(null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    flagged = models.BooleanField(default=False)
+    to_email = models.EmailField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["membership", "kind", "period_key"],
+                condition=models.Q(membership__isnull=False),
+                name="one_delivery_per_member_kind_period",
+            ),
+            models.UniqueConstraint(
+                fields=["invitation", "kind", "period_key"],
+                condition=models.Q(invitation__isnull=False),
+                name="one_delivery_per_invitation_kind_period",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(membership__isnull=False) | models.Q(invitation__isnull=False),
+                name="delivery_has_a_recipient",
+            ),
+        ]
+        indexes = [
+            # "What is due to be sent": pending rows by due time, a range scan.
+            models.Index(fields=["state", "due_at"], name="delivery_due"),
+            models.Index(fields=["state", "claimed_at"], name="delivery_claimed"),
+            models.Index(fields=["kind", "state"], name="delivery_kind_state"),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} {self.period_key} → {self.membership_id or self.invitation_id}"
