@@ -46,8 +46,9 @@ COVER = {
     "heading": "Digital presence for leaders",
     "byline": "Klartext · an eight-week course",
     "alt_text": squash(
-        """An abstract network of small light circles joined by thin lines on a dark blue
-        background; one circle near the centre is highlighted in amber and ringed."""
+        """The title “Digital presence for leaders” below an abstract network of small light
+        circles joined by thin lines on a dark blue background; one circle near the centre is
+        highlighted in amber and ringed."""
     ),
 }
 
@@ -1239,3 +1240,13 @@ LESSONS = [
     LESSON_EVENTS,
     LESSON_KEEP_GOING,
 ]
+
+
+def video_urls():
+    """Every video URL used in the demo lessons."""
+    return [
+        value["video"]
+        for lesson in LESSONS
+        for block_type, value in lesson["body"]
+        if block_type == "video" and value.get("video")
+    ]

@@ -137,6 +137,20 @@ class HomePage(Page):
         context["courses"] = CoursePage.objects.child_of(self).live().public().specific()
         return context
 
+    def serve(self, request, *args, **kwargs):
+        """Members see the home of their current cohort; everyone else the landing page (staff
+        who are in no cohort with a link to the admin)."""
+        from cohorts import access
+        from cohorts.views import member_home_response
+
+        response = member_home_response(request, page=self)
+        if response is not None:
+            return response
+        response = super().serve(request, *args, **kwargs)
+        if access.is_staff(request.user):
+            response.template_name = "cohorts/landing_staff.html"
+        return response
+
 
 class Cadence(models.IntegerChoices):
     WEEKLY = 7, _("Weekly")

@@ -40,9 +40,7 @@ def env_bool(name, default=False):
         return True
     if lowered in {"0", "false", "no", "off"}:
         return False
-    raise ImproperlyConfigured(
-        f"{name}={value!r} is not a boolean: use one of 1/0, true/false, yes/no, on/off."
-    )
+    raise ImproperlyConfigured(f"{name}={value!r} is not a boolean: use one of 1/0, true/false, yes/no, on/off.")
 
 
 def env_int(name, default, *, minimum=None, maximum=None):
@@ -95,9 +93,7 @@ def env_redis_url(name):
         return None
     parts = urlsplit(value)
     if parts.scheme not in {"redis", "rediss"} or not parts.hostname:
-        raise ImproperlyConfigured(
-            f"{name}={value!r} is not a Redis URL: expected redis://host:6379/0 or rediss://…"
-        )
+        raise ImproperlyConfigured(f"{name}={value!r} is not a Redis URL: expected redis://host:6379/0 or rediss://…")
     try:
         parts.port  # noqa: B018 - raises ValueError on a bad port
         db = int(parts.path.strip("/") or 0)
@@ -137,9 +133,7 @@ if not ALLOWED_HOSTS:
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 for origin in CSRF_TRUSTED_ORIGINS:
     if urlsplit(origin).scheme not in {"http", "https"}:
-        raise ImproperlyConfigured(
-            f"CSRF_TRUSTED_ORIGINS entry {origin!r} must start with https:// (or http://)."
-        )
+        raise ImproperlyConfigured(f"CSRF_TRUSTED_ORIGINS entry {origin!r} must start with https:// (or http://).")
 
 SITE_URL = env_str("SITE_URL", "http://localhost:8000").rstrip("/")
 if urlsplit(SITE_URL).scheme not in {"http", "https"} or not urlsplit(SITE_URL).hostname:

@@ -29,6 +29,7 @@ urlpatterns = [
     path("", include("cohorts.urls")),
     path("write/", include("lessons.urls")),
     path("circle/", include("lessons.circle_urls")),
+    path("email/", include("cohorts.email_urls")),
 ]
 
 if settings.DEBUG:

@@ -66,8 +66,6 @@ def test_password_reset_sends_a_link_that_sets_a_new_password(client, mailoutbox
     path = link[link.index("/accounts/reset/") :]
     response = client.get(path, follow=True)
     form_url = response.redirect_chain[-1][0]
-    response = client.post(
-        form_url, {"new_password1": "brand-new-pass-77", "new_password2": "brand-new-pass-77"}
-    )
+    response = client.post(form_url, {"new_password1": "brand-new-pass-77", "new_password2": "brand-new-pass-77"})
     assert response.status_code == 302
     assert User.objects.get(email="jonas@example.com").check_password("brand-new-pass-77")
