@@ -33,8 +33,6 @@ def invite(cohort, *, email, full_name="", language=None, time_zone=None, role=R
     """Invite one person. Re-inviting refreshes the pending invitation (new link, new expiry)
     instead of duplicating it; inviting someone who is already in the cohort does nothing.
     The email is queued after the transaction commits."""
-    from .tasks import send_invitation
-
     email = normalise_email(email)
     User = get_user_model()
     existing_user = User.objects.filter(email__iexact=email).first()
@@ -66,7 +64,7 @@ def invite(cohort, *, email, full_name="", language=None, time_zone=None, role=R
             status = "refreshed"
         if status == "refreshed":
             _reissue(invitation, now, **defaults)
-        send_invitation.delay_on_commit(invitation.pk)
+        queue_invitation_email(invitation)
     return InviteResult(status, invitation)
 
 
@@ -113,9 +111,9 @@ def accept(token, *, user=None, full_name="", password=None):
     User = get_user_model()
     with transaction.atomic():
         invitation = load(token)
-        claimed = Invitation.objects.filter(
-            pk=invitation.pk, accepted_at__isnull=True, nonce=invitation.nonce
-        ).update(accepted_at=timezone.now())
+        claimed = Invitation.objects.filter(pk=invitation.pk, accepted_at__isnull=True, nonce=invitation.nonce).update(
+            accepted_at=timezone.now()
+        )
         if claimed != 1:
             raise InvitationError("used", invitation)
         if user is None:
@@ -158,34 +156,41 @@ def renew(token):
             if invitation.accepted_at is not None:
                 raise InvitationError("used", invitation) from None
             _reissue(invitation, timezone.now())
-            from .tasks import send_invitation
-
-            send_invitation.delay_on_commit(invitation.pk)
+            queue_invitation_email(invitation)
         return invitation
     raise InvitationError("still_valid")
 
 
-def send_invitation_email(invitation_id):
-    """Send (or re-send) the invitation's current link. Does nothing for an invitation that was
-    accepted or deleted meanwhile."""
-    from .emails import build_message
+def _invitation_delivery(invitation):
+    """The Delivery row for the invitation's current link (one per link: a re-issued link gets a
+    new row, a second call for the same link finds the existing one)."""
+    from .models import Delivery, Kind
 
-    invitation = (
-        Invitation.objects.select_related("cohort", "cohort__course", "invited_by")
-        .filter(pk=invitation_id, accepted_at__isnull=True)
-        .first()
+    delivery, _created = Delivery.objects.get_or_create(
+        invitation=invitation,
+        kind=Kind.INVITATION,
+        period_key=f"link:{invitation.nonce}",
+        defaults={"due_at": timezone.now()},
     )
+    return delivery
+
+
+def queue_invitation_email(invitation):
+    """Record the email in the Delivery table and hand it to a worker after commit."""
+    from .tasks import send_batch
+
+    delivery = _invitation_delivery(invitation)
+    send_batch.delay_on_commit([delivery.pk])
+    return delivery
+
+
+def send_invitation_email(invitation_id):
+    """Send the invitation's current link now, through the same pipeline as every email.
+    Does nothing for an invitation that was accepted or deleted meanwhile."""
+    from . import nudges
+
+    invitation = Invitation.objects.filter(pk=invitation_id, accepted_at__isnull=True).first()
     if invitation is None:
         return False
-    from django.conf import settings
-
-    context = {
-        "invitation": invitation,
-        "cohort": invitation.cohort,
-        "course": invitation.cohort.course,
-        "accept_url": f"{settings.SITE_URL}{invitation.accept_path}",
-        "inviter": invitation.invited_by,
-    }
-    build_message("invitation", context, to=invitation.email, language=invitation.language).send()
-    Invitation.objects.filter(pk=invitation.pk).update(sent_at=timezone.now())
-    return True
+    delivery = _invitation_delivery(invitation)
+    return nudges.send_batch([delivery.pk]).get("sent", 0) == 1

@@ -1,11 +1,9 @@
-"""Celery tasks: thin wrappers that load by id and call into plain modules."""
+"""Celery tasks: thin wrappers that take ids and call into cohorts.nudges."""
 
 import logging
-import random
 import smtplib
 
 from celery import shared_task
-from django.utils import timezone
 
 logger = logging.getLogger(__name__)
 
@@ -26,26 +24,20 @@ def is_transient(error):
     return isinstance(error, TRANSIENT_SMTP_ERRORS)
 
 
-def backoff(retries, base=30, cap=900):
-    """Exponential backoff with full jitter, capped well below the broker's visibility timeout."""
-    return random.uniform(0, min(cap, base * 2**retries))
-
-
 @shared_task(name="cohorts.tasks.tick", ignore_result=True)
 def tick():
-    """Beat's one periodic task. It plans the emails that are due (nudges issue)."""
-    now = timezone.now()
-    logger.info("tick at %s", now.isoformat())
-    return now.isoformat()
+    """Beat's one periodic task: reconcile, plan every kind that is due, dispatch."""
+    from . import nudges
+
+    result = nudges.tick()
+    logger.info("tick planned %s, dispatched %s, reconciled %s", result.planned, result.dispatched, result.reconciled)
+    return {"planned": result.planned, "dispatched": result.dispatched, "reconciled": result.reconciled}
 
 
-@shared_task(bind=True, name="cohorts.tasks.send_invitation", ignore_result=True, max_retries=5)
-def send_invitation(self, invitation_id):
-    from .invitations import send_invitation_email
+@shared_task(name="cohorts.tasks.send_batch", ignore_result=True, acks_late=True)
+def send_batch(delivery_ids):
+    """Send a batch of deliveries. Idempotent: rows are claimed one by one before sending, so a
+    redelivered task sends nothing twice."""
+    from . import nudges
 
-    try:
-        send_invitation_email(invitation_id)
-    except (smtplib.SMTPException, OSError) as error:
-        if is_transient(error) and self.request.retries < self.max_retries:
-            raise self.retry(exc=error, countdown=backoff(self.request.retries)) from error
-        logger.error("invitation %s could not be sent: %s", invitation_id, error)
+    return nudges.send_batch([int(pk) for pk in delivery_ids])

@@ -110,3 +110,75 @@ def lesson_page(course_page):
 @pytest.fixture
 def root_page(db):
     return Page.objects.get(depth=1)
+
+
+@pytest.fixture
+def smtp_sink_factory(settings):
+    """Start a real SMTP sink on loopback and point Django's SMTP backend at it."""
+    from contextlib import ExitStack
+
+    from tests.smtp_sink import smtp_sink
+
+    stack = ExitStack()
+
+    def start(**options):
+        sink = stack.enter_context(smtp_sink(**options))
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST = "127.0.0.1"
+        settings.EMAIL_PORT = sink.port
+        settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+        settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+        settings.EMAIL_TIMEOUT = 10
+        return sink
+
+    with stack:
+        yield start
+
+
+@pytest.fixture
+def smtp(smtp_sink_factory):
+    return smtp_sink_factory()
+
+
+def make_cohort(course, name="Leadership team", **fields):
+    import datetime
+
+    from cohorts.models import Cohort
+
+    fields.setdefault("start_date", datetime.date(2026, 11, 2))
+    fields.setdefault("end_date", datetime.date(2027, 1, 31))
+    fields.setdefault("time_zone", "Europe/Berlin")
+    return Cohort.objects.create(course=course, name=name, **fields)
+
+
+def make_members(cohort, count, *, zones=("Europe/Berlin",), prefix="m", **membership_fields):
+    """Many members fast: users and memberships are bulk-inserted (no per-row save)."""
+    from cohorts.models import Membership
+
+    users = User.objects.bulk_create(
+        [
+            User(
+                email=f"{prefix}{index}.{cohort.pk}@example.com",
+                full_name=f"Member {index}",
+                time_zone=zones[index % len(zones)],
+                password="!",
+            )
+            for index in range(count)
+        ]
+    )
+    if not users or users[0].pk is None:  # databases without RETURNING on bulk insert
+        users = list(User.objects.filter(email__startswith=prefix, email__endswith=f".{cohort.pk}@example.com"))
+    Membership.objects.bulk_create(
+        [
+            Membership(
+                user=user,
+                cohort=cohort,
+                role="member",
+                language="en",
+                time_zone=user.time_zone,
+                **membership_fields,
+            )
+            for user in users
+        ]
+    )
+    return list(Membership.objects.filter(cohort=cohort, user__in=users).select_related("user"))
