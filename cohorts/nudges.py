@@ -54,13 +54,13 @@ SENDING_TIMEOUT = datetime.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 3
 # A row enqueued but not claimed for this long lost its message (e.g. a purged queue): re-enqueue.
 REDISPATCH_AFTER = datetime.timedelta(minutes=20)
 QUIET_START, QUIET_END = 20, 7  # local hours: nothing is sent from 20:00 to 07:00
-RETRY_BASE_SECONDS, RETRY_CAP_SECONDS = 30, 900
+RETRY_CAP_SECONDS = 900
 EVENT_PHASES = {"before": -3, "day": 0, "after": 2}
 LESSON_LOOKBACK = datetime.timedelta(days=2)
 UNSUBSCRIBE_SALT = "klartext.unsubscribe"
 UNSUBSCRIBE_MAX_AGE = datetime.timedelta(days=400)
 
-ALL_ZONES = sorted(zoneinfo.available_timezones())
+ZONE_SET = frozenset(zoneinfo.available_timezones())
 
 
 # --- time rules --------------------------------------------------------------------------------
@@ -89,8 +89,9 @@ def iso_week_key(day):
 
 def retry_delay(attempts):
     """Exponential backoff with full jitter, capped far below the broker's visibility timeout."""
+    base = settings.KLARTEXT_RETRY_BASE_SECONDS
     cap = min(RETRY_CAP_SECONDS, settings.CELERY_VISIBILITY_TIMEOUT // 4)
-    return random.uniform(RETRY_BASE_SECONDS / 2, min(cap, RETRY_BASE_SECONDS * 2**attempts))
+    return random.uniform(base / 2, min(cap, base * 2**attempts))
 
 
 # --- planning ----------------------------------------------------------------------------------
@@ -132,10 +133,16 @@ def reachable(memberships, kind):
     return memberships.filter(user__is_active=True, unsubscribed_at__isnull=True).exclude(Exists(opted_out))
 
 
-def zone_groups(now):
+def zones_in_use():
+    """The distinct time zones of memberships (one query; far fewer than all IANA zones)."""
+    names = set(Membership.objects.order_by().values_list("time_zone", flat=True).distinct())
+    return sorted(name for name in names if name in ZONE_SET)
+
+
+def zone_groups(now, zones=None):
     """Time zones grouped by their current local (weekday, hour, date)."""
     groups = defaultdict(list)
-    for name in ALL_ZONES:
+    for name in zones if zones is not None else zones_in_use():
         local = now.astimezone(zoneinfo.ZoneInfo(name))
         groups[(local.weekday(), local.hour, local.date())].append(name)
     return groups

@@ -290,6 +290,10 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # Seconds between two ticks of the planner. One beat process, a static schedule.
 KLARTEXT_TICK_SECONDS = env_int("KLARTEXT_TICK_SECONDS", 300, minimum=10, maximum=3600)
+# First retry of a temporary SMTP failure after about this many seconds, doubling, with jitter.
+KLARTEXT_RETRY_BASE_SECONDS = env_int("KLARTEXT_RETRY_BASE_SECONDS", 30, minimum=1, maximum=600)
+# Messages per second across all workers (0 = no limit); shared through the cache (Redis).
+KLARTEXT_SEND_RATE = env_int("KLARTEXT_SEND_RATE", 0, minimum=0)
 CELERY_BEAT_SCHEDULE = {
     "tick": {
         "task": "cohorts.tasks.tick",

@@ -45,6 +45,13 @@ class LessonPage(Page):
     class Meta:
         verbose_name = _("lesson page")
 
+    def serve(self, request, *args, **kwargs):
+        """Only for the lesson's cohorts, once it has opened (see cohorts.views.serve_lesson).
+        Previews in the admin do not come through here."""
+        from cohorts.views import serve_lesson
+
+        return serve_lesson(request, self, lambda: super(LessonPage, self).serve(request, *args, **kwargs))
+
     @cached_property
     def writing_assignments(self):
         """The lesson's writing assignments as (stable block id, value) pairs, in body order."""

@@ -2,6 +2,7 @@
 
 import threading
 
+import pytest
 from celery.contrib.testing.worker import start_worker
 from celery.signals import task_postrun
 from django.conf import settings
@@ -28,10 +29,14 @@ def test_celery_uses_json_time_limits_and_late_acks():
     assert conf.worker_prefetch_multiplier == 1
 
 
-def test_tick_body_returns_the_moment_it_planned_for():
-    assert tasks.tick().endswith("+00:00")
+@pytest.mark.django_db
+def test_tick_body_reports_what_it_planned_and_dispatched():
+    result = tasks.tick()
+    assert set(result) == {"planned", "dispatched", "reconciled"}
+    assert "weekly_nudges" in result["planned"]
 
 
+@pytest.mark.django_db(transaction=True)
 def test_a_real_worker_receives_and_runs_the_tick():
     done = threading.Event()
 

@@ -128,9 +128,7 @@ def assignment_ids(lesson):
 
 
 @pytest.mark.django_db
-def test_consultant_creates_a_lesson_with_every_block_type_in_the_admin(
-    admin_client, course_page, image, cached_embed
-):
+def test_consultant_creates_a_lesson_with_every_block_type_in_the_admin(admin_client, course_page, image, cached_embed):
     url = reverse("wagtailadmin_pages:add", args=("lessons", "lessonpage", course_page.pk))
     response = admin_client.post(url, lesson_form("Who am I?", every_block(image), **{"action-publish": "1"}))
 
@@ -152,9 +150,7 @@ def test_consultant_creates_a_lesson_with_every_block_type_in_the_admin(
 
 
 @pytest.mark.django_db
-def test_reordering_and_reediting_blocks_keeps_writing_assignment_ids(
-    admin_client, course_page, image, cached_embed
-):
+def test_reordering_and_reediting_blocks_keeps_writing_assignment_ids(admin_client, course_page, image, cached_embed):
     add_url = reverse("wagtailadmin_pages:add", args=("lessons", "lessonpage", course_page.pk))
     admin_client.post(add_url, lesson_form("Who am I?", every_block(image), **{"action-publish": "1"}))
     lesson = LessonPage.objects.get(slug="who-am-i")
@@ -199,14 +195,10 @@ def test_preview_of_a_lesson_renders_every_block(admin_client, course_page, imag
 
 
 @pytest.mark.django_db
-def test_submitting_a_lesson_for_moderation_starts_the_default_workflow(
-    admin_client, course_page, image, cached_embed
-):
+def test_submitting_a_lesson_for_moderation_starts_the_default_workflow(admin_client, course_page, image, cached_embed):
     assert Workflow.objects.filter(active=True).exists()
     add_url = reverse("wagtailadmin_pages:add", args=("lessons", "lessonpage", course_page.pk))
-    response = admin_client.post(
-        add_url, lesson_form("Who am I?", every_block(image), **{"action-submit": "1"})
-    )
+    response = admin_client.post(add_url, lesson_form("Who am I?", every_block(image), **{"action-submit": "1"}))
     assert response.status_code == 302
     lesson = LessonPage.objects.get(slug="who-am-i")
     assert lesson.workflow_in_progress
@@ -214,9 +206,7 @@ def test_submitting_a_lesson_for_moderation_starts_the_default_workflow(
 
 
 @pytest.mark.django_db
-def test_a_lesson_scheduled_for_later_goes_live_when_its_time_comes(
-    admin_client, course_page, image, cached_embed
-):
+def test_a_lesson_scheduled_for_later_goes_live_when_its_time_comes(admin_client, course_page, image, cached_embed):
     go_live = timezone.now() + datetime.timedelta(days=2)
     add_url = reverse("wagtailadmin_pages:add", args=("lessons", "lessonpage", course_page.pk))
     data = lesson_form(

@@ -1,0 +1,57 @@
+"""The consultant's cohort management in the Wagtail admin: a "Cohorts" menu item with list,
+create, edit and delete, plus each cohort's overview, invitations and CSV import."""
+
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.permissions import register_permission_policy
+
+from . import admin_views
+from .models import Cohort
+
+# Registered before anything asks for Cohort's policy (Wagtail would create a default one).
+register_permission_policy(Cohort, admin_views.CohortPermissionPolicy(Cohort))
+
+
+class CohortViewSet(ModelViewSet):
+    model = Cohort
+    icon = "group"
+    menu_label = _("Cohorts")
+    menu_order = 150
+    add_to_admin_menu = True
+    # The public cohort pages own the "cohorts" namespace (cohorts:accept_invitation).
+    url_namespace = "cohort_admin"
+    copy_view_enabled = False
+    list_per_page = 50
+
+    index_view_class = admin_views.CohortIndexView
+    add_view_class = admin_views.CohortCreateView
+    edit_view_class = admin_views.CohortEditView
+    delete_view_class = admin_views.CohortDeleteView
+    history_view_class = admin_views.CohortHistoryView
+    usage_view_class = admin_views.CohortUsageView
+
+    extra_views = {
+        "overview": ("<int:pk>/overview/", admin_views.CohortOverviewView),
+        "invite": ("<int:pk>/invite/", admin_views.CohortInviteView),
+        "import": ("<int:pk>/import/", admin_views.CohortImportView),
+        "confirm_import": ("<int:pk>/import/confirm/", admin_views.CohortConfirmImportView),
+    }
+
+    def get_common_view_kwargs(self, **kwargs):
+        return super().get_common_view_kwargs(
+            **{f"{name}_url_name": self.get_url_name(name) for name in self.extra_views},
+            **kwargs,
+        )
+
+    def get_urlpatterns(self):
+        return super().get_urlpatterns() + [
+            path(route, self.construct_view(view_class, header_icon=self.UNDEFINED), name=name)
+            for name, (route, view_class) in self.extra_views.items()
+        ]
+
+
+@hooks.register("register_admin_viewset")
+def register_cohort_viewset():
+    return CohortViewSet("cohorts")

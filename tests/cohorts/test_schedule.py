@@ -1,0 +1,140 @@
+"""The release schedule: local hours across DST, per-cohort dates, due dates, boundary moments.
+
+The test TIME_ZONE is Asia/Tokyo; every expectation here is stated in the cohort's own zone.
+"""
+
+import datetime
+import zoneinfo
+
+import pytest
+import time_machine
+
+from cohorts.models import Cohort, LessonDate
+from cohorts.schedule import Schedule
+from tests.conftest import make_lesson
+
+# Six weekly lessons from Monday 2 March 2026: New York switches to daylight time on 8 March,
+# Berlin on 29 March, Kathmandu (+05:45) never.
+START = datetime.date(2026, 3, 2)
+WEEKS = 6
+
+
+@pytest.fixture
+def lessons(course_page):
+    return [make_lesson(course_page, f"Lesson {n}", offset=n) for n in range(WEEKS)]
+
+
+def cohort_in(course, zone, **extra):
+    return Cohort.objects.create(
+        course=course,
+        name=f"Cohort in {zone}",
+        start_date=START,
+        end_date=START + datetime.timedelta(weeks=WEEKS + 2),
+        time_zone=zone,
+        release_hour=8,
+        **extra,
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("zone", "offsets"),
+    [
+        ("Europe/Berlin", {datetime.timedelta(hours=1), datetime.timedelta(hours=2)}),
+        ("America/New_York", {datetime.timedelta(hours=-5), datetime.timedelta(hours=-4)}),
+        ("Asia/Kathmandu", {datetime.timedelta(hours=5, minutes=45)}),
+    ],
+)
+def test_a_lesson_opens_at_the_same_local_hour_every_week_across_dst(course_page, lessons, zone, offsets):
+    tz = zoneinfo.ZoneInfo(zone)
+    schedule = Schedule.for_cohort(cohort_in(course_page, zone))
+    local = [slot.opens_at.astimezone(tz) for slot in schedule.slots]
+    assert [moment.date() for moment in local] == [START + datetime.timedelta(weeks=n) for n in range(WEEKS)]
+    assert {(moment.hour, moment.minute) for moment in local} == {(8, 0)}
+    # The UTC instant moves with the clock change (where there is one): a fixed offset would not.
+    assert {moment.utcoffset() for moment in local} == offsets
+
+
+@pytest.mark.django_db
+def test_moving_one_lesson_for_a_cohort_moves_that_lesson_only(course_page, lessons):
+    cohort = cohort_in(course_page, "Europe/Berlin")
+    other = cohort_in(course_page, "Europe/Berlin")
+    before = [slot.opens_at for slot in Schedule.for_cohort(cohort).slots]
+    LessonDate.objects.create(cohort=cohort, lesson=lessons[2], opens_on=datetime.date(2026, 3, 18))
+
+    after = [slot.opens_at for slot in Schedule.for_cohort(cohort).slots]
+    berlin = zoneinfo.ZoneInfo("Europe/Berlin")
+    assert after[2] == datetime.datetime(2026, 3, 18, 8, 0, tzinfo=berlin)
+    assert after[:2] == before[:2]
+    assert after[3:] == before[3:]
+    assert [slot.opens_at for slot in Schedule.for_cohort(other).slots] == before
+    # Its assignment moves with it.
+    due = Schedule.for_cohort(cohort).slots[2].assignments[0].due_at
+    assert due == datetime.datetime(2026, 3, 21, 23, 59, tzinfo=berlin)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("zone", ["Europe/Berlin", "America/New_York", "Asia/Kathmandu"])
+def test_assignments_are_due_at_the_end_of_the_local_day(course_page, lessons, zone):
+    tz = zoneinfo.ZoneInfo(zone)
+    schedule = Schedule.for_cohort(cohort_in(course_page, zone))
+    for slot in schedule.slots:
+        (assignment,) = slot.assignments
+        due = assignment.due_at.astimezone(tz)
+        # make_lesson's assignments are due three days after the lesson opens.
+        assert due.date() == slot.opens_at.astimezone(tz).date() + datetime.timedelta(days=3)
+        assert (due.hour, due.minute) == (23, 59)
+
+
+@pytest.mark.django_db
+def test_open_lessons_current_and_next_opening_switch_exactly_at_the_release_moment(course_page, lessons):
+    schedule = Schedule.for_cohort(cohort_in(course_page, "America/New_York"))
+    # Lesson 3 opens Monday 16 March at 08:00 in New York (12:00 UTC, 21:00 in Tokyo).
+    opens = datetime.datetime(2026, 3, 16, 8, 0, tzinfo=zoneinfo.ZoneInfo("America/New_York"))
+    minute = datetime.timedelta(minutes=1)
+
+    with time_machine.travel(opens - minute, tick=False):
+        assert [slot.number for slot in schedule.open_lessons()] == [1, 2]
+        assert schedule.current().number == 2
+        assert schedule.next_opening().number == 3
+        assert schedule.progress() == (2, WEEKS)
+        assert not schedule.is_open(lessons[2])
+
+    with time_machine.travel(opens, tick=False):
+        assert schedule.current().number == 3
+
+    with time_machine.travel(opens + minute, tick=False):
+        assert [slot.number for slot in schedule.open_lessons()] == [1, 2, 3]
+        assert schedule.current().number == 3
+        assert schedule.next_opening().number == 4
+        assert schedule.is_open(lessons[2])
+
+
+@pytest.mark.django_db
+def test_before_the_start_nothing_is_open_and_after_the_last_lesson_nothing_is_next(course_page, lessons):
+    schedule = Schedule.for_cohort(cohort_in(course_page, "Europe/Berlin"))
+    first = schedule.slots[0].opens_at
+    last = schedule.slots[-1].opens_at
+    minute = datetime.timedelta(minutes=1)
+
+    with time_machine.travel(first - minute, tick=False):
+        assert schedule.open_lessons() == []
+        assert schedule.current() is None
+        assert schedule.next_opening().number == 1
+
+    with time_machine.travel(last + minute, tick=False):
+        assert schedule.current().number == WEEKS
+        assert schedule.next_opening() is None
+        assert schedule.progress() == (WEEKS, WEEKS)
+
+
+@pytest.mark.django_db
+def test_due_soon_lists_open_assignments_until_one_minute_past_their_due_moment(course_page, lessons):
+    schedule = Schedule.for_cohort(cohort_in(course_page, "Asia/Kathmandu"))
+    first_due = schedule.slots[0].assignments[0].due_at  # Thursday 5 March, 23:59 in Kathmandu
+    minute = datetime.timedelta(minutes=1)
+
+    with time_machine.travel(first_due - minute, tick=False):
+        assert [a.title for a in schedule.due_soon()] == ["Write about Lesson 0"]
+    with time_machine.travel(first_due + minute, tick=False):
+        assert schedule.due_soon() == []
