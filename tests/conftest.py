@@ -55,7 +55,19 @@ def admin_client(client, consultant):
 
 @pytest.fixture
 def home_page(db):
-    return HomePage.objects.get(depth=2)
+    """The site root from the data migration; transactional tests flush it, so rebuild it then."""
+    home = HomePage.objects.filter(depth=2).first()
+    if home is not None:
+        return home
+    from wagtail.models import Locale, Site
+
+    Locale.objects.get_or_create(language_code="en")
+    root = Page.get_first_root_node() or Page.add_root(title="Root", slug="root")
+    home = root.add_child(instance=HomePage(title="Klartext", slug="home"))
+    Site.objects.update_or_create(
+        is_default_site=True, defaults={"hostname": "localhost", "root_page": home, "site_name": "Klartext"}
+    )
+    return home
 
 
 def publish(page):
