@@ -27,7 +27,21 @@ from django.core import signing
 from django.core.cache import cache
 from django.core.mail import get_connection
 from django.db import connection, transaction
-from django.db.models import Case, CharField, DateTimeField, Exists, F, IntegerField, OuterRef, Q, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
+    DateTimeField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    Value,
+    When,
+)
+from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils import timezone
 
@@ -155,22 +169,33 @@ def _not_paused(local_date):
 def plan_slot_kind(now, kind, *, role, cohort_filter, period, extra=None):
     """Plan a kind that goes out at each person's chosen weekday and local hour.
 
-    One query: the memberships whose (weekday, hour) is the current local (weekday, hour) of
-    their own time zone. `cohort_filter(local_date)` and `period(local_date)` (None to skip a
-    group) come from the kind."""
-    condition = Q(pk__in=[])
-    period_cases = []
+    One query: the memberships whose (time zone, weekday, hour) is the current local
+    (weekday, hour) of that zone. The slot test is one row-value IN over the zones in use; the
+    rules that depend on the local date (`cohort_filter(day)`, pauses, `period(day)`, None to skip)
+    are grouped by the at most three local dates that exist at any moment."""
+    slots = []
+    zones_by_day = defaultdict(list)
     for (weekday, hour, local_date), zones in zone_groups(now).items():
-        key = period(local_date)
-        if key is None:
+        if period(local_date) is None:
             continue
-        group = Q(time_zone__in=zones, nudge_weekday=weekday, nudge_hour=hour) & _not_paused(local_date)
-        group &= cohort_filter(local_date)
-        condition |= group
-        period_cases.append(When(time_zone__in=zones, then=Value(key)))
-    if not period_cases:
+        zones_by_day[local_date].extend(zones)
+        slots.extend((zone, weekday, hour) for zone in zones)
+    if not slots:
         return 0
-    memberships = reachable(Membership.objects.filter(role=role).filter(condition), kind)
+    table = connection.ops.quote_name(Membership._meta.db_table)
+    slot_sql = "({t}.time_zone, {t}.nudge_weekday, {t}.nudge_hour) IN ({rows})".format(
+        t=table, rows=", ".join(["(%s, %s, %s)"] * len(slots))
+    )
+    in_slot = ExpressionWrapper(
+        RawSQL(slot_sql, [v for slot in slots for v in slot]),  # noqa: S611 - only %s placeholders; values are params
+        output_field=BooleanField(),
+    )
+    by_day = Q(pk__in=[])
+    period_cases = []
+    for local_date, zones in zones_by_day.items():
+        by_day |= Q(time_zone__in=zones) & _not_paused(local_date) & cohort_filter(local_date)
+        period_cases.append(When(time_zone__in=zones, then=Value(period(local_date))))
+    memberships = reachable(Membership.objects.filter(role=role).filter(in_slot).filter(by_day), kind)
     if extra is not None:
         memberships = memberships.filter(extra)
     return insert_select(
@@ -561,3 +586,38 @@ def _schedule_retry(delivery_id, delay):
     from .tasks import send_batch as send_batch_task
 
     transaction.on_commit(lambda: send_batch_task.apply_async(([delivery_id],), countdown=delay + 1))
+
+
+# --- sending now, from the admin ----------------------------------------------------------------
+
+
+def queue_weekly_nudges_now(cohort, now):
+    """A facilitator's "send this week's nudge now": the weekly nudge for the cohort's members,
+    through the same rows, rules and dedupe as the tick.
+
+    The audience is plan_weekly_nudges' without the weekday and hour: members of a running cohort
+    (alumni who chose weekly nudges), reachable, not paused on their local date. The period key is
+    each member's current local ISO week, so a member who already had this week's nudge (from the
+    tick or an earlier click) gets no new row. The rows are due now and dispatched at once; workers
+    still hold them for quiet hours. Returns {"queued": inserted rows, "already": members skipped
+    because their row for this week exists}."""
+    names = set(Membership.objects.filter(cohort=cohort).order_by().values_list("time_zone", flat=True).distinct())
+    condition = Q(pk__in=[])
+    period_cases = []
+    for (_weekday, _hour, local_date), zones in zone_groups(now, sorted(names & ZONE_SET)).items():
+        audience = running_on(local_date) | (alumni_on(local_date) & Q(nudge_frequency=Frequency.WEEKLY))
+        condition |= Q(time_zone__in=zones) & _not_paused(local_date) & audience
+        period_cases.append(When(time_zone__in=zones, then=Value(iso_week_key(local_date))))
+    if not period_cases:
+        return {"queued": 0, "already": 0}
+    members = reachable(Membership.objects.filter(cohort=cohort, role=Role.MEMBER).filter(condition), Kind.WEEKLY_NUDGE)
+    with transaction.atomic():
+        eligible = members.count()
+        queued = insert_select(
+            members,
+            membership=F("pk"),
+            period_key=Case(*period_cases, output_field=CharField()),
+            **_row_defaults(Kind.WEEKLY_NUDGE, now),
+        )
+        enqueue(dispatch(now))
+    return {"queued": queued, "already": eligible - queued}
