@@ -272,6 +272,12 @@ class Membership(models.Model):
     def is_facilitator(self):
         return self.role == Role.FACILITATOR
 
+    @property
+    def time_zone_info(self):
+        import zoneinfo
+
+        return zoneinfo.ZoneInfo(self.time_zone)
+
     def reset_calendar_token(self):
         self.calendar_token = new_calendar_token()
         self.save(update_fields=["calendar_token"])

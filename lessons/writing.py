@@ -3,7 +3,6 @@
 Views call these functions; they hold no request logic.
 """
 
-import datetime
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
@@ -94,8 +93,8 @@ def save_draft(submission_id, *, title, body, base_version, kind=SubmissionVersi
             title=title, body=body, version=new_version, updated_at=timezone.now()
         )
         if updated != 1:
-            latest = current.versions.order_by("-number").first()
-            return SaveResult(False, current, current.version, conflict=latest)
+            latest = SubmissionVersion.objects.filter(submission_id=submission_id).order_by("-number").first()
+            return SaveResult(False, current, latest.number if latest else current.version, conflict=latest)
         SubmissionVersion.objects.create(
             submission_id=submission_id, number=new_version, title=title, body=body, kind=kind
         )
@@ -181,9 +180,9 @@ def respond(submission, author_membership, body):
         raise WritingError(_("This response is too long."), "too_long")
     with transaction.atomic():
         response = Response.objects.create(submission=submission, author=author_membership, body=body)
-        PeerReview.objects.filter(
-            submission=submission, reviewer=author_membership, responded_at__isnull=True
-        ).update(responded_at=response.created_at)
+        PeerReview.objects.filter(submission=submission, reviewer=author_membership, responded_at__isnull=True).update(
+            responded_at=response.created_at
+        )
     return response
 
 
@@ -206,15 +205,18 @@ def give_feedback(submission, author, body, verdict):
 
 def record_post(membership, *, url, platform, posted_on=None, submission=None):
     """Record a public post. A post recorded for a submission publishes (completes) it."""
-    posted_on = posted_on or timezone.localdate()
-    if posted_on > timezone.localdate() + datetime.timedelta(days=1):
+    member_today = timezone.localdate(timezone=membership.time_zone_info)
+    posted_on = posted_on or member_today
+    if posted_on > member_today:
         raise WritingError(_("The date of a post cannot be in the future."), "future")
+    if submission is not None and submission.membership_id != membership.pk:
+        raise WritingError(_("This piece belongs to someone else."), "not_owner")
     with transaction.atomic():
         post = PostLog.objects.create(
             membership=membership, submission=submission, url=url, platform=platform, posted_on=posted_on
         )
         if submission is not None:
-            Submission.objects.filter(pk=submission.pk).update(
-                state=SubmissionState.PUBLISHED, published_at=timezone.now()
-            )
+            # The first recorded post publishes the piece; later ones keep that moment.
+            Submission.objects.filter(pk=submission.pk, published_at__isnull=True).update(published_at=timezone.now())
+            Submission.objects.filter(pk=submission.pk).update(state=SubmissionState.PUBLISHED)
     return post

@@ -1,0 +1,249 @@
+"""The circle: reading each other's shared pieces, responding, and downloading one's own portfolio.
+
+Views are thin: who may read what is `lessons.visibility`, what a response does is
+`lessons.writing.respond`, what a portfolio holds is `lessons.portfolio`.
+"""
+
+import html
+import re
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce, Substr
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import strip_tags
+from django.utils.text import Truncator
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST, require_safe
+
+from cohorts.access import get_facilitated_cohort_or_404, memberships_for
+from cohorts.models import Role
+
+from . import portfolio
+from .models import PeerReview, ReadMarker, Response, Submission
+from .rendering import render_markdown
+from .visibility import unanswered_in_circle, visible_submissions, waiting_for
+from .writing import MAX_BODY_CHARS, WritingError, respond
+
+PIECES_PER_PAGE = 20
+EXCERPT_SOURCE_CHARS = 600
+EXCERPT_CHARS = 240
+
+_BLOCK_END = re.compile(r"</(?:p|li|blockquote|pre|h\d)>|<br\s*/?>|<hr\s*/?>", re.IGNORECASE)
+
+
+def excerpt(text, chars=EXCERPT_CHARS):
+    """Plain text for a teaser: rendered through the sanitiser, tags dropped, shortened.
+
+    The result is plain text (entities decoded), so templates must autoescape it as usual.
+    """
+    rendered = _BLOCK_END.sub(" ", str(render_markdown(text)))
+    plain = " ".join(html.unescape(strip_tags(rendered)).split())
+    return Truncator(plain).chars(chars)
+
+
+class ResponseForm(forms.Form):
+    body = forms.CharField(
+        label=_("Your response"),
+        max_length=MAX_BODY_CHARS,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Listen first: what did you hear? What would you like to read more of?"),
+    )
+
+
+def _membership_in(user, cohort_id):
+    membership = memberships_for(user).filter(cohort_id=cohort_id).first()
+    if membership is not None:
+        membership.user = user  # the same person: spares a query wherever the rules ask for it
+    return membership
+
+
+def _time_zone(user, viewer):
+    return viewer.time_zone if viewer is not None and viewer.time_zone else user.time_zone
+
+
+def _get_visible_piece_or_404(user, pk):
+    try:
+        return visible_submissions(user).select_related("membership__user", "membership__cohort", "lesson").get(pk=pk)
+    except Submission.DoesNotExist:
+        raise Http404("No such piece.") from None
+
+
+def _mark_read(membership, submission):
+    if membership is not None:
+        ReadMarker.objects.update_or_create(
+            membership=membership, submission=submission, defaults={"read_at": timezone.now()}
+        )
+
+
+def feed_queryset(user, cohort, viewer=None):
+    """Shared pieces `user` may read in `cohort`, newest first, with what a feed item shows
+    annotated (a constant number of queries however many pieces there are)."""
+    responses = Response.objects.filter(submission=OuterRef("pk")).order_by()
+    response_count = responses.values("submission").annotate(n=Count("pk")).values("n")
+    queryset = (
+        visible_submissions(user, cohort)
+        .select_related("membership__user")
+        .defer("body")
+        .annotate(
+            excerpt_source=Substr("body", 1, EXCERPT_SOURCE_CHARS),
+            lesson_title=F("lesson__title"),
+            response_count=Coalesce(Subquery(response_count, output_field=IntegerField()), 0),
+            last_response_at=Subquery(responses.order_by("-created_at").values("created_at")[:1]),
+        )
+        .order_by("-shared_at", "-pk")
+    )
+    if viewer is not None:
+        queryset = queryset.annotate(
+            read_at=Subquery(
+                ReadMarker.objects.filter(membership=viewer, submission=OuterRef("pk")).values("read_at")[:1]
+            ),
+            awaiting_me=Exists(
+                PeerReview.objects.filter(reviewer=viewer, submission=OuterRef("pk"), responded_at__isnull=True)
+            ),
+        )
+    else:
+        queryset = queryset.annotate(read_at=Value(None), awaiting_me=Value(False))
+    return queryset
+
+
+def _is_unread(piece, viewer):
+    """No marker yet, or a response newer than the marker. One's own piece counts as unread only
+    when someone responded since one last looked."""
+    if viewer is None:
+        return False
+    newer_response = piece.last_response_at is not None and (
+        piece.read_at is None or piece.last_response_at > piece.read_at
+    )
+    if piece.membership_id == viewer.pk:
+        return newer_response
+    return piece.read_at is None or newer_response
+
+
+@login_required
+@require_safe
+def index(request):
+    """/circle/: the feed of the member's most recent cohort."""
+    membership = memberships_for(request.user).first()
+    if membership is None:
+        raise Http404("No cohort.")
+    return redirect("circle:feed", cohort_id=membership.cohort_id)
+
+
+@login_required
+@require_safe
+def feed(request, cohort_id):
+    viewer = _membership_in(request.user, cohort_id)
+    cohort = viewer.cohort if viewer is not None else get_facilitated_cohort_or_404(request.user, cohort_id)
+    page = Paginator(feed_queryset(request.user, cohort, viewer), PIECES_PER_PAGE).get_page(request.GET.get("page"))
+    for piece in page:
+        piece.excerpt = excerpt(piece.excerpt_source)
+        piece.is_unread = _is_unread(piece, viewer)
+
+    is_member = viewer is not None and viewer.role == Role.MEMBER
+    shared_piece = None
+    invitations = []
+    shared_id = request.GET.get("shared", "")
+    if is_member and shared_id.isdigit():
+        shared_piece = viewer.submissions.filter(pk=shared_id, shared_at__isnull=False).first()
+        if shared_piece is not None:
+            invitations = unanswered_in_circle(viewer)
+    return render(
+        request,
+        "lessons/circle/feed.html",
+        {
+            "cohort": cohort,
+            "viewer": viewer,
+            "page_obj": page,
+            "pieces": page.object_list,
+            "shared_piece": shared_piece,
+            "invitations": invitations,
+            "waiting": waiting_for(viewer) if is_member else [],
+            "time_zone": _time_zone(request.user, viewer),
+        },
+    )
+
+
+def _piece_context(request, submission, viewer, form):
+    is_author = submission.membership.user_id == request.user.pk
+    return {
+        "cohort": submission.membership.cohort,
+        "piece": submission,
+        "viewer": viewer,
+        "is_author": is_author,
+        "responses": list(submission.responses.select_related("author__user").order_by("created_at", "pk")),
+        "feedback": list(submission.feedback.order_by("created_at", "pk")) if is_author else [],
+        "can_respond": viewer is not None and viewer.role == Role.MEMBER,
+        "form": form,
+        "time_zone": _time_zone(request.user, viewer),
+    }
+
+
+@login_required
+@require_safe
+def piece(request, pk):
+    submission = _get_visible_piece_or_404(request.user, pk)
+    viewer = _membership_in(request.user, submission.membership.cohort_id)
+    _mark_read(viewer, submission)
+    return render(request, "lessons/circle/piece.html", _piece_context(request, submission, viewer, ResponseForm()))
+
+
+@login_required
+@require_POST
+def respond_to_piece(request, pk):
+    """Post a response. With htmx the new response is appended in place; without JavaScript the
+    browser comes back to the piece page."""
+    submission = _get_visible_piece_or_404(request.user, pk)
+    viewer = _membership_in(request.user, submission.membership.cohort_id)
+    if viewer is None or viewer.role != Role.MEMBER:
+        raise PermissionDenied(_("Only members of the cohort respond to pieces."))
+    form = ResponseForm(request.POST)
+    response = None
+    if form.is_valid():
+        try:
+            response = respond(submission, viewer, form.cleaned_data["body"])
+        except WritingError as error:
+            form.add_error("body", error.message)
+    if response is not None:
+        _mark_read(viewer, submission)
+    if request.htmx:
+        context = {
+            "piece": submission,
+            "response": response,
+            "form": ResponseForm() if response is not None else form,
+            "can_respond": True,
+            "response_count": submission.responses.count(),
+            "time_zone": _time_zone(request.user, viewer),
+        }
+        return render(request, "lessons/circle/_respond_result.html", context)
+    if response is None:
+        context = _piece_context(request, submission, viewer, form)
+        return render(request, "lessons/circle/piece.html", context, status=400)
+    messages.success(request, _("Thank you for listening. Your response is posted."))
+    return redirect(reverse("circle:piece", args=[submission.pk]) + f"#response-{response.pk}")
+
+
+@login_required
+@require_safe
+@never_cache
+def portfolio_download(request, fmt, cohort_id=None):
+    """All of the member's own writing, as a Markdown zip or as JSON."""
+    if cohort_id is not None and _membership_in(request.user, cohort_id) is None:
+        raise Http404("No such cohort.")
+    if fmt == "json":
+        data = portfolio.as_json(request.user, cohort_id=cohort_id)
+        response = JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 2})
+    elif fmt == "zip":
+        response = HttpResponse(portfolio.as_zip(request.user, cohort_id=cohort_id), content_type="application/zip")
+    else:
+        raise Http404("No such format.")
+    response["Content-Disposition"] = f'attachment; filename="{portfolio.filename(cohort_id, fmt)}"'
+    return response

@@ -1,0 +1,130 @@
+"""Forms of the member's writing loop: the editor, conflicts, versions, sharing and publishing.
+
+The forms only parse input. The rules (length caps, conflicts, what sharing and publishing do)
+live in lessons.writing and lessons.sharing; the views turn their errors into messages.
+"""
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cohorts.access import memberships_for
+
+from .models import Platform, SubmissionVersion, Visibility
+from .sharing import ShareError, normalise_instance
+
+
+def normalise_newlines(text):
+    """Browsers send a textarea's line breaks as CRLF; platforms count a line break as one
+    character, and so does the live counter, so the stored text uses LF only."""
+    return (text or "").replace("\r\n", "\n").replace("\r", "\n")
+
+
+class EditorForm(forms.Form):
+    """One save from the editor. No max_length here on purpose: a maxlength attribute would let
+    the browser cut pasted text silently; lessons.writing refuses oversized text with a message
+    while the text stays in the editor."""
+
+    title = forms.CharField(
+        label=_("Title"),
+        required=False,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "placeholder": _("A working title (optional)"), "class": "editor-title"}
+        ),
+    )
+    body = forms.CharField(
+        label=_("Your text"),
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 14, "spellcheck": "true", "class": "editor-body"}),
+    )
+    base_version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+    kind = forms.ChoiceField(
+        required=False,
+        choices=[
+            (SubmissionVersion.Kind.AUTOSAVE, SubmissionVersion.Kind.AUTOSAVE.label),
+            (SubmissionVersion.Kind.SAVE, SubmissionVersion.Kind.SAVE.label),
+        ],
+        widget=forms.HiddenInput,
+    )
+
+    def clean_body(self):
+        return normalise_newlines(self.cleaned_data.get("body"))
+
+    def clean_title(self):
+        return normalise_newlines(self.cleaned_data.get("title")).replace("\n", " ")
+
+    def clean_kind(self):
+        return self.cleaned_data.get("kind") or SubmissionVersion.Kind.AUTOSAVE
+
+
+class ResolveForm(EditorForm):
+    """The member's answer to a conflict panel."""
+
+    KEEP_MINE = "keep_mine"
+    TAKE_THEIRS = "take_theirs"
+
+    choice = forms.ChoiceField(choices=[(KEEP_MINE, _("Keep mine")), (TAKE_THEIRS, _("Use the other version"))])
+    # The newest version the member saw in the conflict panel: "keep mine" saves on top of it.
+    conflict_version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+
+
+class RestoreForm(forms.Form):
+    base_version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+
+
+class ShareForm(forms.Form):
+    visibility = forms.ChoiceField(
+        label=_("Who should read it?"),
+        choices=Visibility.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose who should see this piece.")},
+    )
+
+
+class RecordPostForm(forms.Form):
+    url = forms.URLField(
+        label=_("Public URL of your post"),
+        max_length=500,
+        assume_scheme="https",
+        widget=forms.URLInput(attrs={"placeholder": "https://www.linkedin.com/posts/…"}),
+    )
+    platform = forms.ChoiceField(label=_("Platform"), choices=Platform.choices)
+    posted_on = forms.DateField(label=_("Posted on"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, today=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["posted_on"].initial = today or timezone.localdate()
+
+
+class PostLogForm(RecordPostForm):
+    """A public post made outside any assignment, for one of the member's own cohorts."""
+
+    membership = forms.ModelChoiceField(label=_("Cohort"), queryset=None, empty_label=None)
+
+    field_order = ["membership", "url", "platform", "posted_on"]
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        memberships = memberships_for(user)
+        field = self.fields["membership"]
+        field.queryset = memberships
+        field.label_from_instance = lambda membership: str(membership.cohort)
+        if len(memberships) == 1:
+            field.initial = memberships[0].pk
+            field.widget = forms.HiddenInput()
+
+
+class MastodonInstanceForm(forms.Form):
+    instance = forms.CharField(
+        label=_("Your Mastodon server"),
+        max_length=300,
+        widget=forms.TextInput(attrs={"placeholder": "mastodon.social", "autocomplete": "off"}),
+        help_text=_("Only the server's address, e.g. mastodon.social. We remember it for this browser session."),
+    )
+
+    def clean_instance(self):
+        try:
+            return normalise_instance(self.cleaned_data["instance"])
+        except ShareError as error:
+            raise forms.ValidationError(str(error), code="bad_instance") from None
