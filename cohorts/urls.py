@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from . import views
+from . import preference_views, views
 
 app_name = "cohorts"
 
@@ -14,5 +14,6 @@ urlpatterns = [
         views.reset_calendar,
         name="reset_calendar",
     ),
+    path("preferences/", preference_views.preferences, name="preferences"),
     re_path(r"^calendar/(?P<token>[A-Za-z0-9_-]{16,64})\.ics$", views.calendar_feed, name="calendar"),
 ]

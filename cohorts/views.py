@@ -23,6 +23,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from lessons.visibility import waiting_for
+
 from . import access, ical, invitations
 from .forms import AcceptInvitationForm
 from .models import INVITATION_DAYS, CohortState, Membership, Role
@@ -227,6 +229,8 @@ def home_context(request, membership, memberships, at, page=None):
         "time_zone": membership.time_zone,
         "calendar_url": calendar_url,
         "webcal_url": "webcal://" + calendar_url.split("://", 1)[-1],
+        # Pieces this member was asked to read and has not answered yet (one query).
+        "waiting": waiting_for(membership) if membership.role == Role.MEMBER else [],
     }
 
 

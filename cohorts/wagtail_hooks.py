@@ -1,13 +1,14 @@
 """The consultant's cohort management in the Wagtail admin: a "Cohorts" menu item with list,
 create, edit and delete, plus each cohort's overview, invitations and CSV import."""
 
-from django.urls import path
+from django.urls import include, path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.menu import MenuItem
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permissions import register_permission_policy
 
-from . import admin_views
+from . import access, admin_views, delivery_admin
 from .models import Cohort
 
 # Registered before anything asks for Cohort's policy (Wagtail would create a default one).
@@ -55,3 +56,28 @@ class CohortViewSet(ModelViewSet):
 @hooks.register("register_admin_viewset")
 def register_cohort_viewset():
     return CohortViewSet("cohorts")
+
+
+# --- the Deliveries report ----------------------------------------------------------------------
+
+
+class DeliveriesMenuItem(MenuItem):
+    def is_shown(self, request):
+        return access.facilitated_cohorts(request.user).exists()
+
+
+@hooks.register("register_admin_urls")
+def register_delivery_urls():
+    return [
+        path(
+            "deliveries/",
+            include((delivery_admin.urlpatterns, delivery_admin.app_name), namespace=delivery_admin.app_name),
+        )
+    ]
+
+
+@hooks.register("register_admin_menu_item")
+def register_deliveries_menu_item():
+    return DeliveriesMenuItem(
+        _("Deliveries"), reverse("cohort_deliveries:index"), name="deliveries", icon_name="mail", order=260
+    )

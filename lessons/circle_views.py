@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Subquery, Value
+from django.db.models import BooleanField, Count, DateTimeField, Exists, F, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce, Substr
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -111,7 +111,9 @@ def feed_queryset(user, cohort, viewer=None):
             ),
         )
     else:
-        queryset = queryset.annotate(read_at=Value(None), awaiting_me=Value(False))
+        queryset = queryset.annotate(
+            read_at=Value(None, output_field=DateTimeField()), awaiting_me=Value(False, output_field=BooleanField())
+        )
     return queryset
 
 

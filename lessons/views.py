@@ -370,7 +370,8 @@ def share(request, pk):
         return redirect("lessons:editor", piece.pk)
     messages.success(request, _("Shared with: %(audience)s.") % {"audience": piece.get_visibility_display().lower()})
     feed = circle_feed_url(piece.membership.cohort_id)
-    return redirect(feed) if feed else redirect("lessons:editor", piece.pk)
+    # ?shared= makes the feed invite the author to answer two or three unanswered pieces.
+    return redirect(f"{feed}?shared={piece.pk}") if feed else redirect("lessons:editor", piece.pk)
 
 
 # --- publishing -------------------------------------------------------------------------------

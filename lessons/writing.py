@@ -6,7 +6,7 @@ Views call these functions; they hold no request logic.
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -158,13 +158,18 @@ def assign_peer_reviewers(submission, count=REVIEWERS_PER_PIECE):
             pending=Count("peer_reviews", filter=Q(peer_reviews__responded_at__isnull=True)),
         )
     )
-    previous_reviewers = set(
-        PeerReview.objects.filter(submission__membership=author)
-        .exclude(submission=submission)
-        .order_by("-assigned_at")
-        .values_list("reviewer_id", flat=True)[:count]
+    # The readers of the author's previous shared piece: not again "where avoidable", i.e. unless
+    # avoiding them would push someone past three readings in this round.
+    previous = (
+        Submission.objects.filter(membership=author, shared_at__isnull=False)
+        .exclude(pk=submission.pk)
+        .order_by("-shared_at", "-pk")
+        .first()
     )
-    candidates.sort(key=lambda m: (m.load, m.pending, m.pk in previous_reviewers, (m.pk - author.pk) % 997))
+    previous_reviewers = set(previous.peer_reviews.values_list("reviewer_id", flat=True)) if previous else set()
+    candidates.sort(
+        key=lambda m: (m.load >= 3, m.pk in previous_reviewers, m.load, m.pending, (m.pk - author.pk) % 997)
+    )
     chosen = candidates[:needed]
     PeerReview.objects.bulk_create(
         [PeerReview(submission=submission, reviewer=m) for m in chosen], ignore_conflicts=True
@@ -198,7 +203,7 @@ def give_feedback(submission, author, body, verdict):
         )
         fields = {"ready_to_publish": verdict == Feedback.Verdict.READY}
         if verdict == Feedback.Verdict.REVISE:
-            fields["revision_count"] = submission.revision_count + 1
+            fields["revision_count"] = F("revision_count") + 1
         Submission.objects.filter(pk=submission.pk).update(**fields)
     return feedback
 

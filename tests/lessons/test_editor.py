@@ -434,7 +434,7 @@ def test_sharing_goes_to_the_circle_feed_once_it_exists(client, settings, world,
 
     response = client.post(reverse("lessons:share", args=[piece.pk]), {"visibility": "cohort"})
 
-    assert response.url == reverse("circle:feed", args=[world.cohort.pk])
+    assert response.url == reverse("circle:feed", args=[world.cohort.pk]) + f"?shared={piece.pk}"
     piece.refresh_from_db()
     assert piece.visibility == Visibility.COHORT
 

@@ -88,15 +88,6 @@ def test_in_a_circle_of_five_each_piece_gets_exactly_two_reviewers_never_the_aut
     assert all(loads[m.pk] <= 3 for m in members)
 
 
-# writing.assign_peer_reviewers sorts by (load, pending, was a previous reviewer, …): balancing the
-# load wins over avoiding last week's reader, so when the second round is shared in another order
-# than the first, a reader gets the same author again although another assignment exists (in a
-# circle of 5 the repeat-free second round is unique and has every load at 2). The fix, reported to
-# the lead: sort by (load >= 3, was a previous reviewer, load, pending, offset), with the previous
-# reviewers taken from the author's previous shared piece. Remove this mark once the rule is fixed.
-KNOWN_REPEAT_BUG = pytest.mark.xfail(
-    strict=True, reason="assign_peer_reviewers balances load before it avoids last week's reader"
-)
 ORDERS = {
     "same": (0, 1, 2, 3, 4),
     "reversed": (4, 3, 2, 1, 0),
@@ -111,8 +102,8 @@ ORDERS = {
     [
         "same",
         "reversed",
-        pytest.param("shuffled", marks=KNOWN_REPEAT_BUG),
-        pytest.param("shuffled-again", marks=KNOWN_REPEAT_BUG),
+        "shuffled",
+        "shuffled-again",
     ],
 )
 def test_no_reader_reads_the_same_author_twice_in_a_row_across_two_assignments(cohort, answered_between, second_order):
