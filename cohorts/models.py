@@ -48,9 +48,7 @@ class Cohort(ClusterableModel):
     organisation = models.CharField(_("organisation"), max_length=120, blank=True)
     start_date = models.DateField(_("start date"), help_text=_("The first lesson opens on this day."))
     end_date = models.DateField(_("end date"), help_text=_("After this day the cohort's members are alumni."))
-    cadence_days = models.PositiveSmallIntegerField(
-        _("cadence"), choices=Cadence.choices, default=Cadence.WEEKLY
-    )
+    cadence_days = models.PositiveSmallIntegerField(_("cadence"), choices=Cadence.choices, default=Cadence.WEEKLY)
     time_zone = models.CharField(
         _("time zone"), max_length=64, default="Europe/Berlin", validators=[validate_time_zone]
     )
@@ -63,9 +61,7 @@ class Cohort(ClusterableModel):
     hashtag = models.CharField(
         _("event hashtag"), max_length=60, blank=True, help_text=_("Without the #, e.g. LeadOpenly")
     )
-    language = models.CharField(
-        _("default language"), max_length=2, choices=Language.choices, default=Language.ENGLISH
-    )
+    language = models.CharField(_("default language"), max_length=2, choices=Language.choices, default=Language.ENGLISH)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = CohortQuerySet.as_manager()
@@ -148,9 +144,7 @@ class LessonDate(models.Model):
 
     class Meta:
         verbose_name = _("lesson date")
-        constraints = [
-            models.UniqueConstraint(fields=["cohort", "lesson"], name="one_date_per_lesson_and_cohort")
-        ]
+        constraints = [models.UniqueConstraint(fields=["cohort", "lesson"], name="one_date_per_lesson_and_cohort")]
 
     def __str__(self):
         return f"{self.lesson} – {self.opens_on}"
@@ -221,9 +215,7 @@ class Membership(models.Model):
     language = models.CharField(_("language"), max_length=2, choices=Language.choices)
     time_zone = models.CharField(_("time zone"), max_length=64, validators=[validate_time_zone])
     # Nudge preferences (used by the nudges issue; stored from the start).
-    nudge_weekday = models.PositiveSmallIntegerField(
-        _("nudge day"), choices=Weekday.choices, default=Weekday.MONDAY
-    )
+    nudge_weekday = models.PositiveSmallIntegerField(_("nudge day"), choices=Weekday.choices, default=Weekday.MONDAY)
     nudge_hour = models.PositiveSmallIntegerField(
         _("nudge hour"), default=9, choices=[(hour, f"{hour:02d}:00") for hour in range(7, 20)]
     )

@@ -61,9 +61,7 @@ class Schedule:
                     block_id=block_id,
                     title=value["title"],
                     lesson=lesson,
-                    due_at=local_moment(
-                        day + datetime.timedelta(days=value["due_offset_days"] or 0), DUE_TIME, zone
-                    ),
+                    due_at=local_moment(day + datetime.timedelta(days=value["due_offset_days"] or 0), DUE_TIME, zone),
                     value=value,
                 )
                 for block_id, value in lesson.writing_assignments
@@ -84,18 +82,16 @@ class Schedule:
         """Schedules for several cohorts with one query for lessons per course and one for overrides."""
         cohorts = list(cohorts)
         overrides = {}
-        for cohort_id, lesson_id, opens_on in LessonDate.objects.filter(
-            cohort__in=[c.pk for c in cohorts]
-        ).values_list("cohort_id", "lesson_id", "opens_on"):
+        for cohort_id, lesson_id, opens_on in LessonDate.objects.filter(cohort__in=[c.pk for c in cohorts]).values_list(
+            "cohort_id", "lesson_id", "opens_on"
+        ):
             overrides.setdefault(cohort_id, {})[lesson_id] = opens_on
         lessons_by_course = {}
         schedules = {}
         for cohort in cohorts:
             if cohort.course_id not in lessons_by_course:
                 lessons_by_course[cohort.course_id] = cohort.course.lessons
-            schedules[cohort.pk] = cls(
-                cohort, lessons_by_course[cohort.course_id], overrides.get(cohort.pk, {})
-            )
+            schedules[cohort.pk] = cls(cohort, lessons_by_course[cohort.course_id], overrides.get(cohort.pk, {}))
         return schedules
 
     def slot(self, lesson):
@@ -122,10 +118,7 @@ class Schedule:
     def assignments(self, at=None, *, open_only=True):
         at = at or timezone.now()
         return [
-            assignment
-            for slot in self.slots
-            if not open_only or slot.is_open(at)
-            for assignment in slot.assignments
+            assignment for slot in self.slots if not open_only or slot.is_open(at) for assignment in slot.assignments
         ]
 
     def due_soon(self, at=None, *, days=14):

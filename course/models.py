@@ -191,10 +191,7 @@ class CoursePage(Page):
         FieldPanel("cover_image"),
         FieldPanel("default_cadence_days"),
         HelpPanel(
-            content=_(
-                "Lessons are the children of this page; their order in the page tree is the "
-                "order of the course."
-            )
+            content=_("Lessons are the children of this page; their order in the page tree is the order of the course.")
         ),
     ]
 

@@ -126,12 +126,8 @@ class WritingAssignmentBlock(blocks.StructBlock):
 
     title = blocks.CharBlock(label=_("Title"), max_length=150)
     prompt = blocks.TextBlock(label=_("Prompt"), help_text=_("What should they write about?"))
-    guidance = blocks.RichTextBlock(
-        label=_("Guidance"), required=False, features=["bold", "italic", "link", "ul"]
-    )
-    format = blocks.ChoiceBlock(
-        choices=WritingFormat.choices, default=WritingFormat.LINKEDIN, label=_("Format")
-    )
+    guidance = blocks.RichTextBlock(label=_("Guidance"), required=False, features=["bold", "italic", "link", "ul"])
+    format = blocks.ChoiceBlock(choices=WritingFormat.choices, default=WritingFormat.LINKEDIN, label=_("Format"))
     suggested_length = blocks.IntegerBlock(
         label=_("Suggested length (words)"), required=False, min_value=10, max_value=5000
     )
@@ -147,9 +143,7 @@ class WritingAssignmentBlock(blocks.StructBlock):
         template = "blocks/writing_assignment_block.html"
         label = _("Writing assignment")
         value_class = WritingAssignmentValue
-        description = _(
-            "Something participants write, share with their circle or the facilitator, and may publish."
-        )
+        description = _("Something participants write, share with their circle or the facilitator, and may publish.")
         preview_value = {
             "title": "What fills your day",
             "prompt": "Pick one thing that took your attention this week and write about it "

@@ -75,9 +75,7 @@ class LessonPage(Page):
     @cached_property
     def table_of_contents(self):
         return [
-            block.value["text"]
-            for block in self.body
-            if block.block_type == "heading" and block.value["level"] == "h2"
+            block.value["text"] for block in self.body if block.block_type == "heading" and block.value["level"] == "h2"
         ]
 
 
@@ -129,9 +127,7 @@ class Submission(models.Model):
         verbose_name = _("piece of writing")
         verbose_name_plural = _("pieces of writing")
         constraints = [
-            models.UniqueConstraint(
-                fields=["membership", "assignment_id"], name="one_submission_per_assignment"
-            )
+            models.UniqueConstraint(fields=["membership", "assignment_id"], name="one_submission_per_assignment")
         ]
         indexes = [models.Index(fields=["state", "shared_at"])]
 
@@ -188,9 +184,7 @@ class Feedback(models.Model):
         READY = "ready", _("Ready to publish")
 
     submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="feedback")
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     body = models.TextField(_("feedback"))
     verdict = models.CharField(max_length=8, choices=Verdict.choices)
     version = models.PositiveIntegerField(help_text="The version the feedback is about.")
@@ -214,9 +208,7 @@ class PeerReview(models.Model):
     responded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["submission", "reviewer"], name="one_review_per_reader")
-        ]
+        constraints = [models.UniqueConstraint(fields=["submission", "reviewer"], name="one_review_per_reader")]
 
     def __str__(self):
         return f"Review of {self.submission_id} by {self.reviewer_id}"
@@ -240,9 +232,7 @@ class PostLog(models.Model):
     """A public post a member made (inside or outside an assignment); feeds the weekly streak."""
 
     membership = models.ForeignKey("cohorts.Membership", on_delete=models.CASCADE, related_name="posts")
-    submission = models.ForeignKey(
-        Submission, null=True, blank=True, on_delete=models.SET_NULL, related_name="posts"
-    )
+    submission = models.ForeignKey(Submission, null=True, blank=True, on_delete=models.SET_NULL, related_name="posts")
     url = models.URLField(_("public URL"), max_length=500)
     platform = models.CharField(_("platform"), max_length=10, choices=Platform.choices)
     posted_on = models.DateField(_("posted on"))

@@ -28,17 +28,13 @@ class Migration(migrations.Migration):
             fields=[
                 (
                     "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
                 ),
                 ("name", models.CharField(max_length=120, verbose_name="name")),
                 ("organisation", models.CharField(blank=True, max_length=120, verbose_name="organisation")),
                 (
                     "start_date",
-                    models.DateField(
-                        help_text="The first lesson opens on this day.", verbose_name="start date"
-                    ),
+                    models.DateField(help_text="The first lesson opens on this day.", verbose_name="start date"),
                 ),
                 (
                     "end_date",
@@ -119,9 +115,7 @@ class Migration(migrations.Migration):
             fields=[
                 (
                     "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
                 ),
                 ("name", models.CharField(max_length=60, verbose_name="name")),
                 (
@@ -143,9 +137,7 @@ class Migration(migrations.Migration):
             fields=[
                 (
                     "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
                 ),
                 ("email", models.EmailField(max_length=254, verbose_name="email")),
                 ("full_name", models.CharField(blank=True, max_length=150, verbose_name="full name")),
@@ -214,9 +206,7 @@ class Migration(migrations.Migration):
             fields=[
                 (
                     "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
                 ),
                 ("opens_on", models.DateField(verbose_name="opens on")),
                 (
@@ -246,9 +236,7 @@ class Migration(migrations.Migration):
             fields=[
                 (
                     "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
                 ),
                 (
                     "role",
@@ -382,9 +370,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name="lessondate",
-            constraint=models.UniqueConstraint(
-                fields=("cohort", "lesson"), name="one_date_per_lesson_and_cohort"
-            ),
+            constraint=models.UniqueConstraint(fields=("cohort", "lesson"), name="one_date_per_lesson_and_cohort"),
         ),
         migrations.AddIndex(
             model_name="membership",

@@ -18,9 +18,7 @@ class Migration(migrations.Migration):
             fields=[
                 (
                     "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
                 ),
                 ("name", models.CharField(max_length=120, verbose_name="name")),
                 ("date", models.DateField(verbose_name="date")),
@@ -39,9 +37,7 @@ class Migration(migrations.Migration):
             fields=[
                 (
                     "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
                 ),
                 (
                     "kind",
@@ -103,9 +99,7 @@ class Migration(migrations.Migration):
             fields=[
                 (
                     "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
                 ),
                 (
                     "kind",
@@ -157,9 +151,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name="membership",
-            index=models.Index(
-                fields=["nudge_weekday", "nudge_hour", "time_zone"], name="membership_nudge_slot"
-            ),
+            index=models.Index(fields=["nudge_weekday", "nudge_hour", "time_zone"], name="membership_nudge_slot"),
         ),
         migrations.AddField(
             model_name="cohortevent",
@@ -228,9 +220,7 @@ class Migration(migrations.Migration):
         migrations.AddConstraint(
             model_name="delivery",
             constraint=models.CheckConstraint(
-                condition=models.Q(
-                    ("membership__isnull", False), ("invitation__isnull", False), _connector="OR"
-                ),
+                condition=models.Q(("membership__isnull", False), ("invitation__isnull", False), _connector="OR"),
                 name="delivery_has_a_recipient",
             ),
         ),

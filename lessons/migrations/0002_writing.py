@@ -6,144 +6,276 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cohorts', '0003_email_pipeline'),
-        ('lessons', '0001_initial'),
+        ("cohorts", "0003_email_pipeline"),
+        ("lessons", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Submission',
+            name="Submission",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('assignment_id', models.CharField(max_length=64)),
-                ('assignment_title', models.CharField(blank=True, max_length=150)),
-                ('title', models.CharField(blank=True, max_length=200, verbose_name='title')),
-                ('body', models.TextField(blank=True, verbose_name='text')),
-                ('version', models.PositiveIntegerField(default=0, help_text='Number of the latest saved version.')),
-                ('state', models.CharField(choices=[('draft', 'Draft'), ('shared', 'Shared'), ('published', 'Published')], default='draft', max_length=10)),
-                ('visibility', models.CharField(choices=[('facilitator', 'Facilitator only'), ('circle', 'My circle'), ('cohort', 'The whole cohort')], default='circle', max_length=12)),
-                ('revision_count', models.PositiveIntegerField(default=0)),
-                ('ready_to_publish', models.BooleanField(default=False)),
-                ('shared_at', models.DateTimeField(blank=True, null=True)),
-                ('published_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('lesson', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='submissions', to='lessons.lessonpage')),
-                ('membership', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='submissions', to='cohorts.membership')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("assignment_id", models.CharField(max_length=64)),
+                ("assignment_title", models.CharField(blank=True, max_length=150)),
+                ("title", models.CharField(blank=True, max_length=200, verbose_name="title")),
+                ("body", models.TextField(blank=True, verbose_name="text")),
+                ("version", models.PositiveIntegerField(default=0, help_text="Number of the latest saved version.")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[("draft", "Draft"), ("shared", "Shared"), ("published", "Published")],
+                        default="draft",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "visibility",
+                    models.CharField(
+                        choices=[
+                            ("facilitator", "Facilitator only"),
+                            ("circle", "My circle"),
+                            ("cohort", "The whole cohort"),
+                        ],
+                        default="circle",
+                        max_length=12,
+                    ),
+                ),
+                ("revision_count", models.PositiveIntegerField(default=0)),
+                ("ready_to_publish", models.BooleanField(default=False)),
+                ("shared_at", models.DateTimeField(blank=True, null=True)),
+                ("published_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "lesson",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="submissions",
+                        to="lessons.lessonpage",
+                    ),
+                ),
+                (
+                    "membership",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="submissions", to="cohorts.membership"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'piece of writing',
-                'verbose_name_plural': 'pieces of writing',
+                "verbose_name": "piece of writing",
+                "verbose_name_plural": "pieces of writing",
             },
         ),
         migrations.CreateModel(
-            name='Response',
+            name="Response",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('body', models.TextField(verbose_name='response')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('author', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='responses_given', to='cohorts.membership')),
-                ('submission', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='responses', to='lessons.submission')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("body", models.TextField(verbose_name="response")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "author",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="responses_given",
+                        to="cohorts.membership",
+                    ),
+                ),
+                (
+                    "submission",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="responses", to="lessons.submission"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_at'],
+                "ordering": ["created_at"],
             },
         ),
         migrations.CreateModel(
-            name='ReadMarker',
+            name="ReadMarker",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('read_at', models.DateTimeField()),
-                ('membership', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='cohorts.membership')),
-                ('submission', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='read_markers', to='lessons.submission')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("read_at", models.DateTimeField()),
+                (
+                    "membership",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="cohorts.membership"
+                    ),
+                ),
+                (
+                    "submission",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="read_markers",
+                        to="lessons.submission",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='PostLog',
+            name="PostLog",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('url', models.URLField(max_length=500, verbose_name='public URL')),
-                ('platform', models.CharField(choices=[('linkedin', 'LinkedIn'), ('mastodon', 'Mastodon'), ('bluesky', 'Bluesky'), ('x', 'X'), ('blog', 'Blog'), ('other', 'Other')], max_length=10, verbose_name='platform')),
-                ('posted_on', models.DateField(verbose_name='posted on')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('membership', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='posts', to='cohorts.membership')),
-                ('submission', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='posts', to='lessons.submission')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("url", models.URLField(max_length=500, verbose_name="public URL")),
+                (
+                    "platform",
+                    models.CharField(
+                        choices=[
+                            ("linkedin", "LinkedIn"),
+                            ("mastodon", "Mastodon"),
+                            ("bluesky", "Bluesky"),
+                            ("x", "X"),
+                            ("blog", "Blog"),
+                            ("other", "Other"),
+                        ],
+                        max_length=10,
+                        verbose_name="platform",
+                    ),
+                ),
+                ("posted_on", models.DateField(verbose_name="posted on")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "membership",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="posts", to="cohorts.membership"
+                    ),
+                ),
+                (
+                    "submission",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="posts",
+                        to="lessons.submission",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-posted_on', '-created_at'],
+                "ordering": ["-posted_on", "-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='PeerReview',
+            name="PeerReview",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('assigned_at', models.DateTimeField(auto_now_add=True)),
-                ('responded_at', models.DateTimeField(blank=True, null=True)),
-                ('reviewer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='peer_reviews', to='cohorts.membership')),
-                ('submission', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='peer_reviews', to='lessons.submission')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("assigned_at", models.DateTimeField(auto_now_add=True)),
+                ("responded_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "reviewer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="peer_reviews",
+                        to="cohorts.membership",
+                    ),
+                ),
+                (
+                    "submission",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="peer_reviews",
+                        to="lessons.submission",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Feedback',
+            name="Feedback",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('body', models.TextField(verbose_name='feedback')),
-                ('verdict', models.CharField(choices=[('revise', 'Revise'), ('ready', 'Ready to publish')], max_length=8)),
-                ('version', models.PositiveIntegerField(help_text='The version the feedback is about.')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('author', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('submission', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='feedback', to='lessons.submission')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("body", models.TextField(verbose_name="feedback")),
+                (
+                    "verdict",
+                    models.CharField(choices=[("revise", "Revise"), ("ready", "Ready to publish")], max_length=8),
+                ),
+                ("version", models.PositiveIntegerField(help_text="The version the feedback is about.")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "author",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "submission",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="feedback", to="lessons.submission"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'feedback',
-                'verbose_name_plural': 'feedback',
-                'ordering': ['created_at'],
+                "verbose_name": "feedback",
+                "verbose_name_plural": "feedback",
+                "ordering": ["created_at"],
             },
         ),
         migrations.CreateModel(
-            name='SubmissionVersion',
+            name="SubmissionVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField()),
-                ('title', models.CharField(blank=True, max_length=200)),
-                ('body', models.TextField(blank=True)),
-                ('kind', models.CharField(choices=[('autosave', 'Autosave'), ('save', 'Saved'), ('restore', 'Restored'), ('conflict', 'Kept after a conflict')], default='save', max_length=10)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('submission', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='versions', to='lessons.submission')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("number", models.PositiveIntegerField()),
+                ("title", models.CharField(blank=True, max_length=200)),
+                ("body", models.TextField(blank=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("autosave", "Autosave"),
+                            ("save", "Saved"),
+                            ("restore", "Restored"),
+                            ("conflict", "Kept after a conflict"),
+                        ],
+                        default="save",
+                        max_length=10,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "submission",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="versions", to="lessons.submission"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['submission', '-number'],
+                "ordering": ["submission", "-number"],
             },
         ),
         migrations.AddIndex(
-            model_name='submission',
-            index=models.Index(fields=['state', 'shared_at'], name='lessons_sub_state_9d7eac_idx'),
+            model_name="submission",
+            index=models.Index(fields=["state", "shared_at"], name="lessons_sub_state_9d7eac_idx"),
         ),
         migrations.AddConstraint(
-            model_name='submission',
-            constraint=models.UniqueConstraint(fields=('membership', 'assignment_id'), name='one_submission_per_assignment'),
+            model_name="submission",
+            constraint=models.UniqueConstraint(
+                fields=("membership", "assignment_id"), name="one_submission_per_assignment"
+            ),
         ),
         migrations.AddIndex(
-            model_name='response',
-            index=models.Index(fields=['author', 'created_at'], name='lessons_res_author__ece060_idx'),
+            model_name="response",
+            index=models.Index(fields=["author", "created_at"], name="lessons_res_author__ece060_idx"),
         ),
         migrations.AddConstraint(
-            model_name='readmarker',
-            constraint=models.UniqueConstraint(fields=('membership', 'submission'), name='one_read_marker'),
+            model_name="readmarker",
+            constraint=models.UniqueConstraint(fields=("membership", "submission"), name="one_read_marker"),
         ),
         migrations.AddIndex(
-            model_name='postlog',
-            index=models.Index(fields=['membership', 'posted_on'], name='lessons_pos_members_d43aba_idx'),
+            model_name="postlog",
+            index=models.Index(fields=["membership", "posted_on"], name="lessons_pos_members_d43aba_idx"),
         ),
         migrations.AddConstraint(
-            model_name='peerreview',
-            constraint=models.UniqueConstraint(fields=('submission', 'reviewer'), name='one_review_per_reader'),
+            model_name="peerreview",
+            constraint=models.UniqueConstraint(fields=("submission", "reviewer"), name="one_review_per_reader"),
         ),
         migrations.AddConstraint(
-            model_name='submissionversion',
-            constraint=models.UniqueConstraint(fields=('submission', 'number'), name='unique_version_number'),
+            model_name="submissionversion",
+            constraint=models.UniqueConstraint(fields=("submission", "number"), name="unique_version_number"),
         ),
     ]
