@@ -70,12 +70,12 @@ def invite(cohort, *, email, full_name="", language=None, time_zone=None, role=R
 
 def _reissue(invitation, now, **fields):
     """A fresh link: new nonce (old links stop working), new expiry, pending again."""
-    import secrets
+    from .models import new_nonce
 
     for name, value in fields.items():
         if value:
             setattr(invitation, name, value)
-    invitation.nonce = secrets.token_hex(16)
+    invitation.nonce = new_nonce()
     invitation.expires_at = Invitation.default_expiry(now)
     invitation.accepted_at = None
     invitation.accepted_by = None

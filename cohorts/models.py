@@ -186,6 +186,10 @@ class Frequency(models.TextChoices):
     OFF = "off", _("Off")
 
 
+def new_nonce():
+    return secrets.token_hex(16)  # 32 hex characters, the column's width
+
+
 def new_calendar_token():
     return secrets.token_urlsafe(24)
 
@@ -293,7 +297,7 @@ class Invitation(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     # A new nonce invalidates every link sent before (used when a link is re-issued).
-    nonce = models.CharField(max_length=32, default=secrets.token_hex)
+    nonce = models.CharField(max_length=32, default=new_nonce)
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
     sent_at = models.DateTimeField(null=True, blank=True)
