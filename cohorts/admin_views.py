@@ -129,6 +129,7 @@ def member_count_subquery():
 
 class CohortIndexView(generic.IndexView):
     overview_url_name = None
+    dashboard_url_name = None
     filterset_class = CohortFilterSet
     search_fields = ["name", "organisation"]
     search_backend_name = None
@@ -165,6 +166,9 @@ class CohortIndexView(generic.IndexView):
     def get_list_more_buttons(self, instance):
         return [
             MenuItem(_("Overview"), url=self.get_overview_url(instance), icon_name="view", priority=5),
+            MenuItem(
+                _("Dashboard"), url=reverse(self.dashboard_url_name, args=[instance.pk]), icon_name="table", priority=6
+            ),
             *super().get_list_more_buttons(instance),
         ]
 
@@ -226,6 +230,7 @@ class CohortPageMixin(ScopedBaseObjectMixin, PermissionCheckedMixin, BaseObjectM
     invite_url_name = None
     import_url_name = None
     confirm_import_url_name = None
+    dashboard_url_name = None
     page_title = ""
 
     def url(self, name_attr):
@@ -314,6 +319,7 @@ class CohortOverviewView(CohortPageMixin, TemplateView):
     @cached_property
     def header_buttons(self):
         return [
+            HeaderButton(_("Dashboard"), url=self.url("dashboard_url_name"), icon_name="table", priority=5),
             HeaderButton(_("Invite someone"), url=self.url("invite_url_name"), icon_name="user", priority=10),
             HeaderButton(_("Import a CSV file"), url=self.url("import_url_name"), icon_name="upload", priority=20),
             HeaderButton(_("Edit"), url=self.url("edit_url_name"), icon_name="edit", priority=30),

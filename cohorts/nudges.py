@@ -365,6 +365,41 @@ def plan_event_kits(now):
     return inserted
 
 
+def year_before(moment):
+    """The same moment twelve months earlier (29 February → 28 February)."""
+    try:
+        return moment.replace(year=moment.year - 1)
+    except ValueError:
+        return moment.replace(year=moment.year - 1, day=28)
+
+
+def plan_self_checks(now):
+    """The yearly self-check: one per member per year, once twelve months have passed since
+    their last self-check (or since they joined, if they never answered) and since the last time
+    we asked. One query; the period key `self-check:<year>` makes a second one that year impossible."""
+    from lessons.models import SelfCheck
+
+    cutoff = year_before(now)
+    answered = SelfCheck.objects.filter(membership=OuterRef("pk"), created_at__gt=cutoff)
+    # A member who does not answer is asked again twelve months later, not on 1 January.
+    asked = Delivery.objects.filter(membership=OuterRef("pk"), kind=Kind.SELF_CHECK, created_at__gt=cutoff)
+    memberships = (
+        reachable(
+            Membership.objects.filter(role=Role.MEMBER, joined_at__lte=cutoff).filter(_not_paused(now.date())),
+            Kind.SELF_CHECK,
+        )
+        .exclude(Exists(answered))
+        .exclude(Exists(asked))
+    )
+    year = now.astimezone(datetime.UTC).year
+    return insert_select(
+        memberships,
+        membership=F("pk"),
+        period_key=Value(f"self-check:{year}", output_field=CharField()),
+        **_row_defaults(Kind.SELF_CHECK, now),
+    )
+
+
 PLANNERS = [
     plan_weekly_nudges,
     plan_alumni_nudges,
@@ -374,6 +409,7 @@ PLANNERS = [
     plan_feedback_ready,
     plan_peer_review_reminders,
     plan_event_kits,
+    plan_self_checks,
 ]
 
 

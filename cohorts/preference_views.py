@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods
 from . import access
 from .forms_preferences import SAVED_FIELDS, PreferencesForm
 from .models import Kind, Membership
-from .preferences import next_weekly_nudge, set_opt_outs
+from .preferences import next_weekly_nudge, record_pause, set_opt_outs
 from .views import default_membership
 
 
@@ -73,6 +73,12 @@ def preferences(request):
             with transaction.atomic():
                 form.instance.save(update_fields=SAVED_FIELDS)
                 set_opt_outs(membership, form.cleaned_data["opt_outs"], shown=form.kinds)
+                if form.instance.paused_until != membership.paused_until:
+                    record_pause(
+                        membership,
+                        form.instance.paused_until,
+                        timezone.localdate(timezone=form.instance.time_zone_info),
+                    )
             messages.success(request, _("Your preferences for %(cohort)s are saved.") % {"cohort": membership.cohort})
             return redirect(_page_url(membership))
         messages.error(request, _("Nothing was saved: please correct the marked fields."))

@@ -82,3 +82,18 @@ def set_opt_outs(membership, kinds, *, shown):
     NudgeOptOut.objects.bulk_create(
         [NudgeOptOut(membership=membership, kind=kind) for kind in sorted(kinds)], ignore_conflicts=True
     )
+
+
+def record_pause(membership, paused_until, today):
+    """Keep the history of pauses for the streak (Membership.paused_until holds only the current
+    one): setting a pause opens or moves today's Pause row, ending it early shortens it."""
+    from lessons.models import Pause
+
+    current = Pause.objects.filter(membership=membership, starts_on__lte=today, ends_on__gte=today).first()
+    if paused_until and paused_until > today:
+        if current:
+            Pause.objects.filter(pk=current.pk).update(ends_on=paused_until)
+        else:
+            Pause.objects.create(membership=membership, starts_on=today, ends_on=paused_until)
+    elif current:
+        Pause.objects.filter(pk=current.pk).update(ends_on=max(current.starts_on, today))

@@ -211,6 +211,12 @@ class BatchContext:
             raise Skip("The event no longer exists.")
         return "event_kit", {"event": event, "phase": delivery.variant}
 
+    def _self_check(self, delivery, membership):
+        from django.urls import reverse
+
+        url = f"{settings.SITE_URL}{reverse('cohorts:self_check')}?cohort={membership.cohort_id}"
+        return "self_check", {"self_check_url": url, "year": delivery.period_key.removeprefix("self-check:")}
+
     def _facilitator_digest(self, delivery, membership):
         cohort = membership.cohort
         if cohort.pk not in self._digests:

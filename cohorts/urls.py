@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from . import preference_views, views
+from . import practice_views, preference_views, views
 
 app_name = "cohorts"
 
@@ -15,5 +15,9 @@ urlpatterns = [
         name="reset_calendar",
     ),
     path("preferences/", preference_views.preferences, name="preferences"),
+    path("practice/", practice_views.practice, name="practice"),
+    path("practice/self-check/", practice_views.self_check, name="self_check"),
+    path("practice/relationships/", practice_views.relationships, name="relationships"),
+    path("practice/relationships/<int:pk>/", practice_views.relationship_detail, name="relationship"),
     re_path(r"^calendar/(?P<token>[A-Za-z0-9_-]{16,64})\.ics$", views.calendar_feed, name="calendar"),
 ]

@@ -8,7 +8,7 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permissions import register_permission_policy
 
-from . import access, admin_views, delivery_admin
+from . import access, admin_views, dashboard_views, delivery_admin
 from .models import Cohort
 
 # Registered before anything asks for Cohort's policy (Wagtail would create a default one).
@@ -38,6 +38,9 @@ class CohortViewSet(ModelViewSet):
         "invite": ("<int:pk>/invite/", admin_views.CohortInviteView),
         "import": ("<int:pk>/import/", admin_views.CohortImportView),
         "confirm_import": ("<int:pk>/import/confirm/", admin_views.CohortConfirmImportView),
+        "dashboard": ("<int:pk>/dashboard/", dashboard_views.CohortDashboardView),
+        "dashboard_progress_csv": ("<int:pk>/dashboard/progress.csv", dashboard_views.CohortProgressCsvView),
+        "dashboard_summary_csv": ("<int:pk>/dashboard/summary.csv", dashboard_views.CohortSummaryCsvView),
     }
 
     def get_common_view_kwargs(self, **kwargs):
@@ -81,3 +84,11 @@ def register_deliveries_menu_item():
     return DeliveriesMenuItem(
         _("Deliveries"), reverse("cohort_deliveries:index"), name="deliveries", icon_name="mail", order=260
     )
+
+
+# --- the consultant's panel on the admin home page -------------------------------------------------
+
+
+@hooks.register("construct_homepage_panels")
+def add_cohorts_home_panel(request, panels):
+    panels.append(dashboard_views.CohortsHomePanel())

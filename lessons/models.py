@@ -244,3 +244,92 @@ class PostLog(models.Model):
 
     def __str__(self):
         return f"{self.get_platform_display()}: {self.url}"
+
+
+# --- practice: the member's own habit, yearly self-check and relationships (issue 6) -----------
+
+
+class Pause(models.Model):
+    """A stretch of days a member paused (holiday, parental leave): those weeks neither break nor
+    count towards the writing streak. `Membership.paused_until` only holds the current pause."""
+
+    membership = models.ForeignKey("cohorts.Membership", on_delete=models.CASCADE, related_name="pauses")
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"))
+
+    class Meta:
+        verbose_name = _("pause")
+        ordering = ["-starts_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_on__gte=models.F("starts_on")), name="pause_ends_after_start"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.membership_id} paused {self.starts_on}–{self.ends_on}"
+
+
+class SelfCheck(models.Model):
+    """Once a year: "Who am I, what do I say, to whom?" in the member's own words."""
+
+    membership = models.ForeignKey("cohorts.Membership", on_delete=models.CASCADE, related_name="self_checks")
+    year = models.PositiveSmallIntegerField(_("year"))
+    answer = models.TextField(_("answer"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("self-check")
+        ordering = ["-year"]
+        constraints = [models.UniqueConstraint(fields=["membership", "year"], name="one_self_check_per_year")]
+
+    def __str__(self):
+        return f"Self-check {self.year} of {self.membership_id}"
+
+
+class Relationship(models.Model):
+    """A person in the member's network they want to help (Working Out Loud's relationship list)."""
+
+    membership = models.ForeignKey("cohorts.Membership", on_delete=models.CASCADE, related_name="relationships")
+    name = models.CharField(_("name"), max_length=150)
+    note = models.TextField(_("note"), blank=True, help_text=_("What matters to them; how you might help."))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("relationship")
+        ordering = ["name", "pk"]
+
+    def __str__(self):
+        return self.name
+
+
+class Contribution(models.Model):
+    """Something the member gave to a person in their network: a comment, a share, an introduction."""
+
+    class Kind(models.TextChoices):
+        COMMENT = "comment", _("Comment")
+        SHARE = "share", _("Share")
+        INTRODUCTION = "introduction", _("Introduction")
+        OTHER = "other", _("Other")
+
+    relationship = models.ForeignKey(Relationship, on_delete=models.CASCADE, related_name="contributions")
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.COMMENT)
+    note = models.TextField(_("note"), blank=True)
+    post = models.ForeignKey(
+        PostLog,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="contributions",
+        verbose_name=_("related post"),
+    )
+    made_on = models.DateField(_("made on"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("contribution")
+        ordering = ["-made_on", "-pk"]
+        indexes = [models.Index(fields=["relationship", "made_on"])]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} for {self.relationship_id} on {self.made_on}"

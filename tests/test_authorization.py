@@ -120,6 +120,13 @@ def m1_user_kwargs(world):
     return {"pk": world.users[M1].pk}
 
 
+def m1_relationship(world):
+    """A person on M1's relationships list (practice pages): only M1 may open it."""
+    from lessons.models import Relationship
+
+    return Relationship.objects.get_or_create(membership=world.m1, name=f"Dana {A_MARKER}")[0]
+
+
 def editor_data(world):
     """A save that would overwrite M1's text if it got through."""
     return {"title": "HACKED", "body": "HACKED", "base_version": world.piece.version, "kind": "save"}
@@ -184,6 +191,7 @@ CASES = [
     Case("cohorts:cohort_home", cohort_a_kwargs, who(ok=A_PEOPLE), shows=(A_MARKER,)),
     Case("cohorts:reset_calendar", cohort_a_kwargs, who(allowed=A_PEOPLE), method="POST", effective=True),
     Case("circle:feed", cohort_a_kwargs, who(ok=(*A_PEOPLE, STAFF)), shows=(A_MARKER,)),
+    Case("cohorts:relationship", lambda w: {"pk": m1_relationship(w).pk}, who(ok=[M1]), shows=(A_MARKER,)),
     # --- writing: only the author ------------------------------------------------------------------
     Case(
         "lessons:write",
@@ -313,6 +321,9 @@ CASES = [
     Case(
         "cohort_admin:edit", admin_a_kwargs, who(allowed=A_ADMINS), method="POST", data=cohort_edit_data, effective=True
     ),
+    Case("cohort_admin:dashboard", admin_a_kwargs, who(ok=A_ADMINS), shows=(A_MARKER,)),
+    Case("cohort_admin:dashboard_progress_csv", admin_a_kwargs, who(ok=A_ADMINS)),
+    Case("cohort_admin:dashboard_summary_csv", admin_a_kwargs, who(ok=A_ADMINS)),
     Case("cohort_admin:invite", admin_a_kwargs, who(ok=A_ADMINS), shows=(A_MARKER,)),
     Case(
         "cohort_admin:invite",

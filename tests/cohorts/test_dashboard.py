@@ -1,0 +1,469 @@
+"""ACCEPTANCE: the facilitator's cohort dashboard (progress matrix, quiet members, listening,
+feedback queue, cadence), its CSV exports and the consultant's home panel in the Wagtail admin."""
+
+import csv
+import datetime
+import io
+import re
+from html.parser import HTMLParser
+
+import pytest
+from django.contrib.auth.models import Group
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from cohorts.dashboard import Status, build_dashboard, home_panel_rows
+from cohorts.models import Membership, Role
+from cohorts.rendering import cohort_digest
+from course.models import User
+from lessons.models import Feedback, PostLog, Response, Submission, SubmissionState
+from tests.conftest import make_cohort, make_lesson, make_members
+
+BERLIN = datetime.timezone(datetime.timedelta(hours=1))
+NOW = datetime.datetime(2026, 11, 20, 12, tzinfo=BERLIN)  # a Friday in the cohort's third week
+
+
+def assignment(title):
+    return (
+        "writing_assignment",
+        {
+            "title": title,
+            "prompt": "Write it.",
+            "guidance": "<p>Short.</p>",
+            "format": "short_280",
+            "suggested_length": 50,
+            "due_offset_days": 3,
+            "default_audience": "circle",
+        },
+    )
+
+
+@pytest.fixture
+def now(time_machine):
+    time_machine.move_to(NOW, tick=False)
+    return NOW
+
+
+@pytest.fixture
+def lessons(course_page):
+    """Lesson 1 (opened 2 Nov) has two assignments; lesson 2 opened 9 Nov; lesson 3 opens 7 Dec."""
+    return [
+        make_lesson(course_page, "Who am I", offset=0, body=[assignment("First"), assignment("Second")]),
+        make_lesson(course_page, "My voice", offset=1),
+        make_lesson(course_page, "Later", offset=5),
+    ]
+
+
+@pytest.fixture
+def cohort(course_page, lessons, now):
+    return make_cohort(course_page, "Führungsteam", organisation="Acme")
+
+
+@pytest.fixture
+def other_cohort(course_page, lessons, now):
+    return make_cohort(course_page, "Other team", organisation="Globex")
+
+
+def blocks(lesson):
+    return [block_id for block_id, _value in lesson.writing_assignments]
+
+
+def piece(member, lesson, block_id, state=SubmissionState.DRAFT, version=1, shared_at=None, **extra):
+    if state != SubmissionState.DRAFT and shared_at is None:
+        shared_at = NOW - datetime.timedelta(days=2)
+    return Submission(
+        membership=member,
+        lesson=lesson,
+        assignment_id=block_id,
+        title=extra.pop("title", f"{member.user.full_name} on {lesson.title}"),
+        body="Text",
+        state=state,
+        version=version,
+        shared_at=shared_at,
+        **extra,
+    )
+
+
+def facilitator_of(cohort, email="fritz@klartext.test"):
+    user = User.objects.create_user(email=email, password="pw", full_name="Fritz Lang")
+    user.groups.add(Group.objects.get(name="Facilitators"))
+    Membership.objects.create(user=user, cohort=cohort, role=Role.FACILITATOR, language="en", time_zone="Europe/Berlin")
+    return user
+
+
+def dashboard_url(name, cohort):
+    return reverse(f"cohort_admin:{name}", args=[cohort.pk])
+
+
+def read_csv(response):
+    content = response.content.decode("utf-8")
+    assert content.startswith("\ufeff")
+    return list(csv.reader(io.StringIO(content.removeprefix("\ufeff"))))
+
+
+class TableParser(HTMLParser):
+    """The rows (cell texts) of the table with the given id."""
+
+    def __init__(self, table_id):
+        super().__init__()
+        self.table_id, self.inside, self.rows, self.cell = table_id, False, [], None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "table" and dict(attrs).get("id") == self.table_id:
+            self.inside = True
+        elif self.inside and tag == "tr":
+            self.rows.append([])
+        elif self.inside and tag in ("td", "th"):
+            self.cell = []
+
+    def handle_endtag(self, tag):
+        if tag == "table":
+            self.inside = False
+        elif self.inside and tag in ("td", "th") and self.cell is not None:
+            self.rows[-1].append(" ".join("".join(self.cell).split()))
+            self.cell = None
+
+    def handle_data(self, data):
+        if self.cell is not None:
+            self.cell.append(data)
+
+
+def page_table(response, table_id):
+    parser = TableParser(table_id)
+    parser.feed(response.content.decode())
+    return parser.rows
+
+
+# --- the rules ----------------------------------------------------------------------------------
+
+
+def test_each_cell_shows_the_most_advanced_status_of_the_lessons_assignments(cohort, lessons):
+    members = make_members(cohort, 8)
+    first, second = blocks(lessons[0])
+    (voice,) = blocks(lessons[1])
+    Submission.objects.bulk_create(
+        [
+            piece(members[1], lessons[0], first),  # draft, saved once
+            piece(members[2], lessons[0], first, SubmissionState.SHARED),
+            piece(members[3], lessons[0], first, SubmissionState.SHARED, version=2),
+            piece(members[4], lessons[0], first, SubmissionState.PUBLISHED),
+            piece(members[5], lessons[0], first, version=0),  # editor opened, nothing saved
+            piece(members[6], lessons[0], first, SubmissionState.PUBLISHED),  # two assignments:
+            piece(members[6], lessons[0], second),  # the most advanced wins
+            piece(members[7], lessons[0], first, SubmissionState.SHARED, version=3),
+        ]
+    )
+    by_member = {s.membership_id: s for s in Submission.objects.filter(assignment_id=first)}
+    Feedback.objects.create(submission=by_member[members[3].pk], body="Good", verdict="ready", version=2)
+    Feedback.objects.create(submission=by_member[members[7].pk], body="Old", verdict="revise", version=2)
+    Submission.objects.bulk_create([piece(members[1], lessons[1], voice, SubmissionState.SHARED)])
+
+    dashboard = build_dashboard(cohort)
+    cells = {row.membership.pk: row.cells for row in dashboard.rows}
+
+    assert cells[members[0].pk] == [Status.OPEN, Status.OPEN, Status.NOT_OPEN]
+    assert cells[members[1].pk] == [Status.DRAFT, Status.SHARED, Status.NOT_OPEN]
+    assert cells[members[2].pk][0] == Status.SHARED
+    assert cells[members[3].pk][0] == Status.FEEDBACK
+    assert cells[members[4].pk][0] == Status.PUBLISHED
+    assert cells[members[5].pk][0] == Status.OPEN
+    assert cells[members[6].pk][0] == Status.PUBLISHED
+    assert cells[members[7].pk][0] == Status.SHARED  # feedback was on an older version
+
+
+def test_members_go_quiet_after_two_weeks_without_writing_responding_or_posting(cohort, lessons, now):
+    long_ago = now - datetime.timedelta(days=40)
+    old, writer, responder, poster, _newcomer = make_members(cohort, 5)
+    Membership.objects.filter(pk__in=[old.pk, writer.pk, responder.pk, poster.pk]).update(joined_at=long_ago)
+    (first, _second) = blocks(lessons[0])
+    Submission.objects.bulk_create(
+        [piece(writer, lessons[0], first, SubmissionState.SHARED), piece(old, lessons[0], first)]
+    )
+    Submission.objects.filter(membership=old).update(updated_at=now - datetime.timedelta(days=15))
+    Submission.objects.filter(membership=writer).update(updated_at=now - datetime.timedelta(days=13))
+    Response.objects.create(submission=Submission.objects.get(membership=writer), author=responder, body="Yes.")
+    post = PostLog.objects.create(membership=poster, url="https://example.com/p", platform="blog", posted_on=now.date())
+    PostLog.objects.filter(pk=post.pk).update(created_at=now - datetime.timedelta(days=20))
+
+    dashboard = build_dashboard(cohort, now)
+
+    quiet = {row.membership.pk for row in dashboard.rows if row.quiet}
+    assert quiet == {old.pk, poster.pk}
+    # The same people as the facilitator's weekly digest names.
+    assert sorted(row.name for row in dashboard.quiet) == sorted(cohort_digest(cohort, now)["quiet"])
+
+
+def test_it_counts_responses_given_and_received_per_member(cohort, lessons):
+    anna, ben, cleo = make_members(cohort, 3)
+    (first, _second) = blocks(lessons[0])
+    Submission.objects.bulk_create(
+        [piece(anna, lessons[0], first, SubmissionState.SHARED), piece(ben, lessons[0], first, SubmissionState.SHARED)]
+    )
+    annas, bens = Submission.objects.get(membership=anna), Submission.objects.get(membership=ben)
+    Response.objects.bulk_create(
+        [
+            Response(submission=annas, author=ben, body="1"),
+            Response(submission=annas, author=cleo, body="2"),
+            Response(submission=bens, author=anna, body="3"),
+            Response(submission=annas, author=anna, body="my own reply is not listening"),
+        ]
+    )
+
+    rows = {row.membership.pk: row for row in build_dashboard(cohort).rows}
+
+    assert (rows[anna.pk].responses_given, rows[anna.pk].responses_received) == (2, 2)
+    assert (rows[ben.pk].responses_given, rows[ben.pk].responses_received) == (1, 1)
+    assert (rows[cleo.pk].responses_given, rows[cleo.pk].responses_received) == (1, 0)
+
+
+def test_the_feedback_queue_counts_shared_pieces_without_feedback_on_their_current_version(cohort, lessons, now):
+    members = make_members(cohort, 4)
+    (first, _second) = blocks(lessons[0])
+    Submission.objects.bulk_create(
+        [
+            piece(members[0], lessons[0], first, SubmissionState.SHARED, shared_at=now - datetime.timedelta(days=6)),
+            piece(members[1], lessons[0], first, SubmissionState.SHARED, shared_at=now - datetime.timedelta(days=1)),
+            piece(members[2], lessons[0], first, SubmissionState.SHARED, shared_at=now - datetime.timedelta(days=9)),
+            piece(
+                members[3], lessons[0], first, SubmissionState.PUBLISHED, shared_at=now - datetime.timedelta(days=12)
+            ),
+        ]
+    )
+    answered = Submission.objects.get(membership=members[2])
+    Feedback.objects.create(submission=answered, body="Fine", verdict="ready", version=answered.version)
+
+    dashboard = build_dashboard(cohort, now)
+
+    assert dashboard.queue_count == 2
+    assert dashboard.oldest_waiting_days == 6
+    assert dashboard.queue_count == cohort_digest(cohort, now)["queue_count"]
+
+
+def test_the_cadence_chart_counts_pieces_shared_per_iso_week_with_text_labels(
+    admin_client, cohort, lessons, now, time_machine
+):
+    members = make_members(cohort, 3)
+    (first, second) = blocks(lessons[0])
+    (voice,) = blocks(lessons[1])
+    week_two = datetime.datetime(2026, 11, 10, 9, tzinfo=BERLIN)
+    Submission.objects.bulk_create(
+        [
+            piece(members[0], lessons[0], first, SubmissionState.SHARED, shared_at=week_two),
+            piece(members[1], lessons[0], first, SubmissionState.SHARED, shared_at=week_two),
+            piece(members[2], lessons[0], second, SubmissionState.PUBLISHED, shared_at=now),
+            piece(members[0], lessons[1], voice),  # a draft is not shared
+        ]
+    )
+
+    chart = build_dashboard(cohort, now).cadence
+
+    assert [(bar.label, bar.count) for bar in chart.bars] == [("W45", 0), ("W46", 2), ("W47", 1)]
+    assert "W46 (from 09 Nov 2026): 2 pieces" in chart.description
+    html = admin_client.get(dashboard_url("dashboard", cohort)).content.decode()
+    start = html.index('<svg class="kt-chart"')
+    svg = html[start : html.index("</svg>", start)]
+    assert 'role="img"' in svg and "<title" in svg and "<desc" in svg
+    assert re.search(r">\s*W46\s*<", svg) and re.search(r">\s*2\s*<", svg)
+
+
+# --- the page and its exports -------------------------------------------------------------------
+
+
+def populate(cohort, lessons, members):
+    (first, second) = blocks(lessons[0])
+    (voice,) = blocks(lessons[1])
+    states = [SubmissionState.DRAFT, SubmissionState.SHARED, SubmissionState.PUBLISHED]
+    Submission.objects.bulk_create(
+        [piece(m, lessons[0], first, states[i % 3]) for i, m in enumerate(members)]
+        + [piece(m, lessons[1], voice, SubmissionState.SHARED) for m in members[::2]]
+        + [piece(m, lessons[0], second) for m in members[1::3]]
+    )
+    shared = list(Submission.objects.filter(membership__in=members, state=SubmissionState.SHARED))
+    Feedback.objects.bulk_create(
+        [Feedback(submission=s, body="ok", verdict="ready", version=s.version) for s in shared[::2]]
+    )
+    Response.objects.bulk_create(
+        [Response(submission=s, author=members[(i + 1) % len(members)], body="!") for i, s in enumerate(shared)]
+    )
+    PostLog.objects.bulk_create(
+        [PostLog(membership=m, url="https://example.com/", platform="blog", posted_on=NOW.date()) for m in members[::5]]
+    )
+
+
+def count_queries(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+@pytest.mark.parametrize("name", ["dashboard", "dashboard_progress_csv", "dashboard_summary_csv"])
+def test_dashboard_and_exports_use_a_constant_number_of_queries_for_10_and_200_members(
+    admin_client, cohort, lessons, name, django_assert_num_queries
+):
+    url = dashboard_url(name, cohort)
+    members = make_members(cohort, 10)
+    populate(cohort, lessons, members)
+    admin_client.get(url)  # warm-up: session, site, permissions
+    with_ten = count_queries(admin_client, url)
+
+    populate(cohort, lessons, make_members(cohort, 190, prefix="more"))
+    admin_client.get(url)
+    with django_assert_num_queries(with_ten):
+        response = admin_client.get(url)
+    rows = len(read_csv(response)) - 1 if name != "dashboard" else len(response.context["dashboard"].rows)
+    assert rows == 200
+    print(f"{name}: {with_ten} queries for 10 and for 200 members")  # noqa: T201
+
+
+def test_building_the_dashboard_takes_four_queries(cohort, lessons, django_assert_num_queries):
+    populate(cohort, lessons, make_members(cohort, 30))
+    cohort = type(cohort).objects.select_related("course").get(pk=cohort.pk)
+    with django_assert_num_queries(4):  # lessons, date overrides, members, pieces
+        build_dashboard(cohort)
+
+
+def test_the_summary_csv_has_one_row_per_member_with_the_same_figures_as_the_page(admin_client, cohort, lessons):
+    members = make_members(cohort, 12)
+    populate(cohort, lessons, members)
+    User.objects.filter(pk=members[0].user_id).update(full_name="Jörg Müller-Weiß")
+
+    page = admin_client.get(dashboard_url("dashboard", cohort))
+    export = admin_client.get(dashboard_url("dashboard_summary_csv", cohort))
+
+    assert export["Content-Type"] == "text/csv; charset=utf-8"
+    assert export["Content-Disposition"] == 'attachment; filename="fuhrungsteam-summary-2026-11-20.csv"'
+    header, *rows = read_csv(export)
+    assert header == [
+        "Name",
+        "Email",
+        "Pieces shared",
+        "Published",
+        "Responses given",
+        "Responses received",
+        "Last activity",
+        "Quiet (14+ days)",
+    ]
+    table = page_table(page, "member-summary")
+    assert table[0] == header
+    assert len(rows) == len(members) == len(table) - 1
+    assert rows == table[1:]
+    assert ["Jörg Müller-Weiß", members[0].user.email] == rows[0][:2]
+    assert any(row[2] != "0" for row in rows) and any(row[4] != "0" for row in rows)
+
+
+def test_the_progress_csv_has_a_status_label_per_member_and_lesson(admin_client, cohort, lessons):
+    members = make_members(cohort, 3)
+    populate(cohort, lessons, members)
+
+    export = admin_client.get(dashboard_url("dashboard_progress_csv", cohort))
+
+    assert export["Content-Disposition"].startswith('attachment; filename="fuhrungsteam-progress-')
+    header, *rows = read_csv(export)
+    assert header == ["Name", "Email", "1. Who am I", "2. My voice", "3. Later"]
+    assert len(rows) == 3
+    expected = {row.email: [str(cell.label) for cell in row.cells] for row in build_dashboard(cohort).rows}
+    assert {row[1]: row[2:] for row in rows} == expected
+    assert rows[0][2:] == ["Draft", "Shared", "Not open"]
+
+
+def test_exported_names_cannot_become_spreadsheet_formulas(admin_client, cohort, lessons):
+    (member,) = make_members(cohort, 1)
+    User.objects.filter(pk=member.user_id).update(full_name="=HYPERLINK(1)")
+
+    _header, row = read_csv(admin_client.get(dashboard_url("dashboard_summary_csv", cohort)))
+
+    assert row[0] == "'=HYPERLINK(1)"
+
+
+# --- who sees what ------------------------------------------------------------------------------
+
+
+def test_a_facilitator_sees_her_cohorts_dashboard_and_gets_404_for_another(client, cohort, other_cohort, lessons):
+    client.force_login(facilitator_of(cohort))
+
+    assert client.get(dashboard_url("dashboard", cohort)).status_code == 200
+    for name in ("dashboard", "dashboard_progress_csv", "dashboard_summary_csv"):
+        assert client.get(dashboard_url(name, other_cohort)).status_code == 404
+
+
+def test_staff_see_every_cohorts_dashboard(admin_client, cohort, other_cohort, lessons):
+    for target in (cohort, other_cohort):
+        assert admin_client.get(dashboard_url("dashboard", target)).status_code == 200
+
+
+def test_the_overview_and_the_list_link_to_the_dashboard(admin_client, cohort, lessons):
+    url = dashboard_url("dashboard", cohort)
+
+    assert url in admin_client.get(dashboard_url("overview", cohort)).content.decode()
+    assert url in admin_client.get(reverse("cohort_admin:index")).content.decode()
+
+
+def test_the_page_shows_no_follower_like_or_view_counts(admin_client, cohort, lessons):
+    populate(cohort, lessons, make_members(cohort, 3))
+    admin_client.force_login(facilitator_of(cohort))
+
+    html = admin_client.get(dashboard_url("dashboard", cohort)).content.decode().lower()
+    home = admin_client.get(reverse("wagtailadmin_home")).content.decode().lower()
+
+    for word in ("follower", "likes", "views"):
+        assert word not in html
+        assert word not in home
+
+
+# --- the consultant's home panel ----------------------------------------------------------------
+
+
+def test_the_home_panel_lists_only_her_cohorts_with_this_weeks_activity(client, cohort, other_cohort, lessons, now):
+    members = make_members(cohort, 3)
+    (first, _second) = blocks(lessons[0])
+    Submission.objects.bulk_create(
+        [
+            piece(members[0], lessons[0], first, SubmissionState.SHARED, shared_at=now - datetime.timedelta(days=3)),
+            piece(members[1], lessons[0], first, SubmissionState.SHARED, shared_at=now - datetime.timedelta(days=10)),
+        ]
+    )
+    oldest = Submission.objects.get(membership=members[1])
+    Response.objects.create(submission=oldest, author=members[2], body="Good")
+    make_members(other_cohort, 2, prefix="o")
+    client.force_login(facilitator_of(cohort))
+
+    html = client.get(reverse("wagtailadmin_home")).content.decode()
+
+    assert "Your cohorts" in html
+    assert "Führungsteam" in html and "Other team" not in html
+    assert dashboard_url("dashboard", cohort) in html
+    assert reverse("lessons_feedback:piece", args=[oldest.pk]) in html
+    (row,) = home_panel_rows(facilitator_of(other_cohort, "olga@klartext.test"), now)
+    assert row.cohort == other_cohort
+    (row,) = home_panel_rows(User.objects.get(email="fritz@klartext.test"), now)
+    assert (row.shared_this_week, row.responses_this_week, row.waiting_count) == (1, 1, 2)
+    assert row.oldest_waiting.pk == oldest.pk and row.oldest_waiting_days == 10
+
+
+def test_the_home_panel_stays_hidden_for_someone_without_cohorts(client, cohort, lessons):
+    user = User.objects.create_user(email="ed@klartext.test", password="pw", full_name="Ed")
+    user.groups.add(Group.objects.get(name="Facilitators"))
+    client.force_login(user)
+
+    assert "Your cohorts" not in client.get(reverse("wagtailadmin_home")).content.decode()
+
+
+def test_the_home_panel_uses_the_same_number_of_queries_for_3_and_30_cohorts(
+    admin_client, course_page, lessons, now, django_assert_num_queries
+):
+    def add_cohorts(start, count):
+        for index in range(start, start + count):
+            target = make_cohort(course_page, f"Team {index}")
+            populate(target, lessons, make_members(target, 3, prefix=f"c{index}-"))
+
+    add_cohorts(0, 3)
+    admin_client.get(reverse("wagtailadmin_home"))
+    with_three = count_queries(admin_client, reverse("wagtailadmin_home"))
+
+    add_cohorts(3, 27)
+    admin_client.get(reverse("wagtailadmin_home"))
+    with django_assert_num_queries(with_three):
+        html = admin_client.get(reverse("wagtailadmin_home")).content.decode()
+    assert "Team 29" in html
+    print(f"admin home: {with_three} queries for 3 and for 30 cohorts")  # noqa: T201
