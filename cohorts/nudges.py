@@ -42,6 +42,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Cast, Concat
 from django.urls import reverse
 from django.utils import timezone
 
@@ -125,6 +126,11 @@ def insert_select(queryset, **columns):
     with connection.cursor() as cursor:
         cursor.execute(f"INSERT INTO {table} ({quoted}) {sql} ON CONFLICT DO NOTHING", params)
         return cursor.rowcount
+
+
+def _prefixed_id(prefix, field_name):
+    """SQL for prefix || id, e.g. 'feedback:42', as a period key."""
+    return Concat(Value(prefix), Cast(field_name, CharField()), output_field=CharField())
 
 
 def _row_defaults(kind, now, due_at=None, variant=""):
@@ -308,7 +314,7 @@ def plan_feedback_ready(now):
     return insert_select(
         feedback,
         membership=F("submission__membership_id"),
-        period_key=Concat("feedback:", "pk"),
+        period_key=_prefixed_id("feedback:", "pk"),
         subject_id=F("submission_id"),
         **_row_defaults(Kind.FEEDBACK_READY, now),
     )
@@ -411,13 +417,6 @@ PLANNERS = [
     plan_event_kits,
     plan_self_checks,
 ]
-
-
-def Concat(prefix, field_name):
-    from django.db.models.functions import Cast
-    from django.db.models.functions import Concat as DjangoConcat
-
-    return DjangoConcat(Value(prefix), Cast(field_name, CharField()), output_field=CharField())
 
 
 # --- reconcile and dispatch ---------------------------------------------------------------------
@@ -584,7 +583,11 @@ def _send_one(delivery, context, smtp, now):
         return _record_failure(delivery, error, smtp)
     sent_at = timezone.now()
     Delivery.objects.filter(pk=delivery.pk).update(
-        state=DeliveryState.SENT, sent_at=sent_at, to_email=message.to[0], last_error=""
+        state=DeliveryState.SENT,
+        sent_at=sent_at,
+        to_email=message.to[0],
+        last_error="",
+        variant=context.variants.get(delivery.pk, delivery.variant),
     )
     if delivery.invitation_id:
         Invitation.objects.filter(pk=delivery.invitation_id).update(sent_at=sent_at)

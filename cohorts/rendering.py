@@ -37,6 +37,8 @@ class BatchContext:
         self._posted = self._load_posted([d.membership_id for d in deliveries if d.kind == Kind.WEEKLY_NUDGE])
         self._schedules = {}
         self._digests = {}
+        # Variants decided while building, recorded with the outcome (no extra write per message).
+        self.variants = {}
 
     # -- loading ---------------------------------------------------------------------------------
 
@@ -54,7 +56,7 @@ class BatchContext:
             s.pk: s
             for s in Submission.objects.filter(pk__in=ids)
             .select_related("membership__user", "lesson")
-            .prefetch_related("feedback")
+            .prefetch_related("feedback", "responses")
         }
 
     def _load_events(self, ids):
@@ -157,9 +159,7 @@ class BatchContext:
             prompt = current.assignments[0].value["prompt"]
         monday, sunday = self._local_week(membership)
         posted = any(monday <= day <= sunday for day in self._posted.get(membership.pk, ()))
-        variant = "posted" if posted else "standard"
-        if delivery.variant != variant:
-            type(delivery).objects.filter(pk=delivery.pk).update(variant=variant)
+        self.variants[delivery.pk] = "posted" if posted else "standard"
         return "weekly_nudge", {
             "posted_this_week": posted,
             "lesson": current.lesson if current else None,
@@ -201,7 +201,7 @@ class BatchContext:
         submission = self._submissions.get(delivery.subject_id)
         if submission is None:
             raise Skip("The piece no longer exists.")
-        if submission.responses.filter(author=membership).exists():
+        if any(response.author_id == membership.pk for response in submission.responses.all()):
             raise Skip("The reader has responded meanwhile.")
         return "peer_review", {"submission": submission, "author": submission.membership.user}
 
