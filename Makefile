@@ -28,9 +28,10 @@ install: $(VENV)/.installed static/vendor/.built messages
 
 assets: static/vendor/.built
 
-# Compiled translations are build output; compile when gettext's msgfmt is present.
+# Compiled translations (.mo) are build output, compiled from locale/*/LC_MESSAGES/*.po with polib:
+# no gettext and no settings needed, so it works on a newcomer's machine and in production builds.
 messages: $(VENV)/.installed
-	@if command -v msgfmt >/dev/null && [ -d locale ]; then $(BIN)/python manage.py compilemessages --ignore=.venv --ignore=node_modules -v 0; fi
+	$(BIN)/python scripts/compile_messages.py
 
 run: install
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py migrate --no-input -v 0

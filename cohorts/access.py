@@ -70,7 +70,8 @@ def lesson_access(user, lesson, at=None):
     """How a user may see a lesson page: ("full", None), ("not_yet", slot) or ("none", None).
 
     Editors and the facilitators of a cohort of the lesson's course see every lesson. A member
-    sees a lesson once it has opened for one of their cohorts of that course.
+    sees a lesson once it has opened for one of their cohorts of that course. A translation opens
+    with its source lesson: cohorts and schedules know only the source.
     """
     from .schedule import Schedule
 
@@ -79,6 +80,7 @@ def lesson_access(user, lesson, at=None):
         return "none", None
     if is_staff(user):
         return "full", None
+    lesson = lesson.canonical
     course_id = lesson.get_parent().pk
     memberships = [m for m in memberships_for(user) if m.cohort.course_id == course_id]
     if not memberships:

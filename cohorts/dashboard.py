@@ -20,6 +20,7 @@ from django.db import models
 from django.db.models import Count, Exists, IntegerField, Max, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -361,7 +362,7 @@ def cadence_chart(cohort, shared_moments, at):
     total = sum(bar.count for bar in bars)
     parts = [
         ngettext("%(week)s (from %(day)s): %(count)s piece", "%(week)s (from %(day)s): %(count)s pieces", bar.count)
-        % {"week": bar.label, "day": bar.starts_on.strftime("%d %b %Y"), "count": bar.count}
+        % {"week": bar.label, "day": date_format(bar.starts_on, "DATE_FORMAT"), "count": bar.count}
         for bar in bars
     ]
     description = (

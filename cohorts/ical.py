@@ -13,6 +13,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event, vDuration
 
+from course.translations import Translations
+
 from .schedule import Schedule
 
 PRODID = "-//Klartext//Cohort calendar//EN"
@@ -42,6 +44,8 @@ def build_calendar(membership, *, lesson_url, now=None):
     """The feed for one membership. `lesson_url(lesson)` gives a lesson's absolute URL (or None)."""
     cohort = membership.cohort
     schedule = Schedule.for_cohort(cohort)
+    # Titles and links in the member's language; UIDs stay those of the source lessons.
+    shown = Translations([cohort.course, *(slot.lesson for slot in schedule.slots)], membership.language)
     stamp = (now or timezone.now()).astimezone(datetime.UTC)
     calendar = Calendar()
     calendar.add("prodid", PRODID)
@@ -50,14 +54,16 @@ def build_calendar(membership, *, lesson_url, now=None):
     calendar.add("method", "PUBLISH")
     with translation.override(membership.language):
         calendar.add("x-wr-calname", f"Klartext · {cohort.name}")
-        calendar.add("x-wr-caldesc", _("Lesson releases and due dates of %(course)s") % {"course": cohort.course.title})
+        calendar.add(
+            "x-wr-caldesc", _("Lesson releases and due dates of %(course)s") % {"course": shown(cohort.course).title}
+        )
         calendar.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
         calendar.add("x-published-ttl", vDuration(REFRESH))
-        for slot in schedule.slots:
+        for source, slot in zip(schedule.slots, schedule.shown_with(shown).slots, strict=True):
             url = lesson_url(slot.lesson)
             calendar.add_component(
                 _event(
-                    uid=release_uid(cohort, slot.lesson),
+                    uid=release_uid(cohort, source.lesson),
                     start=slot.opens_at,
                     summary=_("Lesson %(number)s opens: %(title)s")
                     % {"number": slot.number, "title": slot.lesson.title},

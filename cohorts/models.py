@@ -105,6 +105,10 @@ class Cohort(ClusterableModel):
         super().clean()
         if self.start_date and self.end_date and self.end_date < self.start_date:
             raise ValidationError({"end_date": _("The cohort cannot end before it starts.")})
+        if self.course_id:
+            # A cohort takes the source course (chosen in any language): its schedule, lesson
+            # dates and pieces of writing are keyed by the source lessons.
+            self.course = self.course.canonical
 
     def local_today(self, at=None):
         return timezone.localtime(at or timezone.now(), self.zone).date()
@@ -148,6 +152,11 @@ class LessonDate(models.Model):
 
     def __str__(self):
         return f"{self.lesson} – {self.opens_on}"
+
+    def clean(self):
+        super().clean()
+        if self.lesson_id:
+            self.lesson = self.lesson.canonical  # the schedule knows the source lessons only
 
 
 class Circle(models.Model):

@@ -9,6 +9,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -58,7 +59,11 @@ def _with_cohort(name, membership, *args):
 def _week_title(week):
     parts = [
         _("Week %(key)s (%(monday)s – %(sunday)s)")
-        % {"key": week.key, "monday": week.monday.strftime("%d %b"), "sunday": week.sunday.strftime("%d %b %Y")},
+        % {
+            "key": week.key,
+            "monday": date_format(week.monday, "MONTH_DAY_FORMAT"),
+            "sunday": date_format(week.sunday, "DATE_FORMAT"),
+        },
         _("wrote %(n)d") % {"n": week.wrote},
         _("published %(n)d") % {"n": week.published},
         _("responded %(n)d") % {"n": week.responded},

@@ -36,6 +36,8 @@ class BatchContext:
         self._events = self._load_events(by_kind[Kind.EVENT_KIT])
         self._posted = self._load_posted([d.membership_id for d in deliveries if d.kind == Kind.WEEKLY_NUDGE])
         self._schedules = {}
+        self._shown = {}
+        self._shown_schedules = {}
         self._digests = {}
         # Variants decided while building, recorded with the outcome (no extra write per message).
         self.variants = {}
@@ -85,6 +87,26 @@ class BatchContext:
             self._schedules[cohort.pk] = Schedule.for_cohort(cohort)
         return self._schedules[cohort.pk]
 
+    def shown(self, cohort, language):
+        """The cohort's course and lessons as a reader of `language` sees them: the translations
+        are loaded once per cohort and language in a batch (none for the default language)."""
+        from course.translations import Translations, content_language, default_language
+
+        key = (cohort.pk, language)
+        if key not in self._shown:
+            pages = [cohort.course]
+            if content_language(language) != default_language():  # else nothing to load
+                pages += [slot.lesson for slot in self.schedule(cohort).slots]
+            self._shown[key] = Translations(pages, language)
+        return self._shown[key]
+
+    def shown_schedule(self, membership):
+        key = (membership.cohort_id, membership.language)
+        if key not in self._shown_schedules:
+            shown = self.shown(membership.cohort, membership.language)
+            self._shown_schedules[key] = self.schedule(membership.cohort).shown_with(shown)
+        return self._shown_schedules[key]
+
     # -- rules -----------------------------------------------------------------------------------
 
     def recipient_zone(self, delivery):
@@ -109,7 +131,7 @@ class BatchContext:
                 "membership": membership,
                 "user": membership.user,
                 "cohort": membership.cohort,
-                "course": membership.cohort.course,
+                "course": self.shown(membership.cohort, membership.language)(membership.cohort.course),
                 "site_url": settings.SITE_URL,
                 "preferences_url": settings.SITE_URL + "/preferences/",
             }
@@ -131,7 +153,7 @@ class BatchContext:
         context = {
             "invitation": invitation,
             "cohort": invitation.cohort,
-            "course": invitation.cohort.course,
+            "course": self.shown(invitation.cohort, invitation.language)(invitation.cohort.course),
             "accept_url": f"{settings.SITE_URL}{invitation.accept_path}",
             "inviter": invitation.invited_by,
         }
@@ -152,7 +174,7 @@ class BatchContext:
         return monday, monday + datetime.timedelta(days=6)
 
     def _weekly_nudge(self, delivery, membership):
-        schedule = self.schedule(membership.cohort)
+        schedule = self.shown_schedule(membership)
         current = schedule.current(self.now)
         prompt = None
         if current and current.assignments:
@@ -174,15 +196,17 @@ class BatchContext:
         lesson = self._lessons.get(delivery.subject_id)
         if lesson is None:
             raise Skip("The lesson no longer exists.")
+        lesson = self.shown(membership.cohort, membership.language)(lesson)
         return "lesson_released", {"lesson": lesson, "lesson_url": settings.SITE_URL + lesson.url}
 
     def _assignment_due(self, delivery, membership):
         lesson = self._lessons.get(delivery.subject_id)
         block_id = delivery.period_key.removeprefix("due:")
-        slot = self.schedule(membership.cohort).slot(lesson) if lesson else None
+        slot = self.shown_schedule(membership).slot(lesson) if lesson else None
         assignment = next((a for a in slot.assignments if a.block_id == block_id), None) if slot else None
         if assignment is None:
             raise Skip("The assignment no longer exists.")
+        lesson = slot.lesson
         return "assignment_due", {
             "lesson": lesson,
             "assignment": assignment,

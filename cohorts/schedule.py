@@ -9,7 +9,7 @@ now": `Schedule.for_cohort(cohort).open_lessons(at)`.
 
 import datetime
 import zoneinfo
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.utils import timezone
 
@@ -26,6 +26,13 @@ class AssignmentSlot:
     due_at: datetime.datetime
     value: object = field(compare=False, repr=False)
 
+    def shown_in(self, lesson):
+        """This assignment as `lesson` (a translation of its lesson, same block ids) words it."""
+        value = lesson.assignment(self.block_id)
+        if value is None:
+            return replace(self, lesson=lesson)
+        return replace(self, lesson=lesson, title=value["title"], value=value)
+
 
 @dataclass(frozen=True)
 class LessonSlot:
@@ -36,6 +43,11 @@ class LessonSlot:
 
     def is_open(self, at):
         return self.opens_at <= at
+
+    def shown_in(self, lesson):
+        if lesson is self.lesson:
+            return self
+        return replace(self, lesson=lesson, assignments=tuple(a.shown_in(lesson) for a in self.assignments))
 
 
 def local_moment(day, time, zone):
@@ -93,6 +105,22 @@ class Schedule:
                 lessons_by_course[cohort.course_id] = cohort.course.lessons
             schedules[cohort.pk] = cls(cohort, lessons_by_course[cohort.course_id], overrides.get(cohort.pk, {}))
         return schedules
+
+    def shown_with(self, translations):
+        """The same schedule for a reader: each lesson (and its assignments' titles and prompts)
+        as `translations` (a course.translations.Translations) shows it. Moments, ids and
+        `slot(source lesson)` stay those of the source; no query beyond the translations'."""
+        shown = object.__new__(Schedule)
+        shown.cohort = self.cohort
+        shown.slots = [slot.shown_in(translations(slot.lesson)) for slot in self.slots]
+        shown._by_lesson = {source.lesson.pk: slot for source, slot in zip(self.slots, shown.slots, strict=True)}
+        return shown
+
+    def in_language(self, language=None):
+        """`shown_with` the lessons' translations in `language` (by default the active one)."""
+        from course.translations import Translations
+
+        return self.shown_with(Translations([slot.lesson for slot in self.slots], language))
 
     def slot(self, lesson):
         return self._by_lesson.get(getattr(lesson, "pk", lesson))

@@ -23,6 +23,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from course import ratelimit
+from course.security import client_ip
+from course.translations import Translations
 from lessons.visibility import waiting_for
 
 from . import access, ical, invitations
@@ -58,11 +61,21 @@ def accept_invitation(request, token):
     if user.is_authenticated and not _is_for(invitation, user):
         return invitation_problem(request, token, invitations.InvitationError("wrong_account", invitation))
     has_account = get_user_model().objects.filter(email__iexact=invitation.email).exists()
+    # Accepting creates an account: limited per address and per link (course/ratelimit.py).
+    verdict = None
+    if request.method == "POST":
+        verdict = ratelimit.hit(
+            (ratelimit.INVITATION_PER_IP, client_ip(request)), (ratelimit.INVITATION_PER_TOKEN, token)
+        )
+    limited = verdict is not None and not verdict
 
     form = None
     if user.is_authenticated:
-        if request.method == "POST":
+        if request.method == "POST" and not limited:
             return _accept(request, token, user=user)
+    elif not has_account and limited:
+        # Keep the name they typed; the passwords are never sent back to the browser.
+        form = AcceptInvitationForm(initial={"full_name": request.POST.get("full_name", "")}, invitation=invitation)
     elif not has_account:
         form = AcceptInvitationForm(request.POST if request.method == "POST" else None, invitation=invitation)
         if request.method == "POST" and form.is_valid():
@@ -81,8 +94,9 @@ def accept_invitation(request, token):
         "mode": "accept" if user.is_authenticated else ("login" if has_account else "create"),
         "masked_email": mask_email(invitation.email),
         "login_url": f"{reverse('login')}?next={request.path}",
+        "retry_minutes": verdict.retry_minutes if limited else None,
     }
-    return render(request, "cohorts/accept_invitation.html", context)
+    return render(request, "cohorts/accept_invitation.html", context, status=429 if limited else 200)
 
 
 def _is_for(invitation, user):
@@ -98,7 +112,8 @@ def _accept(request, token, **account):
             return redirect("cohorts:accept_invitation", token)
         return invitation_problem(request, token, error)
     if not request.user.is_authenticated:
-        login(request, membership.user)
+        # Named: with axes in AUTHENTICATION_BACKENDS, Django cannot guess the backend.
+        login(request, membership.user, backend="django.contrib.auth.backends.ModelBackend")
     messages.success(
         request,
         _("Welcome to %(cohort)s! This is your home for %(course)s.")
@@ -203,9 +218,12 @@ def _render_home(request, membership, memberships, at, page=None):
 
 def home_context(request, membership, memberships, at, page=None):
     """Everything the member home shows, in a constant number of queries: the schedule (two),
+    the course and lessons in the reader's language (none in the default language, else two),
     and the circle with the cohort's facilitators (one)."""
     cohort = membership.cohort
-    schedule = Schedule.for_cohort(cohort)
+    source_schedule = Schedule.for_cohort(cohort)
+    shown = Translations([cohort.course, *(slot.lesson for slot in source_schedule.slots)])
+    schedule = source_schedule.shown_with(shown)
     opened, total = schedule.progress(at)
     state = cohort.state_at(at)
     circle, facilitators = circle_and_facilitators(request.user, membership)
@@ -215,7 +233,7 @@ def home_context(request, membership, memberships, at, page=None):
         "membership": membership,
         "memberships": memberships,
         "cohort": cohort,
-        "course": cohort.course,
+        "course": shown(cohort.course),
         "state": state,
         "state_label": CohortState(state).label,
         "states": CohortState,
@@ -275,7 +293,9 @@ def lesson_not_open(request, lesson, slot):
     """When the lesson opens, in the member's own time zone, and none of its content."""
     request.is_preview = False
     course = lesson.get_parent()
-    membership = access.memberships_for(request.user).filter(cohort__course_id=course.pk).first()
+    # Cohorts know the source course; `course` is the one in the reader's language.
+    source_course_id = lesson.canonical.get_parent().pk
+    membership = access.memberships_for(request.user).filter(cohort__course_id=source_course_id).first()
     context = {
         "lesson": lesson,
         "course": course,

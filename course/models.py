@@ -5,6 +5,7 @@ import zoneinfo
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.http import Http404
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -12,6 +13,8 @@ from wagtail import blocks
 from wagtail.admin.panels import FieldPanel, HelpPanel
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
+
+from .translations import Translations, source_of
 
 
 def validate_time_zone(value):
@@ -132,9 +135,29 @@ class HomePage(Page):
     class Meta:
         verbose_name = _("home page")
 
+    @cached_property
+    def canonical(self):
+        return source_of(self)
+
+    def route(self, request, path_components):
+        # A page not translated yet is still there for a German reader: the source tree answers.
+        try:
+            return super().route(request, path_components)
+        except Http404:
+            source = self.canonical
+            if source.pk == self.pk:
+                raise
+            return source.route(request, path_components)
+
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["courses"] = CoursePage.objects.child_of(self).live().public().specific()
+        # The source home's courses make the site; a translation shows each in its language.
+        source = self.canonical
+        courses = CoursePage.objects.child_of(source).live().public()
+        if source.pk != self.pk:
+            shown = Translations(courses, self.locale.language_code)
+            courses = [shown(course) for course in courses]
+        context["courses"] = courses
         return context
 
     def serve(self, request, *args, **kwargs):
@@ -199,13 +222,28 @@ class CoursePage(Page):
         verbose_name = _("course page")
 
     @cached_property
+    def canonical(self):
+        return source_of(self)
+
+    @cached_property
     def lessons(self):
+        """The live lessons under this page, in course order (for a cohort's course: the source)."""
         from lessons.models import LessonPage
 
         return list(LessonPage.objects.child_of(self).live().order_by("path"))
 
+    @cached_property
+    def reader_lessons(self):
+        """The lessons as a reader of this page sees them. The source course's lessons make the
+        course, so a translation lists those, each in its own language where it is translated."""
+        source = self.canonical
+        if source.pk == self.pk:
+            return self.lessons
+        shown = Translations(source.lessons, self.locale.language_code)
+        return [shown(lesson) for lesson in source.lessons]
+
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["lessons"] = self.lessons
-        context["total_minutes"] = sum(lesson.estimated_minutes for lesson in self.lessons)
+        context["lessons"] = self.reader_lessons
+        context["total_minutes"] = sum(lesson.estimated_minutes for lesson in self.reader_lessons)
         return context

@@ -6,6 +6,7 @@ DATABASE_URL / REDIS_URL, Klartext runs on SQLite and Celery's filesystem
 transport under var/, so a newcomer needs no servers.
 """
 
+import datetime
 import os
 import sys
 import zoneinfo
@@ -147,6 +148,8 @@ INSTALLED_APPS = [
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
+    "wagtail.contrib.simple_translation",
+    "wagtail.locales",
     "wagtail.embeds",
     "wagtail.sites",
     "course.apps.KlartextUsersAppConfig",
@@ -168,20 +171,26 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "axes",
+    "csp",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "course.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "course.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Last: turns a locked-out sign-in (member site or Wagtail admin) into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "course.urls"
@@ -221,6 +230,11 @@ AUTH_USER_MODEL = "course.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
+# Axes first: it refuses a locked-out sign-in before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -334,9 +348,11 @@ LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("de", _("German"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
+FORMAT_MODULE_PATH = ["course.formats"]
 USE_TZ = True
 TIME_ZONE = env_time_zone("TIME_ZONE", "Europe/Berlin")
-WAGTAIL_I18N_ENABLED = False
+# Course pages exist per locale; URLs stay unprefixed (see course/translations.py).
+WAGTAIL_I18N_ENABLED = True
 WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
 WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
 
@@ -360,6 +376,8 @@ STORAGES = {
 }
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Form fields other than files (Django's default, stated): the longest piece of writing is far below.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -371,14 +389,22 @@ WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.databa
 WAGTAILEMBEDS_RESPONSIVE_HTML = True
 WAGTAILADMIN_COMMENTS_ENABLED = True
 WAGTAILUSERS_PASSWORD_ENABLED = True
+# Uploads in the admin: photos and documents, nothing a browser would run (no SVG, no HTML).
+WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp"]
+WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
+WAGTAILIMAGES_MAX_IMAGE_PIXELS = 40_000_000  # a decompression bomb is refused before it is decoded
+WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "xlsx", "pptx", "odt", "ods", "odp", "txt", "csv"]
 
 # --- security --------------------------------------------------------------------------------
 
 SESSION_COOKIE_HTTPONLY = True
+# htmx takes the token from the page (hx-headers on <body>), never from the cookie.
 CSRF_COOKIE_HTTPONLY = True
-X_FRAME_OPTIONS = "SAMEORIGIN"  # Wagtail's preview renders the page in an iframe of the admin
+# Wagtail's preview views set SAMEORIGIN themselves (its preview panel is an iframe of the admin).
+X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 if not DEBUG and not TESTING:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -387,6 +413,57 @@ if not DEBUG and not TESTING:
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000, minimum=0)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
+
+# Reverse proxies in front of Klartext that append to X-Forwarded-For (0: none, the header is
+# ignored). Production defaults to one, like SECURE_PROXY_SSL_HEADER above: behind a proxy,
+# REMOTE_ADDR is the proxy's and every person would share one address in the limits below.
+KLARTEXT_PROXY_COUNT = env_int("KLARTEXT_PROXY_COUNT", 0 if DEBUG or TESTING else 1, minimum=0, maximum=5)
+
+# Failed sign-ins (member site and Wagtail admin alike): counted per email *and* address, so
+# colleagues behind one office address never lock each other out. The third failure locks that
+# pair; it opens again after the cool-off (a failure during the lock restarts it).
+AXES_FAILURE_LIMIT = 3
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15, minimum=1, maximum=24 * 60))
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_FORM_FIELD = "username"  # the form field of both login forms (it holds the email)
+AXES_USERNAME_CALLABLE = "course.security.login_name"
+AXES_CLIENT_IP_CALLABLE = "course.security.client_ip"
+AXES_LOCKOUT_CALLABLE = "course.security.lockout_response"
+# Failures are kept (for the lockout); a log of every successful sign-in is not needed.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
+
+# Content-Security-Policy: the member site runs no inline script or style and no eval (see
+# templates/base.html and static/js/). Lesson videos are YouTube or Vimeo iframes.
+_VIDEO_FRAMES = ["https://www.youtube.com", "https://www.youtube-nocookie.com", "https://player.vimeo.com"]
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "frame-src": _VIDEO_FRAMES,
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+        "base-uri": ["'self'"],
+        "object-src": ["'none'"],
+    }
+}
+# The Wagtail admin (course.security.ContentSecurityPolicyMiddleware): its editor sets inline
+# styles and the preview panel frames our own pages; scripts stay 'self' only.
+KLARTEXT_ADMIN_PREFIX = "/admin/"
+KLARTEXT_ADMIN_CSP = {
+    "DIRECTIVES": {
+        **CONTENT_SECURITY_POLICY["DIRECTIVES"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "frame-src": ["'self'", *_VIDEO_FRAMES],
+        "frame-ancestors": ["'self'"],
+    }
+}
 
 LOGGING = {
     "version": 1,
@@ -398,5 +475,7 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         # One line per Wagtail index update is noise; failures still show.
         "django_tasks": {"level": "WARNING"},
+        # A line per successful sign-in is noise; failures and lockouts are warnings and show.
+        "axes": {"level": "WARNING"},
     },
 }

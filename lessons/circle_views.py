@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import BooleanField, Count, DateTimeField, Exists, F, IntegerField, OuterRef, Subquery, Value
+from django.db.models import BooleanField, Count, DateTimeField, Exists, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce, Substr
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -26,9 +26,10 @@ from django.views.decorators.http import require_POST, require_safe
 
 from cohorts.access import get_facilitated_cohort_or_404, memberships_for
 from cohorts.models import Role
+from course.translations import Translations, translated_title
 
 from . import portfolio
-from .models import PeerReview, ReadMarker, Response, Submission
+from .models import LessonPage, PeerReview, ReadMarker, Response, Submission
 from .rendering import render_markdown
 from .visibility import unanswered_in_circle, visible_submissions, waiting_for
 from .writing import MAX_BODY_CHARS, WritingError, respond
@@ -95,7 +96,7 @@ def feed_queryset(user, cohort, viewer=None):
         .defer("body")
         .annotate(
             excerpt_source=Substr("body", 1, EXCERPT_SOURCE_CHARS),
-            lesson_title=F("lesson__title"),
+            lesson_title=translated_title("lesson", LessonPage),
             response_count=Coalesce(Subquery(response_count, output_field=IntegerField()), 0),
             last_response_at=Subquery(responses.order_by("-created_at").values("created_at")[:1]),
         )
@@ -179,6 +180,7 @@ def _piece_context(request, submission, viewer, form):
     return {
         "cohort": submission.membership.cohort,
         "piece": submission,
+        "lesson": Translations([submission.lesson])(submission.lesson),
         "viewer": viewer,
         "is_author": is_author,
         "responses": list(submission.responses.select_related("author__user").order_by("created_at", "pk")),

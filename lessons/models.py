@@ -9,6 +9,8 @@ from wagtail.fields import StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
+from course.translations import source_of
+
 from .blocks import LessonStreamBlock
 
 
@@ -53,6 +55,12 @@ class LessonPage(Page):
         return serve_lesson(request, self, lambda: super(LessonPage, self).serve(request, *args, **kwargs))
 
     @cached_property
+    def canonical(self):
+        """The lesson in the default language, which schedules, lesson dates and pieces of
+        writing point to (itself unless this is a translation)."""
+        return source_of(self)
+
+    @cached_property
     def writing_assignments(self):
         """The lesson's writing assignments as (stable block id, value) pairs, in body order."""
         return [(block.id, block.value) for block in self.body if block.block_type == "writing_assignment"]
@@ -69,7 +77,11 @@ class LessonPage(Page):
 
     @cached_property
     def number(self):
-        """1-based position in the course, by page-tree order."""
+        """1-based position in the course, by page-tree order (of the source: a translated course
+        may lack lessons that are not translated yet)."""
+        source = self.canonical
+        if source.pk != self.pk:
+            return source.number
         return LessonPage.objects.sibling_of(self).live().filter(path__lt=self.path).count() + 1
 
     @cached_property

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from cohorts.access import get_membership_or_404, memberships_for
 from cohorts.schedule import Schedule
+from course.translations import Translations
 
 from . import writing
 from .formats import FORMAT_PLATFORM, WritingFormat, character_limit, count_characters
@@ -86,9 +87,14 @@ def not_open_response(request, membership, lesson, slot):
     return render(
         request,
         "lessons/writing/not_open.html",
-        {"lesson": lesson, "slot": slot, "cohort": membership.cohort, "zone": member_zone(membership)},
+        {"lesson": shown_lesson(lesson), "slot": slot, "cohort": membership.cohort, "zone": member_zone(membership)},
         status=403,
     )
+
+
+def shown_lesson(lesson):
+    """A (source) lesson in the reader's language, where it is translated."""
+    return Translations([lesson])(lesson)
 
 
 def circle_feed_url(cohort_id):
@@ -107,8 +113,9 @@ def circle_feed_url(cohort_id):
 @login_required
 def write_for_lesson(request, lesson_id, assignment_id):
     """From a lesson page, which does not know the cohort: the member's cohort for that course
-    (a chooser when they are in several)."""
-    lesson = get_object_or_404(LessonPage.objects.live(), pk=lesson_id)
+    (a chooser when they are in several). The page may be a translation: pieces belong to the
+    source lesson, whose assignments have the same block ids."""
+    lesson = get_object_or_404(LessonPage.objects.live(), pk=lesson_id).canonical
     if lesson.assignment(assignment_id) is None:
         raise Http404("No such writing assignment.")
     course_id = lesson.get_parent().pk
@@ -120,7 +127,12 @@ def write_for_lesson(request, lesson_id, assignment_id):
     return render(
         request,
         "lessons/writing/choose_cohort.html",
-        {"lesson": lesson, "assignment_id": assignment_id, "memberships": memberships},
+        {
+            "lesson": lesson,
+            "shown_lesson": shown_lesson(lesson),
+            "assignment_id": assignment_id,
+            "memberships": memberships,
+        },
     )
 
 
@@ -128,7 +140,7 @@ def write_for_lesson(request, lesson_id, assignment_id):
 def start(request, cohort_id, lesson_id, assignment_id):
     """The member's piece for an assignment, started on first use (idempotent), then the editor."""
     membership = get_membership_or_404(request.user, cohort_id)
-    lesson = get_object_or_404(LessonPage.objects.live(), pk=lesson_id)
+    lesson = get_object_or_404(LessonPage.objects.live(), pk=lesson_id).canonical
     slot = lesson_slot(membership, lesson)
     if slot is None or lesson.assignment(assignment_id) is None:
         raise Http404("No such writing assignment in this cohort.")
@@ -146,7 +158,13 @@ def start(request, cohort_id, lesson_id, assignment_id):
 
 def editor_context(piece, *, form=None, conflict=None, mine=None, slot=None):
     membership = piece.membership
+    # The piece belongs to the source lesson; the member reads the assignment in their language.
+    lesson = shown_lesson(piece.lesson) if piece.lesson else None
     assignment = piece.lesson.assignment(piece.assignment_id) if piece.lesson else None
+    assignment_title = piece.assignment_title
+    if lesson is not piece.lesson and lesson.assignment(piece.assignment_id) is not None:
+        assignment = lesson.assignment(piece.assignment_id)
+        assignment_title = assignment["title"]
     fmt = assignment["format"] if assignment else None
     platform = FORMAT_PLATFORM.get(fmt)
     text = normalise_newlines(form["body"].value()) if form is not None else piece.body or ""
@@ -156,9 +174,10 @@ def editor_context(piece, *, form=None, conflict=None, mine=None, slot=None):
         "piece": piece,
         "membership": membership,
         "cohort": membership.cohort,
-        "lesson": piece.lesson,
+        "lesson": lesson,
         "slot": slot,
         "assignment": assignment,
+        "assignment_title": assignment_title,
         "format_label": WritingFormat(fmt).label if fmt in WritingFormat.values else "",
         "platform": platform or "",
         "platform_label": PLATFORM_LABELS.get(platform, ""),

@@ -40,6 +40,16 @@ def non_utc_time_zone(settings):
     settings.TIME_ZONE = TEST_TIME_ZONE
 
 
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Rate-limit counters (course/ratelimit.py) live in the cache and every test client comes
+    from 127.0.0.1: without this, one test's requests would count against the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 @pytest.fixture
 def consultant(db):
     return User.objects.create_superuser(
@@ -51,6 +61,15 @@ def consultant(db):
 def admin_client(client, consultant):
     client.force_login(consultant)
     return client
+
+
+@pytest.fixture
+def english_admin_client(admin_client, consultant):
+    """The consultant's profile language (German) sets the admin language; tests that read
+    English labels sign her in with an English profile instead."""
+    consultant.language = "en"
+    consultant.save(update_fields=["language"])
+    return admin_client
 
 
 @pytest.fixture

@@ -93,3 +93,23 @@ def home_page(transactional_db):
         is_default_site=True, defaults={"hostname": "localhost", "root_page": home, "site_name": "Klartext"}
     )
     return home
+
+
+@pytest.fixture
+def open_context(browser):
+    """A function that opens a fresh, signed-out browser context in a language ("en", "de") on a
+    device ("phone": 390 px with touch, "desktop": 1280 px)."""
+    from tests.browser.checks import BROWSER_LOCALES, DEVICES
+
+    contexts = []
+
+    def open_context(language="en", device="desktop"):
+        # The locale sets Accept-Language, which is how a signed-out visitor's language is chosen.
+        context = browser.new_context(locale=BROWSER_LOCALES[language], **DEVICES[device])
+        context.set_default_timeout(15_000)
+        contexts.append(context)
+        return context
+
+    yield open_context
+    for context in contexts:
+        context.close()

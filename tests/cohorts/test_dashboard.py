@@ -259,7 +259,7 @@ def test_the_cadence_chart_counts_pieces_shared_per_iso_week_with_text_labels(
     chart = build_dashboard(cohort, now).cadence
 
     assert [(bar.label, bar.count) for bar in chart.bars] == [("W45", 0), ("W46", 2), ("W47", 1)]
-    assert "W46 (from 09 Nov 2026): 2 pieces" in chart.description
+    assert "W46 (from 9 Nov 2026): 2 pieces" in chart.description
     html = admin_client.get(dashboard_url("dashboard", cohort)).content.decode()
     start = html.index('<svg class="kt-chart"')
     svg = html[start : html.index("</svg>", start)]
@@ -323,7 +323,8 @@ def test_building_the_dashboard_takes_four_queries(cohort, lessons, django_asser
         build_dashboard(cohort)
 
 
-def test_the_summary_csv_has_one_row_per_member_with_the_same_figures_as_the_page(admin_client, cohort, lessons):
+def test_the_summary_csv_has_one_row_per_member_with_the_same_figures_as_the_page(english_admin_client, cohort, lessons):
+    admin_client = english_admin_client
     members = make_members(cohort, 12)
     populate(cohort, lessons, members)
     User.objects.filter(pk=members[0].user_id).update(full_name="Jörg Müller-Weiß")
@@ -352,7 +353,8 @@ def test_the_summary_csv_has_one_row_per_member_with_the_same_figures_as_the_pag
     assert any(row[2] != "0" for row in rows) and any(row[4] != "0" for row in rows)
 
 
-def test_the_progress_csv_has_a_status_label_per_member_and_lesson(admin_client, cohort, lessons):
+def test_the_progress_csv_has_a_status_label_per_member_and_lesson(english_admin_client, cohort, lessons):
+    admin_client = english_admin_client
     members = make_members(cohort, 3)
     populate(cohort, lessons, members)
 

@@ -1,0 +1,19 @@
+# British English: the consultant's English-speaking clients are in the UK (Django's "en" is US).
+DATE_FORMAT = "j M Y"
+DATETIME_FORMAT = "j M Y, H:i"
+TIME_FORMAT = "H:i"
+MONTH_DAY_FORMAT = "j M"
+YEAR_MONTH_FORMAT = "F Y"
+SHORT_DATE_FORMAT = "d/m/Y"
+SHORT_DATETIME_FORMAT = "j M, H:i"
+FIRST_DAY_OF_WEEK = 1
+DATE_INPUT_FORMATS = ["%d/%m/%Y", "%Y-%m-%d", "%d/%m/%y", "%d %b %Y", "%d %B %Y"]
+DECIMAL_SEPARATOR = "."
+THOUSAND_SEPARATOR = ","
+NUMBER_GROUPING = 3
+
+# Named styles for the `when` filter (course/templatetags/klartext_dates.py).
+WEEKDAY_DATETIME_FORMAT = "l, j F Y, H:i"
+WEEKDAY_SHORT_DATETIME_FORMAT = "D j M Y, H:i"
+WEEKDAY_MONTH_DAY_FORMAT = "l, j F"
+WEEKDAY_MONTH_DAY_TIME_FORMAT = "l, j F, H:i"

@@ -1,0 +1,63 @@
+"""Request-level security helpers: who is asking (client IP, normalised login name), which
+Content-Security-Policy a response gets, and the page a locked-out login sees.
+
+Settings live in course/settings.py (AXES_*, CONTENT_SECURITY_POLICY, KLARTEXT_ADMIN_CSP,
+KLARTEXT_PROXY_COUNT); SECURITY.md describes the whole picture.
+"""
+
+import ipaddress
+import math
+
+from csp.middleware import CSPMiddleware
+from csp.utils import default_config
+from django.conf import settings
+from django.shortcuts import render
+
+
+def client_ip(request):
+    """The address of the person, not of our own reverse proxy.
+
+    With KLARTEXT_PROXY_COUNT = n, the n-th address from the right of X-Forwarded-For is the one
+    our outermost proxy saw; anything further left was written by the client and can be forged.
+    Without proxies (n = 0) the header is ignored altogether."""
+    count = settings.KLARTEXT_PROXY_COUNT
+    if count:
+        hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
+        if len(hops) >= count:
+            try:
+                return str(ipaddress.ip_address(hops[-count]))
+            except ValueError:
+                pass
+    return request.META.get("REMOTE_ADDR") or "unknown"
+
+
+def login_name(request, credentials):
+    """The login (an email) as axes counts it: "Anna@X.test " and "anna@x.test" are one person."""
+    value = (credentials or {}).get("username")
+    if value is None and request is not None:
+        value = request.POST.get("username", "")
+    return (value or "").strip().lower()
+
+
+def lockout_response(request, original_response=None, credentials=None):
+    """Too many failed sign-ins for this email from this address: a page, not an error (429)."""
+    minutes = math.ceil(settings.AXES_COOLOFF_TIME.total_seconds() / 60)
+    return render(request, "registration/locked_out.html", {"minutes": minutes}, status=429)
+
+
+class ContentSecurityPolicyMiddleware(CSPMiddleware):
+    """django-csp with one more rule: the Wagtail admin (its editor sets inline styles) gets
+    KLARTEXT_ADMIN_CSP; the member site keeps the strict CONTENT_SECURITY_POLICY. A view's own
+    @csp decorator still wins."""
+
+    def get_policy_parts(self, request, response, report_only=False):
+        parts = super().get_policy_parts(request, response, report_only=report_only)
+        if not report_only and parts.config is None and _is_admin(request):
+            parts.config = default_config(settings.KLARTEXT_ADMIN_CSP["DIRECTIVES"])
+        return parts
+
+
+def _is_admin(request):
+    # Wagtail renders a preview through the middleware again with a dummy request for the page's
+    # own URL; its answer is framed by the admin's preview panel, so it is the admin's too.
+    return request.path_info.startswith(settings.KLARTEXT_ADMIN_PREFIX) or getattr(request, "is_dummy", False)

@@ -1,0 +1,80 @@
+"""Course pages in English and German (Wagtail locales), at the same unprefixed URLs.
+
+The page in the default language (LANGUAGE_CODE) is the *source*. Cohorts, lesson dates,
+schedules, pieces of writing, nudges and every lesson or block id point to it; a translation is
+only what a reader sees. Copying a page for translation keeps its StreamField block ids, so a
+writing assignment has the same id in every language and a piece written from the German page is
+the same piece the English page leads to.
+
+Wagtail routes every request through `site.root_page.localized`: with German active, the German
+tree answers at the same paths (HomePage.route falls back to the source tree for pages that are
+not translated yet). Lists and emails show each source page through `Translations`, one query
+for any number of pages and none in the default language.
+"""
+
+from django.conf import settings
+from django.db.models import F, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import translation
+from wagtail.coreutils import get_supported_content_language_variant
+
+
+def default_language():
+    return get_supported_content_language_variant(settings.LANGUAGE_CODE)
+
+
+def content_language(language=None):
+    """The content language for a UI language (by default the active one)."""
+    try:
+        return get_supported_content_language_variant(language or translation.get_language() or settings.LANGUAGE_CODE)
+    except LookupError:
+        return default_language()
+
+
+def source_of(page):
+    """The page's translation in the default language; the page itself when it is that page or
+    has none. One query."""
+    source = (
+        type(page)
+        .objects.filter(translation_key=page.translation_key, locale__language_code=default_language())
+        .first()
+    )
+    return page if source is None or source.pk == page.pk else source
+
+
+class Translations:
+    """Source pages as a reader of `language` sees them: the live translation where there is one,
+    else the source page. One query per page type, none for the default language (the pages
+    given are sources, as everything keyed by id is)."""
+
+    def __init__(self, pages, language=None):
+        self.language = content_language(language)
+        self._by_key = {}
+        pages = [page for page in pages if page is not None]
+        if not pages or self.language == default_language():
+            return
+        keys_by_model = {}
+        for page in pages:
+            keys_by_model.setdefault(type(page), set()).add(page.translation_key)
+        for model, keys in keys_by_model.items():
+            found = model.objects.live().filter(translation_key__in=keys, locale__language_code=self.language)
+            self._by_key.update({(model, page.translation_key): page for page in found})
+
+    def __call__(self, page):
+        if page is None:
+            return None
+        return self._by_key.get((type(page), page.translation_key), page)
+
+
+def translated_title(relation, model, language=None):
+    """A query expression: the title of the live translation of `relation` (a foreign key to a
+    page) in `language`, else its own title. No extra query however many rows."""
+    language = content_language(language)
+    if language == default_language():
+        return F(f"{relation}__title")
+    translation_title = (
+        model.objects.live()
+        .filter(translation_key=OuterRef(f"{relation}__translation_key"), locale__language_code=language)
+        .values("title")[:1]
+    )
+    return Coalesce(Subquery(translation_title), F(f"{relation}__title"))

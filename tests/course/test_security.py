@@ -1,0 +1,221 @@
+"""Security settings and headers: `check --deploy` is clean in production, every page carries a
+strict Content-Security-Policy, and failed sign-ins lock one email on one address for a while."""
+
+import datetime
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import time_machine
+from django.contrib.auth import SESSION_KEY
+from django.test import RequestFactory
+from django.urls import reverse
+from django.utils import timezone
+
+from course.models import User
+from course.security import client_ip
+
+ROOT = Path(__file__).resolve().parents[2]
+PASSWORD = "a-long-and-unusual-passphrase-42"
+OFFICE = "203.0.113.7"
+HOME = "198.51.100.20"
+
+
+def production_env(tmp_path, **changes):
+    """What a production host sets; nothing from the test run (a subprocess has no pytest, so the
+    settings see a real start-up)."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"DATABASE_URL", "REDIS_URL", "SECRET_KEY", "DEBUG", "PYTEST_CURRENT_TEST"}
+    }
+    env.update(
+        {
+            "KLARTEXT_VAR_DIR": str(tmp_path),
+            "DEBUG": "0",
+            "SECRET_KEY": secrets.token_urlsafe(50),
+            "ALLOWED_HOSTS": "klartext.example",
+            "SITE_URL": "https://klartext.example",
+            **changes,
+        }
+    )
+    return env
+
+
+def test_check_deploy_with_production_settings_reports_no_warning(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=production_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+# --- headers ----------------------------------------------------------------------------------
+
+
+def policy(response):
+    header = response["Content-Security-Policy"]
+    return {part.split()[0]: part.split()[1:] for part in header.split("; ")}
+
+
+@pytest.mark.django_db
+def test_member_pages_carry_a_strict_content_security_policy(client, home_page):
+    response = client.get(reverse("login"))
+
+    directives = policy(response)
+    assert directives["default-src"] == ["'self'"]
+    assert directives["script-src"] == ["'self'"]
+    assert directives["style-src"] == ["'self'"]
+    assert directives["object-src"] == ["'none'"]
+    assert directives["frame-ancestors"] == ["'none'"]
+    assert directives["base-uri"] == ["'self'"]
+    assert directives["form-action"] == ["'self'"]
+    assert not any("unsafe" in source for sources in directives.values() for source in sources)
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Cross-Origin-Opener-Policy"] == "same-origin"
+
+
+@pytest.mark.django_db
+def test_the_admin_allows_inline_styles_and_same_origin_frames_but_no_inline_script(admin_client):
+    response = admin_client.get(reverse("wagtailadmin_home"))
+
+    directives = policy(response)
+    assert directives["script-src"] == ["'self'"]
+    assert "'unsafe-inline'" in directives["style-src"]
+    assert directives["frame-ancestors"] == ["'self'"]
+    assert directives["object-src"] == ["'none'"]
+
+
+@pytest.mark.django_db
+def test_the_admin_preview_of_a_lesson_may_be_framed_by_the_admin(admin_client, lesson_page):
+    response = admin_client.get(reverse("wagtailadmin_pages:view_draft", args=[lesson_page.pk]))
+
+    assert response.status_code == 200
+    assert policy(response)["frame-ancestors"] == ["'self'"]
+
+
+# --- client address -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("proxies", "forwarded", "expected"),
+    [
+        (0, "6.6.6.6", "10.0.0.2"),  # no proxy: a forged header is ignored
+        (1, "6.6.6.6, 203.0.113.7", "203.0.113.7"),  # the address our proxy appended
+        (2, "6.6.6.6, 203.0.113.7, 10.0.0.9", "203.0.113.7"),
+        (1, "", "10.0.0.2"),
+        (1, "not-an-address", "10.0.0.2"),
+    ],
+)
+def test_the_client_address_trusts_only_our_own_proxies(settings, proxies, forwarded, expected):
+    settings.KLARTEXT_PROXY_COUNT = proxies
+    request = RequestFactory().get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=forwarded)
+
+    assert client_ip(request) == expected
+
+
+# --- failed sign-ins ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def colleagues(db):
+    return (
+        User.objects.create_user(email="anna@acme.test", password=PASSWORD, full_name="Anna"),
+        User.objects.create_user(email="ben@acme.test", password=PASSWORD, full_name="Ben"),
+    )
+
+
+def sign_in(client, email, password, address=OFFICE, path=None):
+    client.logout()
+    return client.post(path or reverse("login"), {"username": email, "password": password}, REMOTE_ADDR=address)
+
+
+def signed_in(client):
+    return client.session.get(SESSION_KEY) is not None
+
+
+@pytest.mark.django_db
+def test_three_failures_lock_one_email_on_one_address_until_the_cool_off(client, colleagues, settings):
+    anna, ben = colleagues
+    start = timezone.now()
+    with time_machine.travel(start, tick=False) as clock:
+        first, second, third = (sign_in(client, "anna@acme.test", "wrong") for _ in range(3))
+        assert [first.status_code, second.status_code] == [200, 200]  # the form with "do not match"
+        assert third.status_code == 429
+
+        # The 4th attempt is refused even with the right password ...
+        fourth = sign_in(client, "anna@acme.test", PASSWORD)
+        assert fourth.status_code == 429
+        assert "Too many attempts" in fourth.content.decode()
+        assert not signed_in(client)
+        # ... also when the email is typed differently.
+        assert sign_in(client, " Anna@ACME.test", PASSWORD).status_code == 429
+
+        # A colleague behind the same office address still signs in; Anna from home too.
+        assert sign_in(client, "ben@acme.test", PASSWORD).status_code == 302
+        assert signed_in(client)
+        assert sign_in(client, "anna@acme.test", PASSWORD, address=HOME).status_code == 302
+
+        # After the cool-off (counted from the last refused attempt), both sign in from the office.
+        clock.move_to(start + settings.AXES_COOLOFF_TIME + datetime.timedelta(seconds=1))
+        assert sign_in(client, "anna@acme.test", PASSWORD).status_code == 302
+        assert signed_in(client)
+        assert sign_in(client, "ben@acme.test", PASSWORD).status_code == 302
+
+
+@pytest.mark.django_db
+def test_a_lockout_shows_how_long_it_lasts_and_offers_a_new_password(client, colleagues):
+    for _ in range(3):
+        response = sign_in(client, "anna@acme.test", "wrong")
+
+    assert response.status_code == 429
+    html = response.content.decode()
+    assert "15 minutes" in html
+    assert reverse("password_reset") in html
+
+
+@pytest.mark.django_db
+def test_the_wagtail_admin_sign_in_is_locked_the_same_way(client, consultant):
+    path = reverse("wagtailadmin_login")
+    for _ in range(3):
+        sign_in(client, consultant.email, "wrong", path=path)
+
+    response = sign_in(client, consultant.email, "pw-consultant", path=path)
+
+    assert response.status_code == 429
+    assert not signed_in(client)
+
+
+@pytest.mark.django_db
+def test_a_successful_sign_in_forgets_earlier_failures(client, colleagues):
+    sign_in(client, "anna@acme.test", "wrong")
+    sign_in(client, "anna@acme.test", "wrong")
+    assert sign_in(client, "anna@acme.test", PASSWORD).status_code == 302
+
+    sign_in(client, "anna@acme.test", "wrong")
+    sign_in(client, "anna@acme.test", "wrong")
+    assert sign_in(client, "anna@acme.test", PASSWORD).status_code == 302
+
+
+@pytest.mark.django_db
+def test_a_new_password_from_the_reset_link_ends_the_lockout(client, colleagues, mailoutbox):
+    for _ in range(3):
+        sign_in(client, "anna@acme.test", "wrong")
+    client.post(reverse("password_reset"), {"email": "anna@acme.test"})
+    link = next(line for line in mailoutbox[0].body.splitlines() if "/accounts/reset/" in line).strip()
+    form_url = client.get(link).url  # Django swaps the token for a session marker first
+
+    response = client.post(form_url, {"new_password1": "another-long-passphrase-7", "new_password2": "another-long-passphrase-7"})
+
+    assert response.status_code == 302
+    assert sign_in(client, "anna@acme.test", "another-long-passphrase-7").status_code == 302
