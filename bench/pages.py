@@ -149,5 +149,6 @@ def b3(run):
         "connections": CONNECTIONS,
         "pages": pages,
         "target": f">= {TARGET_RATIO} of the baseline's requests/s for every page",
+        "complete": all(figures["errors"] == 0 for figures in pages.values()),
         "pass": all(figures.get("pass", True) for figures in pages.values()),
     }

@@ -28,7 +28,7 @@ def rows(results):
             last = index == len(b2["sizes"]) - 1
             lines.append(
                 (
-                    f"B2 tick, {_n(size['members'])} members ({_n(size['dispatched'])} due)",
+                    f"B2 tick, {_n(size['members'])} members ({_n(size['dispatched'])} planned)",
                     f"{size['seconds'] * 1000:,.0f} ms, {size['queries']} queries",
                     "",
                     "",

@@ -39,6 +39,7 @@ class BatchContext:
         self._shown = {}
         self._shown_schedules = {}
         self._digests = {}
+        self._lesson_urls = {}
         # Variants decided while building, recorded with the outcome (no extra write per message).
         self.variants = {}
 
@@ -79,6 +80,13 @@ class BatchContext:
         ).values_list("membership_id", "posted_on"):
             posted[membership_id].add(day)
         return posted
+
+    def lesson_url(self, lesson):
+        """Absolute, once per lesson and batch: Wagtail resolves a page URL through the site root
+        paths in the cache (a Redis round trip in production) on every call."""
+        if lesson.pk not in self._lesson_urls:
+            self._lesson_urls[lesson.pk] = settings.SITE_URL + lesson.url
+        return self._lesson_urls[lesson.pk]
 
     def schedule(self, cohort):
         from .schedule import Schedule
@@ -185,7 +193,7 @@ class BatchContext:
         return "weekly_nudge", {
             "posted_this_week": posted,
             "lesson": current.lesson if current else None,
-            "lesson_url": settings.SITE_URL + current.lesson.url if current else None,
+            "lesson_url": self.lesson_url(current.lesson) if current else None,
             "prompt": prompt,
         }
 
@@ -197,7 +205,7 @@ class BatchContext:
         if lesson is None:
             raise Skip("The lesson no longer exists.")
         lesson = self.shown(membership.cohort, membership.language)(lesson)
-        return "lesson_released", {"lesson": lesson, "lesson_url": settings.SITE_URL + lesson.url}
+        return "lesson_released", {"lesson": lesson, "lesson_url": self.lesson_url(lesson)}
 
     def _assignment_due(self, delivery, membership):
         lesson = self._lessons.get(delivery.subject_id)
@@ -211,7 +219,7 @@ class BatchContext:
             "lesson": lesson,
             "assignment": assignment,
             "due_at": assignment.due_at,
-            "lesson_url": settings.SITE_URL + lesson.url,
+            "lesson_url": self.lesson_url(lesson),
         }
 
     def _feedback_ready(self, delivery, membership):

@@ -75,5 +75,5 @@ def hit(*checks, now=None):
             count = 1
         if count > limit.count:
             allowed = False
-            retry_after = max(retry_after, int((window + 1) * limit.seconds - now) + 1)
+            retry_after = max(retry_after, math.ceil((window + 1) * limit.seconds - now))
     return Verdict(allowed, retry_after)

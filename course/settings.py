@@ -389,6 +389,10 @@ WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.databa
 WAGTAILEMBEDS_RESPONSIVE_HTML = True
 WAGTAILADMIN_COMMENTS_ENABLED = True
 WAGTAILUSERS_PASSWORD_ENABLED = True
+# No Gravatar: it would send a hash of every editor's email to a third party (and CSP blocks it).
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+# No call home from the admin for "a new version is out" (a third party; CSP blocks it too).
+WAGTAIL_ENABLE_UPDATE_CHECK = False
 # Uploads in the admin: photos and documents, nothing a browser would run (no SVG, no HTML).
 WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp"]
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024

@@ -90,7 +90,10 @@ class RecordPostForm(forms.Form):
         widget=forms.URLInput(attrs={"placeholder": "https://www.linkedin.com/posts/…"}),
     )
     platform = forms.ChoiceField(label=_("Platform"), choices=Platform.choices)
-    posted_on = forms.DateField(label=_("Posted on"), widget=forms.DateInput(attrs={"type": "date"}))
+    # A date input only accepts ISO values: a localised "22.11.2026" would show as empty.
+    posted_on = forms.DateField(
+        label=_("Posted on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
 
     def __init__(self, *args, today=None, **kwargs):
         super().__init__(*args, **kwargs)

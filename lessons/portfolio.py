@@ -16,6 +16,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from cohorts.models import Role
+from course.translations import Translations
 
 from .models import Feedback, PostLog, Response, Submission
 
@@ -66,12 +67,14 @@ def other_posts(user, cohort_id=None):
     return queryset.order_by("posted_on", "pk")
 
 
-def piece_data(submission, zone=None):
+def piece_data(submission, zone=None, shown=None):
+    """`shown` (a course.translations.Translations) names the lesson in the member's language."""
+    lesson = shown(submission.lesson) if shown is not None else submission.lesson
     return {
         "id": submission.pk,
         "title": submission.title,
         "assignment": submission.assignment_title,
-        "lesson": submission.lesson.title if submission.lesson is not None else None,
+        "lesson": lesson.title if lesson is not None else None,
         "cohort": submission.membership.cohort.name,
         "state": submission.state,
         "visibility": submission.visibility,
@@ -111,11 +114,13 @@ def post_data(post):
 
 
 def as_json(user, cohort_id=None):
+    submissions = list(own_submissions(user, cohort_id))
+    shown = Translations([submission.lesson for submission in submissions], user.language)
     return {
         "owner": {"name": user.full_name, "email": user.email},
         "time_zone": user.time_zone,
         "generated_at": _iso(timezone.now(), user.zone),
-        "pieces": [piece_data(submission, user.zone) for submission in own_submissions(user, cohort_id)],
+        "pieces": [piece_data(submission, user.zone, shown) for submission in submissions],
         "other_posts": [post_data(post) for post in other_posts(user, cohort_id)],
     }
 

@@ -24,11 +24,13 @@ class RecordingHandler:
         self.random = random.Random(seed)
         self.temp_failed = set()
         self.perm_failed = set()
+        self.peers = set()  # (host, port) of each client connection that delivered something
 
     async def handle_DATA(self, server, session, envelope):
         message = email.message_from_bytes(envelope.original_content or envelope.content)
         message_id = message.get("Message-ID", "")
         with self.lock:
+            self.peers.add(session.peer)
             self.attempts[message_id] += 1
             first_attempt = self.attempts[message_id] == 1
             roll = self.random.random()

@@ -60,11 +60,14 @@ FOCUS = """() => {
 }"""
 
 
-def translated(language, message):
+def translated(language, message, plural=None, count=None):
     """The text the page shows for a UI string in `language`: the catalogue's translation where
-    there is one (the German catalogue is still being filled), else the English original."""
+    there is one, else the English original. The German assertions read their strings from
+    the catalogue, so rewording a translation does not break them."""
     with translation.override(language):
-        return translation.gettext(message)
+        if plural is None:
+            return translation.gettext(message)
+        return translation.ngettext(message, plural, count)
 
 
 def local_url(live_server, url):

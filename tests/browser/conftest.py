@@ -64,7 +64,13 @@ def signed_in(browser, client, live_server):
         return context
 
     yield open_context
+    failed = getattr(request.node, "call_failed", False)
     for context in contexts:
+        if failed:
+            ARTIFACTS.mkdir(exist_ok=True)
+            name = "".join(c if c.isalnum() or c in "-_" else "-" for c in request.node.name)
+            for number, page in enumerate(context.pages):
+                page.screenshot(path=str(ARTIFACTS / f"failed-{name}-{number}.png"), full_page=True)
         context.close()
 
 
@@ -95,10 +101,19 @@ def home_page(transactional_db):
     return home
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.when == "call":
+        item.call_failed = report.failed
+    return report
+
+
 @pytest.fixture
-def open_context(browser):
+def open_context(browser, request):
     """A function that opens a fresh, signed-out browser context in a language ("en", "de") on a
-    device ("phone": 390 px with touch, "desktop": 1280 px)."""
+    device ("phone": 390 px with touch, "desktop": 1280 px). When the test fails, each open page
+    is saved to test-artifacts/ as it was at that moment."""
     from tests.browser.checks import BROWSER_LOCALES, DEVICES
 
     contexts = []
@@ -111,5 +126,11 @@ def open_context(browser):
         return context
 
     yield open_context
+    failed = getattr(request.node, "call_failed", False)
     for context in contexts:
+        if failed:
+            ARTIFACTS.mkdir(exist_ok=True)
+            name = "".join(c if c.isalnum() or c in "-_" else "-" for c in request.node.name)
+            for number, page in enumerate(context.pages):
+                page.screenshot(path=str(ARTIFACTS / f"failed-{name}-{number}.png"), full_page=True)
         context.close()

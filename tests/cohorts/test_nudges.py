@@ -120,6 +120,18 @@ def test_sending_a_batch_sends_each_email_once_with_one_click_unsubscribe(cohort
 
 
 @pytest.mark.django_db
+def test_a_batch_goes_out_over_one_smtp_connection_and_every_row_is_recorded_sent(cohort, smtp):
+    make_members(cohort, 12)
+    with time_machine.travel(MONDAY_9_BERLIN, tick=True):
+        nudges.tick()
+        assert nudges.send_batch(list(Delivery.objects.values_list("pk", flat=True))) == {"sent": 12}
+    assert len(smtp.received) == 12
+    # A connect, EHLO and QUIT per message made the pipeline slower than one plain process (bench B1).
+    assert len(smtp.peers) == 1
+    assert set(Delivery.objects.values_list("state", flat=True)) == {DeliveryState.SENT}
+
+
+@pytest.mark.django_db
 def test_the_weekly_nudge_is_lighter_when_the_member_already_posted_this_week(cohort, mailoutbox):
     posted, quiet = make_members(cohort, 2)
     PostLog.objects.create(

@@ -10,7 +10,7 @@ from django.core.management import call_command
 from wagtail.embeds.embeds import get_embed_hash
 from wagtail.embeds.models import Embed
 from wagtail.images.models import Image
-from wagtail.models import Collection, Page, Revision
+from wagtail.models import Collection, Locale, Page, Revision
 
 from course import demo_content
 from course.models import CoursePage, HomePage, User
@@ -38,7 +38,8 @@ def seed(**kwargs):
 
 
 def demo_course():
-    return CoursePage.objects.get(slug=demo_content.COURSE["slug"])
+    # The English course; its German translation has the same slug.
+    return CoursePage.objects.get(slug=demo_content.COURSE["slug"], locale__language_code="en")
 
 
 def demo_lessons():
@@ -140,7 +141,7 @@ def test_demo_assignment_ids_are_stable_uuids():
     first_run = {lesson.slug: [i for i, _value in lesson.writing_assignments] for lesson in demo_lessons()}
 
     # Deleting a lesson and seeding again recreates it with the same ids, as on any other machine.
-    LessonPage.objects.get(slug=demo_content.LESSONS[2]["slug"]).delete()
+    LessonPage.objects.get(slug=demo_content.LESSONS[2]["slug"], locale__language_code="en").delete()
     seed()
     second_run = {lesson.slug: [i for i, _value in lesson.writing_assignments] for lesson in demo_lessons()}
 
@@ -287,4 +288,6 @@ def test_every_demo_page_renders_for_the_consultant(client):
         response = client.get(lesson.url)
         assert response.status_code == 200, lesson.title
         html = response.content.decode()
-        assert lesson.writing_assignments[0][1]["title"].replace("'", "&#x27;") in html
+        # The consultant's profile language is German: she reads the German lesson at this URL.
+        shown = lesson.get_translation(Locale.objects.get(language_code="de"))
+        assert shown.writing_assignments[0][1]["title"].replace("'", "&#x27;") in html

@@ -1,8 +1,10 @@
 """Seed the demo: the consultant's login and the course "Digital presence for leaders".
 
 Idempotent: everything is looked up by email, slug or title first and only created when missing,
-so a second run changes nothing. Each ``seed_*`` function returns a ``Seeded`` (the object and
-whether it was created now) so that later seeders (cohorts, members) can build on them.
+so a second run changes nothing. The German translations of the home page, the course and its
+lessons (course/demo_content_de.py) are found as translations of the English pages. Each
+``seed_*`` function returns a ``Seeded`` (the object and whether it was created now) so that later
+seeders (cohorts, members) can build on them.
 """
 
 import io
@@ -20,9 +22,9 @@ from PIL import Image as PILImage
 from PIL import ImageDraw, ImageFont
 from wagtail.blocks import StreamValue
 from wagtail.images import get_image_model
-from wagtail.models import Collection
+from wagtail.models import Collection, Locale
 
-from course import demo_cohort, demo_content
+from course import demo_cohort, demo_content, demo_content_de
 from course.models import CoursePage, HomePage, User
 from lessons.models import LessonPage
 
@@ -38,6 +40,12 @@ class SeededCourse:
     course: Seeded
     cover_image: Seeded
     lessons: list = field(default_factory=list)
+
+
+@dataclass
+class SeededTranslations:
+    language: str
+    pages: list = field(default_factory=list)  # Seeded German pages: home page, course, lessons
 
 
 # --- consultant ------------------------------------------------------------------------------
@@ -212,6 +220,83 @@ def seed_lesson(course, lesson, index, cover_image, owner=None):
     return Seeded(page, created=True)
 
 
+# --- German translations ---------------------------------------------------------------------
+
+
+def translated_body(lesson, translation, cover_image):
+    """The German body: the English blocks with their translated fields laid over them, so that
+    every block keeps its English id (assignments are the same in both languages)."""
+    english = lesson["body"]
+    german = translation["body"]
+    if [block_type for block_type, _value in german] != [block_type for block_type, _value in english]:
+        raise CommandError(f"The German blocks of {lesson['slug']!r} do not match the English ones.")
+    body = [
+        (block_type, {**value, **german_value} if isinstance(value, dict) else german_value)
+        for (block_type, value), (_type, german_value) in zip(english, german, strict=True)
+    ]
+    return lesson_body({**lesson, "body": body}, cover_image)
+
+
+def seed_translation(source, parent, locale, fields, owner=None):
+    """The translation of `source` under `parent` (the translated parent page), created and
+    published with `fields` when missing. A page with the source's slug that lost its link (its
+    source was deleted and seeded again) becomes the translation again."""
+    model = type(source)
+    page = source.get_translation_or_none(locale)
+    if page is not None:
+        return Seeded(page, created=False)
+    orphan = model.objects.child_of(parent).filter(locale=locale, slug=source.slug).first()
+    if orphan is not None:
+        orphan.translation_key = source.translation_key
+        orphan.save(update_fields=["translation_key"])
+        return Seeded(orphan, created=False)
+    # Next to the English home under the tree root, the slug must differ; elsewhere it stays.
+    slug = f"{source.slug}-{locale.language_code}" if parent.is_root() else source.slug
+    page = model(slug=slug, locale=locale, translation_key=source.translation_key, owner=owner, **fields)
+    parent.add_child(instance=page)
+    publish(page, owner)
+    return Seeded(page, created=True)
+
+
+def seed_translations(seeded_course, owner=None):
+    """The German home page, course and lessons, each a published translation of the English
+    page with the same slug and (for lessons) the same block ids."""
+    locale, _created = Locale.objects.get_or_create(language_code="de")
+    result = SeededTranslations(language=locale.language_code)
+    home = seeded_course.course.obj.get_parent().specific
+    cover_image = seeded_course.cover_image.obj
+
+    german_home = seed_translation(home, home.get_parent(), locale, demo_content_de.HOME, owner)
+    course = seeded_course.course.obj
+    data = demo_content_de.COURSE
+    german_course = seed_translation(
+        course,
+        german_home.obj,
+        locale,
+        {
+            "title": data["title"],
+            "intro": data["intro"],
+            "outcomes": [("outcome", outcome) for outcome in data["outcomes"]],
+            "default_cadence_days": course.default_cadence_days,
+            "cover_image": cover_image,
+        },
+        owner,
+    )
+    result.pages += [german_home, german_course]
+    for lesson_data, seeded in zip(demo_content.LESSONS, seeded_course.lessons, strict=True):
+        lesson = seeded.obj
+        translation = demo_content_de.LESSONS[lesson_data["slug"]]
+        fields = {
+            "title": translation["title"],
+            "summary": translation["summary"],
+            "estimated_minutes": lesson.estimated_minutes,
+            "release_offset": lesson.release_offset,
+            "body": translated_body(lesson_data, translation, cover_image),
+        }
+        result.pages.append(seed_translation(lesson, german_course.obj, locale, fields, owner))
+    return result
+
+
 # --- the command -----------------------------------------------------------------------------
 
 
@@ -226,10 +311,12 @@ class Command(BaseCommand):
         with transaction.atomic():
             consultant = seed_consultant(password)
             course = seed_course(owner=consultant.obj)
+            translations = seed_translations(course, owner=consultant.obj)
             demo_cohort.seed_video_embeds(demo_content.video_urls())
             cohort, cohort_created, people = demo_cohort.seed_cohort(course.course.obj, consultant.obj, password)
 
         self.report_course(course)
+        self.report_translations(translations)
         self.report_consultant(consultant, password)
         self.report_cohort(cohort, cohort_created, people, password)
 
@@ -258,6 +345,13 @@ class Command(BaseCommand):
             self.stdout.write(f"  {number:>2}. {lesson.obj.title}: {self.status(lesson)}")
         created = sum(lesson.created for lesson in seeded.lessons)
         self.stdout.write(f"  {created} of {len(seeded.lessons)} lessons created now.")
+
+    def report_translations(self, seeded):
+        created = sum(page.created for page in seeded.pages)
+        self.stdout.write(
+            f"  German  {created} of {len(seeded.pages)} pages translated now "
+            f"(home page, course and {len(seeded.pages) - 2} lessons; the same URLs in German)."
+        )
 
     def report_consultant(self, seeded, password):
         user = seeded.obj
