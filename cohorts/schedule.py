@@ -116,12 +116,6 @@ class Schedule:
         shown._by_lesson = {source.lesson.pk: slot for source, slot in zip(self.slots, shown.slots, strict=True)}
         return shown
 
-    def in_language(self, language=None):
-        """`shown_with` the lessons' translations in `language` (by default the active one)."""
-        from course.translations import Translations
-
-        return self.shown_with(Translations([slot.lesson for slot in self.slots], language))
-
     def slot(self, lesson):
         return self._by_lesson.get(getattr(lesson, "pk", lesson))
 

@@ -6,8 +6,8 @@ value, so formats, due days, audiences, the cover image and the video stay as th
 block gets the same id as its English counterpart (the id comes from the English slug). German
 pages keep the English slugs: a lesson has one URL in both languages.
 
-Written in the formal "Sie", for executives in Germany, Austria and Switzerland; facilitators are
-"Kursbegleitung", circles "Schreibkreis".
+Written in the formal "Sie"; facilitators are "Kursleitung" and circles "Schreibkreis", as in the
+German UI catalogue (locale/de).
 """
 
 from course.demo_content import squash
@@ -56,7 +56,7 @@ LESSON_WHO_AM_I = {
         """Bevor Sie eine Plattform wählen oder einen einzigen Beitrag schreiben, klären Sie drei
         Dinge: die Erfahrung, die nur Sie haben, die Fragen, die Sie wirklich beschäftigen, und
         das, was Ihre Rolle Ihnen zu sagen erlaubt. Am Ende steht eine vertrauliche
-        Selbstbeschreibung für Ihre Kursbegleitung."""
+        Selbstbeschreibung für Ihre Kursleitung."""
     ),
     "body": [
         (
@@ -163,7 +163,7 @@ LESSON_WHO_AM_I = {
             {
                 "title": "Wer bin ich, was sage ich, und wem?",
                 "prompt": squash(
-                    """Schreiben Sie für Ihre Kursbegleitung eine kurze, vertrauliche
+                    """Schreiben Sie für Ihre Kursleitung eine kurze, vertrauliche
                     Selbstbeschreibung. In eigenen Worten: wer Sie jenseits Ihres Titels sind; die
                     zwei oder drei Themen, in denen sich Ihre Erfahrung, Ihre Interessen und Ihre
                     Rolle überschneiden; und die Menschen, die Sie am liebsten erreichen würden.
@@ -171,7 +171,7 @@ LESSON_WHO_AM_I = {
                     öffentlich sagen würden."""
                 ),
                 "guidance": squash(
-                    """<p>Das ist eine Arbeitsnotiz, kein Beitrag. Nur Ihre Kursbegleitung sieht
+                    """<p>Das ist eine Arbeitsnotiz, kein Beitrag. Nur Ihre Kursleitung sieht
                     sie.</p>
                     <ul>
                     <li>Schreiben Sie in ganzen Sätzen, als erklärten Sie sich einer
@@ -179,7 +179,7 @@ LESSON_WHO_AM_I = {
                     <li>Werden Sie konkret: Nennen Sie eine Branche, eine Region, eine Art von
                     Mensch.</li>
                     <li>Schreiben Sie gern auf Englisch, wenn Ihnen das leichter fällt; Ihre
-                    Kursbegleitung liest beides.</li>
+                    Kursleitung liest beides.</li>
                     <li>In der letzten Lektion kommen wir auf diese Notiz zurück und sehen, was
                     sich verändert hat.</li>
                     </ul>"""
@@ -1160,7 +1160,7 @@ LESSON_KEEP_GOING = {
             {
                 "title": "Meine Routine ab jetzt",
                 "prompt": squash(
-                    """Halten Sie für Ihre Kursbegleitung fest, zu welcher Routine Sie sich für
+                    """Halten Sie für Ihre Kursleitung fest, zu welcher Routine Sie sich für
                     die nächsten drei Monate verpflichten: wann Sie zuhören, wann Sie schreiben,
                     wo Sie veröffentlichen und wie Sie mit Ihrem Schreibkreis in Kontakt bleiben.
                     Ergänzen Sie, was Sie am ehesten davon abhalten wird, und was Sie dann

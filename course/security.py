@@ -8,6 +8,7 @@ KLARTEXT_PROXY_COUNT); SECURITY.md describes the whole picture.
 import ipaddress
 import math
 
+from axes.backends import AxesStandaloneBackend
 from csp.middleware import CSPMiddleware
 from csp.utils import default_config
 from django.conf import settings
@@ -37,6 +38,18 @@ def login_name(request, credentials):
     if value is None and request is not None:
         value = request.POST.get("username", "")
     return (value or "").strip().lower()
+
+
+class LockoutBackend(AxesStandaloneBackend):
+    """Axes' lockout check for sign-ins, which always come with a request (the login forms of the
+    site and of the Wagtail admin pass it). A password checked without one, by a management
+    command or a test, is nobody's attempt from an address: axes would raise; we let it through
+    to the next backend, which checks the password as usual."""
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if request is None:
+            return None
+        return super().authenticate(request, username=username, password=password, **kwargs)
 
 
 def lockout_response(request, original_response=None, credentials=None):

@@ -91,9 +91,7 @@ class RecordPostForm(forms.Form):
     )
     platform = forms.ChoiceField(label=_("Platform"), choices=Platform.choices)
     # A date input only accepts ISO values: a localised "22.11.2026" would show as empty.
-    posted_on = forms.DateField(
-        label=_("Posted on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
+    posted_on = forms.DateField(label=_("Posted on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
     def __init__(self, *args, today=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -62,8 +62,16 @@ class LessonPage(Page):
 
     @cached_property
     def writing_assignments(self):
-        """The lesson's writing assignments as (stable block id, value) pairs, in body order."""
-        return [(block.id, block.value) for block in self.body if block.block_type == "writing_assignment"]
+        """The lesson's writing assignments as (stable block id, value) pairs, in body order.
+
+        Read from the body's raw data: iterating the body converts every block, images included
+        (a query per lesson), and every schedule asks this of every lesson of the course."""
+        block = self.body.stream_block.child_blocks["writing_assignment"]
+        return [
+            (raw["id"], block.to_python(raw["value"]))
+            for raw in self.body.raw_data
+            if raw["type"] == "writing_assignment"
+        ]
 
     def assignment(self, block_id):
         for assignment_id, value in self.writing_assignments:

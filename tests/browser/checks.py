@@ -45,17 +45,29 @@ OVERFLOW = """() => {
 }"""
 
 # A focus indicator a sighted keyboard user can see: an outline or a box-shadow ring on the
-# focused element (Bootstrap draws its focus ring as a box-shadow).
+# focused element (Bootstrap draws its focus ring as a box-shadow) that it does not have when
+# unfocused, so a card's permanent shadow does not count.
 FOCUS = """() => {
   const el = document.activeElement;
   if (!el || el === document.body) return null;
-  const style = getComputedStyle(el);
-  const outline = style.outlineStyle !== "none" && parseFloat(style.outlineWidth) > 0;
-  const ring = style.boxShadow && style.boxShadow !== "none";
+  const look = () => {
+    const style = getComputedStyle(el);
+    const outline = style.outlineStyle !== "none" && parseFloat(style.outlineWidth) > 0;
+    return {outline: outline ? `${style.outlineStyle} ${style.outlineWidth} ${style.outlineColor}` : "",
+            shadow: style.boxShadow === "none" ? "" : style.boxShadow};
+  };
+  const focusedLook = look();
+  el.blur();
+  const restingLook = look();
+  el.focus();
+  const visible = Boolean(
+    (focusedLook.outline && focusedLook.outline !== restingLook.outline)
+    || (focusedLook.shadow && focusedLook.shadow !== restingLook.shadow)
+  );
   const label = (el.getAttribute("aria-label") || el.innerText || el.value || el.name || "").trim();
   return {
     tag: el.tagName.toLowerCase(), id: el.id, type: el.type || "", label: label.slice(0, 80),
-    visible: Boolean(outline || ring), href: el.getAttribute("href") || "",
+    visible, refocused: document.activeElement === el, href: el.getAttribute("href") || "",
   };
 }"""
 
@@ -95,7 +107,8 @@ class PageChecks:
             page.add_script_tag(url=self.live_server.url + static("vendor/axe-core/axe.min.js"))
         violations = page.evaluate(RUN_AXE, list(BLOCKING_IMPACTS))
         for violation in violations:
-            lines = [f"[{self.label}] {name} ({page.url}): {violation['impact']} {violation['id']}: {violation['help']}"]
+            where = f"[{self.label}] {name} ({page.url})"
+            lines = [f"{where}: {violation['impact']} {violation['id']}: {violation['help']}"]
             for node in violation["nodes"]:
                 lines.append(f"    at {node['target']}: {node['html']}")
                 lines.append("       " + node["summary"].replace("\n", "\n       "))
@@ -143,6 +156,7 @@ def tab_to(page, matches, *, limit=60, backwards=False):
         if element is None:
             continue
         seen.append(element)
+        assert element["refocused"], f"focus could not be put back on {element}"
         assert element["visible"], f"no visible focus indicator on {element}"
         if matches(element):
             return element

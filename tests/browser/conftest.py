@@ -50,8 +50,21 @@ def browser():
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
+def close_contexts(contexts, node):
+    """Close the test's browser contexts; after a failure, first save each open page to
+    test-artifacts/ as it was at that moment."""
+    failed = getattr(node, "call_failed", False)
+    for context in contexts:
+        if failed:
+            ARTIFACTS.mkdir(exist_ok=True)
+            name = "".join(c if c.isalnum() or c in "-_" else "-" for c in node.name)
+            for number, page in enumerate(context.pages):
+                page.screenshot(path=str(ARTIFACTS / f"failed-{name}-{number}.png"), full_page=True)
+        context.close()
+
+
 @pytest.fixture
-def signed_in(browser, client, live_server):
+def signed_in(browser, client, live_server, request):
     """A function that opens a fresh browser context signed in as `user`."""
     contexts = []
 
@@ -64,14 +77,7 @@ def signed_in(browser, client, live_server):
         return context
 
     yield open_context
-    failed = getattr(request.node, "call_failed", False)
-    for context in contexts:
-        if failed:
-            ARTIFACTS.mkdir(exist_ok=True)
-            name = "".join(c if c.isalnum() or c in "-_" else "-" for c in request.node.name)
-            for number, page in enumerate(context.pages):
-                page.screenshot(path=str(ARTIFACTS / f"failed-{name}-{number}.png"), full_page=True)
-        context.close()
+    close_contexts(contexts, request.node)
 
 
 @pytest.fixture
@@ -112,25 +118,18 @@ def pytest_runtest_makereport(item, call):
 @pytest.fixture
 def open_context(browser, request):
     """A function that opens a fresh, signed-out browser context in a language ("en", "de") on a
-    device ("phone": 390 px with touch, "desktop": 1280 px). When the test fails, each open page
-    is saved to test-artifacts/ as it was at that moment."""
+    device ("phone": 390 px with touch, "desktop": 1280 px)."""
     from tests.browser.checks import BROWSER_LOCALES, DEVICES
 
     contexts = []
 
     def open_context(language="en", device="desktop"):
         # The locale sets Accept-Language, which is how a signed-out visitor's language is chosen.
-        context = browser.new_context(locale=BROWSER_LOCALES[language], **DEVICES[device])
+        # Reduced motion switches Bootstrap's transitions off: styles are read as they settle.
+        context = browser.new_context(locale=BROWSER_LOCALES[language], reduced_motion="reduce", **DEVICES[device])
         context.set_default_timeout(15_000)
         contexts.append(context)
         return context
 
     yield open_context
-    failed = getattr(request.node, "call_failed", False)
-    for context in contexts:
-        if failed:
-            ARTIFACTS.mkdir(exist_ok=True)
-            name = "".join(c if c.isalnum() or c in "-_" else "-" for c in request.node.name)
-            for number, page in enumerate(context.pages):
-                page.screenshot(path=str(ARTIFACTS / f"failed-{name}-{number}.png"), full_page=True)
-        context.close()
+    close_contexts(contexts, request.node)

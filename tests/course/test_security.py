@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 import time_machine
-from django.contrib.auth import SESSION_KEY
+from django.contrib.auth import SESSION_KEY, authenticate
 from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
@@ -146,7 +146,6 @@ def signed_in(client):
 
 @pytest.mark.django_db
 def test_three_failures_lock_one_email_on_one_address_until_the_cool_off(client, colleagues, settings):
-    anna, ben = colleagues
     start = timezone.now()
     with time_machine.travel(start, tick=False) as clock:
         first, second, third = (sign_in(client, "anna@acme.test", "wrong") for _ in range(3))
@@ -215,7 +214,15 @@ def test_a_new_password_from_the_reset_link_ends_the_lockout(client, colleagues,
     link = next(line for line in mailoutbox[0].body.splitlines() if "/accounts/reset/" in line).strip()
     form_url = client.get(link).url  # Django swaps the token for a session marker first
 
-    response = client.post(form_url, {"new_password1": "another-long-passphrase-7", "new_password2": "another-long-passphrase-7"})
+    new_password = "another-long-passphrase-7"
+    response = client.post(form_url, {"new_password1": new_password, "new_password2": new_password})
 
     assert response.status_code == 302
-    assert sign_in(client, "anna@acme.test", "another-long-passphrase-7").status_code == 302
+    assert sign_in(client, "anna@acme.test", new_password).status_code == 302
+
+
+@pytest.mark.django_db
+def test_a_password_checked_without_a_request_is_not_counted_and_still_checked(colleagues):
+    """Management commands and tests call authenticate() without a request: no address to count."""
+    assert authenticate(username="anna@acme.test", password=PASSWORD) is not None
+    assert authenticate(username="anna@acme.test", password="wrong") is None

@@ -213,3 +213,11 @@ def test_someone_in_no_cohort_sees_an_explanation_not_a_form(client, consultant)
     assert "not in a cohort" in response.content.decode()
     response = client.post(reverse("lessons:posts"), {"url": "https://x.com/a", "platform": "x"})
     assert not PostLog.objects.exists()
+
+
+@pytest.mark.parametrize("language", ["en", "de"])
+def test_the_posted_on_date_is_prefilled_in_the_format_a_date_input_accepts(anna, ready, language):
+    # A localised value such as 22.11.2026 would leave the date input empty and the form refused.
+    response = anna.get(publish_url(ready), HTTP_ACCEPT_LANGUAGE=language)
+    value = BeautifulSoup(response.content, "html.parser").find(id="id_posted_on")["value"]
+    assert datetime.date.fromisoformat(value) == timezone.localdate(timezone=ready.membership.time_zone_info)
