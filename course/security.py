@@ -29,7 +29,9 @@ def client_ip(request):
                 return str(ipaddress.ip_address(hops[-count]))
             except ValueError:
                 pass
-    return request.META.get("REMOTE_ADDR") or "unknown"
+    # None when there is no address at all (a request built in code): axes stores the address in
+    # an IP column, and a made-up placeholder would not fit it.
+    return request.META.get("REMOTE_ADDR") or None
 
 
 def login_name(request, credentials):

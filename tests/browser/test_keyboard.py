@@ -1,5 +1,5 @@
-"""ACCEPTANCE: writing and sharing work with the keyboard alone (Tab, Shift+Tab, Enter, Space), and
-every element that takes focus on the way shows a visible focus ring."""
+"""ACCEPTANCE: signing in, writing, sharing and responding work with the keyboard alone (Tab,
+Shift+Tab, Enter, Space), and every element that takes focus on the way shows a visible focus ring."""
 
 import datetime
 
@@ -17,8 +17,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.mark.parametrize("language", ["de"])
-def test_a_member_writes_shares_and_responds_with_the_keyboard_only(
-    language, course_page, open_context, client, live_server
+def test_a_member_signs_in_writes_shares_and_responds_with_the_keyboard_only(
+    language, course_page, open_context, live_server
 ):
     def t(message):
         return translated(language, message)
@@ -31,7 +31,7 @@ def test_a_member_writes_shares_and_responds_with_the_keyboard_only(
     circle = Circle.objects.create(cohort=cohort, name="Blue")
 
     def member(email, name):
-        user = User.objects.create_user(email=email, password="pw", full_name=name, language=language)
+        user = User.objects.create_user(email=email, password="Keys-only-2026", full_name=name, language=language)
         return Membership.objects.create(user=user, cohort=cohort, circle=circle)
 
     kim, ben = member("kim@example.test", "Kim Keys"), member("ben@example.test", "Ben Okafor")
@@ -39,11 +39,15 @@ def test_a_member_writes_shares_and_responds_with_the_keyboard_only(
     writing.save_draft(bens.pk, title="Listening first", body="I listen before I talk.", base_version=0)
     writing.share(Submission.objects.get(pk=bens.pk))
 
-    client.force_login(kim.user)
-    context = open_context(language, "desktop")
-    context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}])
-    page = context.new_page()
-    page.goto(live_server.url + lesson.url)
+    page = open_context(language, "desktop").new_page()
+    page.goto(f"{live_server.url}/accounts/login/?next={lesson.url}")
+
+    tab_to(page, lambda element: element["id"] == "id_username")
+    page.keyboard.type("kim@example.test")
+    tab_to(page, lambda element: element["id"] == "id_password", limit=1)
+    page.keyboard.type("Keys-only-2026")
+    page.keyboard.press("Enter")
+    page.wait_for_url(live_server.url + lesson.url)
 
     # The skip link comes first and jumps over the navigation.
     skip = tab_to(page, lambda element: element["href"] == "#main", limit=1)
