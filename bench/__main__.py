@@ -7,6 +7,7 @@ dropped or flushed at the end. Absolute times on a shared machine are noise: rea
 """
 
 import argparse
+import contextlib
 import datetime
 import json
 import os
@@ -82,10 +83,8 @@ def machine_info():
     except OSError:
         pass
     memory_kb = 0
-    try:
+    with contextlib.suppress(OSError, ValueError, IndexError):
         memory_kb = int(Path("/proc/meminfo").read_text().split("\n", 1)[0].split()[1])
-    except (OSError, ValueError, IndexError):
-        pass
     return {
         "cpus": os.cpu_count(),
         "cpu_model": model or platform.processor() or "unknown",
@@ -194,9 +193,7 @@ def main(argv=None):
     machine["load_end"] = [round(value, 2) for value in os.getloadavg()]
     results["seconds"] = round(time.monotonic() - started, 1)
     results["pass"] = not results["errors"] and all(b.get("pass") for b in results["benchmarks"].values())
-    results["complete"] = not results["errors"] and all(
-        b.get("complete", True) for b in results["benchmarks"].values()
-    )
+    results["complete"] = not results["errors"] and all(b.get("complete", True) for b in results["benchmarks"].values())
     args.output.write_text(json.dumps(results, indent=2, default=str) + "\n")
     print()
     print(report.table(results))

@@ -22,9 +22,7 @@ def main():
 
     started = time.monotonic()
     now = timezone.now()
-    memberships = list(
-        Membership.objects.filter(role="member").select_related("user", "cohort__course").order_by("pk")
-    )
+    memberships = list(Membership.objects.filter(role="member").select_related("user", "cohort__course").order_by("pk"))
     # Stand-ins for the Delivery rows the pipeline plans: same kind, recipient and period.
     deliveries = [
         Delivery(

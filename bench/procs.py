@@ -18,9 +18,7 @@ def start(name, args, env):
     """A child in its own process group (so stopping it stops its children), output to a log."""
     LOG_DIR.mkdir(parents=True, exist_ok=True)
     log = open(LOG_DIR / f"{name}.log", "wb")  # noqa: SIM115 - closed by stop()
-    process = subprocess.Popen(
-        args, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-    )
+    process = subprocess.Popen(args, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     process.log = log
     process.name = name
     return process
@@ -122,7 +120,5 @@ class RssSampler(threading.Thread):
 
     def report(self):
         """[{pid, role, peak_mb}], the main process first."""
-        rows = [
-            {"pid": pid, "role": self.roles[pid], "peak_mb": round(kb / 1024, 1)} for pid, kb in self.peaks.items()
-        ]
+        rows = [{"pid": pid, "role": self.roles[pid], "peak_mb": round(kb / 1024, 1)} for pid, kb in self.peaks.items()]
         return sorted(rows, key=lambda row: (row["role"] != "main", row["pid"]))

@@ -15,7 +15,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
-PASSWORD_UNUSABLE = "!"  # no hashing: nobody logs in with a password here
+PASSWORD_UNUSABLE = "!"  # noqa: S105 - an unusable hash: nobody logs in with a password here
 WEEK = datetime.timedelta(days=7)
 
 
@@ -37,7 +37,7 @@ def copy_objects(model, objects):
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")  # noqa: S608 - model meta
         before = cursor.fetchone()[0]
-        with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:  # noqa: S608
+        with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
             for obj in objects:
                 copy.write_row([f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields])
         cursor.execute(f"SELECT id FROM {table} WHERE id > %s ORDER BY id", [before])  # noqa: S608
@@ -268,7 +268,9 @@ def seed_circle(members, pieces, responses, now):
     slots = [(lesson, block_id, value) for lesson in lessons for block_id, value in lesson.writing_assignments]
     per_member = -(-pieces // members)
     if per_member > len(slots):
-        raise ValueError(f"{pieces} pieces for {members} members need {per_member} assignments; the course has {len(slots)}")
+        raise ValueError(
+            f"{pieces} pieces for {members} members need {per_member} assignments; the course has {len(slots)}"
+        )
     start = now.date() - WEEK * len(lessons) - datetime.timedelta(days=1)
     (cohort,) = make_cohorts(course, [("Writing circle", start, start + WEEK * (len(lessons) + 2))])
     circles = copy_objects(Circle, [Circle(cohort=cohort, name=f"Circle {n + 1}") for n in range(-(-members // 5))])

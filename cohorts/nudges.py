@@ -561,26 +561,66 @@ def send_batch(ids, now=None):
 
 
 class HeldOutcomes:
-    """A sent message's outcome write, held back to share one commit with the next claim: one
-    synchronous commit per message instead of two (the commit, not the UPDATE, is what costs).
-    A claim still commits before its message leaves, and an outcome commits before the next message
-    leaves, so a worker that dies leaves at most one row in 'sending', as before."""
+    """The per-message writes of the send loop, as plain SQL, with a sent message's outcome held
+    back to go to the database together with the next claim. On PostgreSQL that is one statement
+    (the outcome as a data-modifying WITH), so one round trip and one commit per message instead
+    of two of each, and no ORM query building in the loop (bench B1). A claim still commits before
+    its message leaves, and an outcome before the next message leaves, so a worker that dies
+    leaves at most one row in 'sending', as before."""
 
     def __init__(self):
-        self.writes = []
+        self.writes = []  # (UPDATE statement, parameters)
+        self.deliveries = connection.ops.quote_name(Delivery._meta.db_table)
 
-    def hold(self, write):
-        self.writes.append(write)
+    def hold_sent(self, delivery, sent_at, to_email, variant):
+        adapt = connection.ops.adapt_datetimefield_value
+        self.writes.append(
+            (
+                f"UPDATE {self.deliveries} SET state = %s, sent_at = %s, to_email = %s, last_error = '', "  # noqa: S608 - table from model meta, values are parameters
+                "variant = %s WHERE id = %s",
+                [DeliveryState.SENT, adapt(sent_at), to_email, variant, delivery.pk],
+            )
+        )
+        if delivery.invitation_id:
+            invitations = connection.ops.quote_name(Invitation._meta.db_table)
+            self.writes.append(
+                (f"UPDATE {invitations} SET sent_at = %s WHERE id = %s", [adapt(sent_at), delivery.invitation_id])  # noqa: S608 - as above
+            )
 
-    def commit(self, then=None):
-        if not self.writes:
-            return then() if then else None
-        with transaction.atomic():
-            for write in self.writes:
-                write()
-            result = then() if then else None
+    def claim(self, delivery, now):
+        """pending → sending, with the held writes; returns 1 if this call claimed the row."""
+        sql = (
+            f"UPDATE {self.deliveries} SET state = %s, claimed_at = %s, attempts = attempts + 1 "  # noqa: S608 - as above
+            "WHERE id = %s AND state = %s"
+        )
+        params = [
+            DeliveryState.SENDING,
+            connection.ops.adapt_datetimefield_value(now),
+            delivery.pk,
+            DeliveryState.PENDING,
+        ]
+        return self.commit(sql, params)
+
+    def commit(self, sql=None, params=()):
+        """The held writes and then `sql`; returns the number of rows `sql` changed."""
+        if not self.writes and sql is None:
+            return 0
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql" and sql is not None:
+                held = ", ".join(f"held{index} AS ({write})" for index, (write, _params) in enumerate(self.writes))
+                values = [value for _write, write_params in self.writes for value in write_params]
+                cursor.execute((f"WITH {held} " if held else "") + sql, [*values, *params])
+                count = cursor.rowcount
+            else:  # SQLite cannot UPDATE inside WITH: the same writes, in one transaction
+                with transaction.atomic():
+                    for write, write_params in self.writes:
+                        cursor.execute(write, write_params)
+                    count = 0
+                    if sql is not None:
+                        cursor.execute(sql, params)
+                        count = cursor.rowcount
         self.writes.clear()  # only once committed: a failed commit is retried by the final one
-        return result
+        return count
 
 
 def keep_open(backend):
@@ -601,11 +641,7 @@ def _send_one(delivery, context, smtp, now, held):
         # Quiet hours or a weekend the member did not choose: move it, don't send it now.
         Delivery.objects.filter(pk=delivery.pk, state=DeliveryState.PENDING).update(due_at=allowed, enqueued_at=None)
         return "deferred"
-    claimed = held.commit(
-        lambda: Delivery.objects.filter(pk=delivery.pk, state=DeliveryState.PENDING).update(
-            state=DeliveryState.SENDING, claimed_at=timezone.now(), attempts=F("attempts") + 1
-        )
-    )
+    claimed = held.claim(delivery, timezone.now())
     if claimed != 1:
         return "taken"  # another worker has it, or it was already sent
     try:
@@ -620,17 +656,7 @@ def _send_one(delivery, context, smtp, now, held):
     except (smtplib.SMTPException, OSError) as error:
         return _record_failure(delivery, error, smtp)
     sent_at = timezone.now()
-    held.hold(
-        lambda: Delivery.objects.filter(pk=delivery.pk).update(
-            state=DeliveryState.SENT,
-            sent_at=sent_at,
-            to_email=message.to[0],
-            last_error="",
-            variant=context.variants.get(delivery.pk, delivery.variant),
-        )
-    )
-    if delivery.invitation_id:
-        held.hold(lambda: Invitation.objects.filter(pk=delivery.invitation_id).update(sent_at=sent_at))
+    held.hold_sent(delivery, sent_at, message.to[0], context.variants.get(delivery.pk, delivery.variant))
     return "sent"
 
 

@@ -13,6 +13,26 @@ from course.translations import source_of
 
 from .blocks import LessonStreamBlock
 
+# Converted writing assignments by their stored content. Converting one runs each choice field's
+# choices through Django's normalisation, and every schedule converts every assignment of the
+# course on every request (bench B3); the values are only read, so one per content is kept.
+_ASSIGNMENT_VALUES = {}
+_ASSIGNMENT_VALUES_MAX = 2048
+
+
+def _assignment_value(block, raw):
+    try:
+        key = tuple(sorted(raw.items()))
+        hash(key)
+    except TypeError:  # a field whose stored value is not hashable: convert every time
+        return block.to_python(raw)
+    value = _ASSIGNMENT_VALUES.get(key)
+    if value is None:
+        if len(_ASSIGNMENT_VALUES) >= _ASSIGNMENT_VALUES_MAX:
+            _ASSIGNMENT_VALUES.clear()
+        value = _ASSIGNMENT_VALUES[key] = block.to_python(raw)
+    return value
+
 
 class LessonPage(Page):
     summary = models.TextField(_("summary"), max_length=500)
@@ -68,7 +88,7 @@ class LessonPage(Page):
         (a query per lesson), and every schedule asks this of every lesson of the course."""
         block = self.body.stream_block.child_blocks["writing_assignment"]
         return [
-            (raw["id"], block.to_python(raw["value"]))
+            (raw["id"], _assignment_value(block, raw["value"]))
             for raw in self.body.raw_data
             if raw["type"] == "writing_assignment"
         ]

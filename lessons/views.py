@@ -387,7 +387,8 @@ def share(request, pk):
     except writing.WritingError as error:
         messages.error(request, error.message)
         return redirect("lessons:editor", piece.pk)
-    messages.success(request, _("Shared with: %(audience)s.") % {"audience": piece.get_visibility_display().lower()})
+    # The label as it is: lower-casing it would break German nouns ("mein schreibkreis").
+    messages.success(request, _("Shared with: %(audience)s.") % {"audience": piece.get_visibility_display()})
     feed = circle_feed_url(piece.membership.cohort_id)
     # ?shared= makes the feed invite the author to answer two or three unanswered pieces.
     return redirect(f"{feed}?shared={piece.pk}") if feed else redirect("lessons:editor", piece.pk)

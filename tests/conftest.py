@@ -52,8 +52,10 @@ def fresh_cache():
 
 @pytest.fixture
 def consultant(db):
+    # English profile: her profile language is the admin's language, and most admin tests read
+    # English labels; German admin pages are tested explicitly (english_admin_client is the same).
     return User.objects.create_superuser(
-        email="anna@klartext.test", password="pw-consultant", full_name="Anna Berger", language="de"
+        email="anna@klartext.test", password="pw-consultant", full_name="Anna Berger", language="en"
     )
 
 

@@ -7,23 +7,182 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('wagtailcore', '0098_apitoken'),
+        ("wagtailcore", "0098_apitoken"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='BaselinePage',
+            name="BaselinePage",
             fields=[
-                ('page_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to=settings.WAGTAIL_PAGE_MODEL)),
-                ('body', wagtail.fields.StreamField([('text', 0), ('heading', 3), ('quote', 6), ('image', 10), ('video', 12), ('tip', 15), ('reflection', 18), ('writing_assignment', 26)], block_lookup={0: ('wagtail.blocks.RichTextBlock', (), {'description': 'Paragraphs of lesson text.', 'features': ['bold', 'italic', 'link', 'ol', 'ul', 'h3', 'h4', 'blockquote'], 'icon': 'pilcrow', 'label': 'Text', 'preview_value': '<p>Honest presence starts with knowing what you have to say.</p>', 'template': 'blocks/text_block.html'}), 1: ('wagtail.blocks.CharBlock', (), {'label': 'Heading', 'max_length': 120}), 2: ('wagtail.blocks.ChoiceBlock', [], {'choices': [('h2', 'Section'), ('h3', 'Subsection')], 'label': 'Level'}), 3: ('wagtail.blocks.StructBlock', [[('text', 1), ('level', 2)]], {}), 4: ('wagtail.blocks.TextBlock', (), {'label': 'Quote'}), 5: ('wagtail.blocks.CharBlock', (), {'label': 'Attribution', 'max_length': 200, 'required': False}), 6: ('wagtail.blocks.StructBlock', [[('quote', 4), ('attribution', 5)]], {}), 7: ('wagtail.images.blocks.ImageChooserBlock', (), {'label': 'Image'}), 8: ('wagtail.blocks.CharBlock', (), {'help_text': 'Describe the image for people who cannot see it.', 'label': 'Alternative text', 'max_length': 250}), 9: ('wagtail.blocks.CharBlock', (), {'label': 'Caption', 'max_length': 250, 'required': False}), 10: ('wagtail.blocks.StructBlock', [[('image', 7), ('alt_text', 8), ('caption', 9)]], {}), 11: ('wagtail.embeds.blocks.EmbedBlock', (), {'help_text': 'A YouTube or Vimeo link.', 'label': 'Video URL'}), 12: ('wagtail.blocks.StructBlock', [[('video', 11), ('caption', 9)]], {}), 13: ('wagtail.blocks.CharBlock', (), {'default': 'Tip', 'label': 'Title', 'max_length': 120}), 14: ('wagtail.blocks.RichTextBlock', (), {'features': ['bold', 'italic', 'link'], 'label': 'Text'}), 15: ('wagtail.blocks.StructBlock', [[('title', 13), ('text', 14)]], {}), 16: ('wagtail.blocks.CharBlock', (), {'label': 'Question', 'max_length': 300}), 17: ('wagtail.blocks.TextBlock', (), {'label': 'Guidance', 'required': False}), 18: ('wagtail.blocks.StructBlock', [[('question', 16), ('guidance', 17)]], {}), 19: ('wagtail.blocks.CharBlock', (), {'label': 'Title', 'max_length': 150}), 20: ('wagtail.blocks.TextBlock', (), {'help_text': 'What should they write about?', 'label': 'Prompt'}), 21: ('wagtail.blocks.RichTextBlock', (), {'features': ['bold', 'italic', 'link', 'ul'], 'label': 'Guidance', 'required': False}), 22: ('wagtail.blocks.ChoiceBlock', [], {'choices': [('short_280', 'Short post for X (up to 280 characters)'), ('short_300', 'Short post for Bluesky (up to 300 characters)'), ('short_500', 'Short post for Mastodon (up to 500 characters)'), ('linkedin', 'LinkedIn post (up to 3,000 characters)'), ('blog', 'Blog article'), ('reflection', 'Private reflection')], 'label': 'Format'}), 23: ('wagtail.blocks.IntegerBlock', (), {'label': 'Suggested length (words)', 'max_value': 5000, 'min_value': 10, 'required': False}), 24: ('wagtail.blocks.IntegerBlock', (), {'default': 5, 'label': 'Due (days after the lesson opens)', 'max_value': 60, 'min_value': 0}), 25: ('wagtail.blocks.ChoiceBlock', [], {'choices': [('facilitator', 'Facilitator only'), ('circle', 'My circle (and the facilitator)')], 'label': 'Who sees it by default'}), 26: ('wagtail.blocks.StructBlock', [[('title', 19), ('prompt', 20), ('guidance', 21), ('format', 22), ('suggested_length', 23), ('due_offset_days', 24), ('default_audience', 25)]], {})})),
+                (
+                    "page_ptr",
+                    models.OneToOneField(
+                        auto_created=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        parent_link=True,
+                        primary_key=True,
+                        serialize=False,
+                        to=settings.WAGTAIL_PAGE_MODEL,
+                    ),
+                ),
+                (
+                    "body",
+                    wagtail.fields.StreamField(
+                        [
+                            ("text", 0),
+                            ("heading", 3),
+                            ("quote", 6),
+                            ("image", 10),
+                            ("video", 12),
+                            ("tip", 15),
+                            ("reflection", 18),
+                            ("writing_assignment", 26),
+                        ],
+                        block_lookup={
+                            0: (
+                                "wagtail.blocks.RichTextBlock",
+                                (),
+                                {
+                                    "description": "Paragraphs of lesson text.",
+                                    "features": ["bold", "italic", "link", "ol", "ul", "h3", "h4", "blockquote"],
+                                    "icon": "pilcrow",
+                                    "label": "Text",
+                                    "preview_value": "<p>Honest presence starts with knowing what you have to say.</p>",
+                                    "template": "blocks/text_block.html",
+                                },
+                            ),
+                            1: ("wagtail.blocks.CharBlock", (), {"label": "Heading", "max_length": 120}),
+                            2: (
+                                "wagtail.blocks.ChoiceBlock",
+                                [],
+                                {"choices": [("h2", "Section"), ("h3", "Subsection")], "label": "Level"},
+                            ),
+                            3: ("wagtail.blocks.StructBlock", [[("text", 1), ("level", 2)]], {}),
+                            4: ("wagtail.blocks.TextBlock", (), {"label": "Quote"}),
+                            5: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {"label": "Attribution", "max_length": 200, "required": False},
+                            ),
+                            6: ("wagtail.blocks.StructBlock", [[("quote", 4), ("attribution", 5)]], {}),
+                            7: ("wagtail.images.blocks.ImageChooserBlock", (), {"label": "Image"}),
+                            8: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {
+                                    "help_text": "Describe the image for people who cannot see it.",
+                                    "label": "Alternative text",
+                                    "max_length": 250,
+                                },
+                            ),
+                            9: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {"label": "Caption", "max_length": 250, "required": False},
+                            ),
+                            10: ("wagtail.blocks.StructBlock", [[("image", 7), ("alt_text", 8), ("caption", 9)]], {}),
+                            11: (
+                                "wagtail.embeds.blocks.EmbedBlock",
+                                (),
+                                {"help_text": "A YouTube or Vimeo link.", "label": "Video URL"},
+                            ),
+                            12: ("wagtail.blocks.StructBlock", [[("video", 11), ("caption", 9)]], {}),
+                            13: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {"default": "Tip", "label": "Title", "max_length": 120},
+                            ),
+                            14: (
+                                "wagtail.blocks.RichTextBlock",
+                                (),
+                                {"features": ["bold", "italic", "link"], "label": "Text"},
+                            ),
+                            15: ("wagtail.blocks.StructBlock", [[("title", 13), ("text", 14)]], {}),
+                            16: ("wagtail.blocks.CharBlock", (), {"label": "Question", "max_length": 300}),
+                            17: ("wagtail.blocks.TextBlock", (), {"label": "Guidance", "required": False}),
+                            18: ("wagtail.blocks.StructBlock", [[("question", 16), ("guidance", 17)]], {}),
+                            19: ("wagtail.blocks.CharBlock", (), {"label": "Title", "max_length": 150}),
+                            20: (
+                                "wagtail.blocks.TextBlock",
+                                (),
+                                {"help_text": "What should they write about?", "label": "Prompt"},
+                            ),
+                            21: (
+                                "wagtail.blocks.RichTextBlock",
+                                (),
+                                {"features": ["bold", "italic", "link", "ul"], "label": "Guidance", "required": False},
+                            ),
+                            22: (
+                                "wagtail.blocks.ChoiceBlock",
+                                [],
+                                {
+                                    "choices": [
+                                        ("short_280", "Short post for X (up to 280 characters)"),
+                                        ("short_300", "Short post for Bluesky (up to 300 characters)"),
+                                        ("short_500", "Short post for Mastodon (up to 500 characters)"),
+                                        ("linkedin", "LinkedIn post (up to 3,000 characters)"),
+                                        ("blog", "Blog article"),
+                                        ("reflection", "Private reflection"),
+                                    ],
+                                    "label": "Format",
+                                },
+                            ),
+                            23: (
+                                "wagtail.blocks.IntegerBlock",
+                                (),
+                                {
+                                    "label": "Suggested length (words)",
+                                    "max_value": 5000,
+                                    "min_value": 10,
+                                    "required": False,
+                                },
+                            ),
+                            24: (
+                                "wagtail.blocks.IntegerBlock",
+                                (),
+                                {
+                                    "default": 5,
+                                    "label": "Due (days after the lesson opens)",
+                                    "max_value": 60,
+                                    "min_value": 0,
+                                },
+                            ),
+                            25: (
+                                "wagtail.blocks.ChoiceBlock",
+                                [],
+                                {
+                                    "choices": [
+                                        ("facilitator", "Facilitator only"),
+                                        ("circle", "My circle (and the facilitator)"),
+                                    ],
+                                    "label": "Who sees it by default",
+                                },
+                            ),
+                            26: (
+                                "wagtail.blocks.StructBlock",
+                                [
+                                    [
+                                        ("title", 19),
+                                        ("prompt", 20),
+                                        ("guidance", 21),
+                                        ("format", 22),
+                                        ("suggested_length", 23),
+                                        ("due_offset_days", 24),
+                                        ("default_audience", 25),
+                                    ]
+                                ],
+                                {},
+                            ),
+                        },
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
-            bases=('wagtailcore.page',),
+            bases=("wagtailcore.page",),
         ),
     ]

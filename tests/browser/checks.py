@@ -32,15 +32,24 @@ RUN_AXE = """async impacts => {
     }));
 }"""
 
-# The widest elements sticking out to the right, to name the culprit of sideways scrolling.
+# The elements sticking out to the right, to name the culprit of sideways scrolling (not those
+# inside a box that scrolls or clips on its own, such as a .table-responsive, unless absolutely
+# positioned: those can escape the box).
 OVERFLOW = """() => {
   const limit = Math.min(window.innerWidth, document.documentElement.clientWidth);
   const width = document.scrollingElement.scrollWidth;
+  const clipped = el => {
+    for (let up = el.parentElement; up && up !== document.body; up = up.parentElement) {
+      if (["auto", "scroll", "hidden", "clip"].includes(getComputedStyle(up).overflowX)) return true;
+    }
+    return false;
+  };
   const culprits = width <= limit ? [] : [...document.body.querySelectorAll("*")]
-    .filter(el => el.getBoundingClientRect().right > limit + 1)
+    .filter(el => el.getBoundingClientRect().right > limit + 1
+                  && (!clipped(el) || getComputedStyle(el).position === "absolute"))
     .map(el => `${el.tagName.toLowerCase()}${el.id ? "#" + el.id : ""}.${[...el.classList].join(".")}`
                + ` right=${Math.round(el.getBoundingClientRect().right)}`)
-    .slice(-5);
+    .slice(-6);
   return {width, limit, culprits};
 }"""
 

@@ -16,7 +16,7 @@ from cohorts import invitations, nudges
 from cohorts.models import Circle, Delivery, Kind, Membership, NudgeOptOut
 from course.models import User
 from lessons import writing
-from lessons.models import PostLog, Response, Submission, SubmissionState
+from lessons.models import PostLog, Response, Submission, SubmissionState, Visibility
 from tests.browser.checks import PageChecks, links_in, local_url, translated
 from tests.conftest import make_cohort, make_lesson
 
@@ -150,6 +150,9 @@ def test_a_member_goes_from_invitation_to_published_post(
     page.get_by_role("button", name=t("Share"), exact=True).click()
     page.wait_for_url(f"**/circle/{cohort.pk}/?shared={piece.pk}")
     assert Submission.objects.get(pk=piece.pk).state == SubmissionState.SHARED
+    audience = translated(language, str(Visibility.CIRCLE.label))
+    shared = translated(language, "Shared with: %(audience)s.") % {"audience": audience}
+    assert page.locator(".alert-success").inner_text().strip() == shared  # "Mein Schreibkreis", capitalised
     checks.page(page, "circle-feed")
     page.locator(".respond-invitation").get_by_role("link", name="Listening first").click()
     page.get_by_role("heading", level=1, name="Listening first").wait_for()

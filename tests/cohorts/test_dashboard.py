@@ -259,7 +259,7 @@ def test_the_cadence_chart_counts_pieces_shared_per_iso_week_with_text_labels(
     chart = build_dashboard(cohort, now).cadence
 
     assert [(bar.label, bar.count) for bar in chart.bars] == [("W45", 0), ("W46", 2), ("W47", 1)]
-    assert "W46 (from 9 Nov 2026): 2 pieces" in chart.description
+    assert "W46 (from 9 November 2026): 2 pieces" in chart.description
     html = admin_client.get(dashboard_url("dashboard", cohort)).content.decode()
     start = html.index('<svg class="kt-chart"')
     svg = html[start : html.index("</svg>", start)]

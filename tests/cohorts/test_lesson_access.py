@@ -91,7 +91,7 @@ def test_a_member_sees_when_a_lesson_opens_and_none_of_its_content_before(client
     assert response.templates[0].name == "lessons/lesson_not_open.html"
     html = response.content.decode()
     # 08:00 in Berlin is 03:00 in New York, Jonas's time zone.
-    assert "Monday, March 9, 2026, 3 a.m." in html
+    assert "Monday, 9 March 2026, 03:00" in html
     assert "The secret of the second lesson" not in html
     assert second_lesson.summary not in html
 

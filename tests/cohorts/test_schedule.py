@@ -138,3 +138,35 @@ def test_due_soon_lists_open_assignments_until_one_minute_past_their_due_moment(
         assert [a.title for a in schedule.due_soon()] == ["Write about Lesson 0"]
     with time_machine.travel(first_due + minute, tick=False):
         assert schedule.due_soon() == []
+
+
+def test_a_schedule_reads_the_assignments_without_loading_the_lessons_images(
+    course_page, django_assert_num_queries, settings, tmp_path
+):
+    import io
+
+    from django.core.files.images import ImageFile
+    from PIL import Image as PILImage
+    from wagtail.images import get_image_model
+
+    from lessons.models import LessonPage
+
+    settings.MEDIA_ROOT = tmp_path
+    buffer = io.BytesIO()
+    PILImage.new("RGB", (20, 10)).save(buffer, format="PNG")
+    image = get_image_model().objects.create(title="Cover", file=ImageFile(buffer, name="cover.png"))
+    assignment = {
+        "title": "Write it", "prompt": "Write.", "guidance": "", "format": "short_280",
+        "suggested_length": 50, "due_offset_days": 3, "default_audience": "circle",
+    }  # fmt: skip
+    make_lesson(
+        course_page,
+        "Pictures",
+        body=[("image", {"image": image, "alt_text": "A cover", "caption": ""}), ("writing_assignment", assignment)],
+    )
+    lesson = LessonPage.objects.get(title="Pictures")  # as every schedule loads it: body not converted yet
+    # Converting the whole body would fetch the image: every page that shows a schedule paid that
+    # per lesson (bench B3).
+    with django_assert_num_queries(0):
+        [(block_id, value)] = lesson.writing_assignments
+    assert block_id and value["title"] == "Write it" and value.format_label

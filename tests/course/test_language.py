@@ -77,8 +77,8 @@ def test_the_not_found_page_speaks_the_visitors_language(client, home_page):
 @pytest.mark.parametrize(
     ("language", "expected"),
     [
-        ("en", "Monday, 1 March 2027, 09:05 · 1 Mar 2027 · 1 Mar"),
-        ("de", "Montag, 1. März 2027, 09:05 · 1. Mär 2027 · 1. Mär"),
+        ("en", "Monday, 1 March 2027, 09:05 · 1 March 2027 · 1 Mar"),
+        ("de", "Montag, 1. März 2027, 09:05 · 1. März 2027 · 1. Mär"),
     ],
 )
 def test_dates_are_written_the_way_each_language_writes_them(language, expected):

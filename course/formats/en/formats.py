@@ -1,6 +1,6 @@
 # British English: the consultant's English-speaking clients are in the UK (Django's "en" is US).
-DATE_FORMAT = "j M Y"
-DATETIME_FORMAT = "j M Y, H:i"
+DATE_FORMAT = "j F Y"
+DATETIME_FORMAT = "j F Y, H:i"
 TIME_FORMAT = "H:i"
 MONTH_DAY_FORMAT = "j M"
 YEAR_MONTH_FORMAT = "F Y"
