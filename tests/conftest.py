@@ -52,8 +52,8 @@ def fresh_cache():
 
 @pytest.fixture
 def consultant(db):
-    # English profile: her profile language is the admin's language, and most admin tests read
-    # English labels; German admin pages are tested explicitly (english_admin_client is the same).
+    # English profile: her profile language is the admin's language, and admin tests read English
+    # labels; the German admin is exercised by tests/browser/test_consultant_journey.py.
     return User.objects.create_superuser(
         email="anna@klartext.test", password="pw-consultant", full_name="Anna Berger", language="en"
     )
@@ -63,15 +63,6 @@ def consultant(db):
 def admin_client(client, consultant):
     client.force_login(consultant)
     return client
-
-
-@pytest.fixture
-def english_admin_client(admin_client, consultant):
-    """The consultant's profile language (German) sets the admin language; tests that read
-    English labels sign her in with an English profile instead."""
-    consultant.language = "en"
-    consultant.save(update_fields=["language"])
-    return admin_client
 
 
 @pytest.fixture

@@ -322,8 +322,7 @@ def test_the_overview_takes_the_same_number_of_queries_for_few_and_many_people(
         admin_client.get(url("overview", cohort_a.pk))
 
 
-def test_the_overview_shows_the_schedule_in_the_cohorts_time_zone(english_admin_client, cohort_a, course_page):
-    admin_client = english_admin_client
+def test_the_overview_shows_the_schedule_in_the_cohorts_time_zone(admin_client, cohort_a, course_page):
     make_lesson(course_page, "Who am I", offset=0)
     make_lesson(course_page, "What I stand for", offset=1)
     cohort_a.time_zone = "Europe/Berlin"
@@ -342,8 +341,7 @@ def test_the_overview_shows_the_schedule_in_the_cohorts_time_zone(english_admin_
     assert "What I stand for" in html
 
 
-def test_the_overview_groups_members_by_circle(english_admin_client, cohort_a):
-    admin_client = english_admin_client
+def test_the_overview_groups_members_by_circle(admin_client, cohort_a):
     circle = Circle.objects.create(cohort=cohort_a, name="Circle A")
     add_member(cohort_a, "ada@example.test", "Ada Lovelace", circle=circle, language="de", time_zone="Asia/Tokyo")
     add_member(cohort_a, "bob@example.test", "Bob Builder")

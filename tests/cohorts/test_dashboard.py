@@ -323,8 +323,7 @@ def test_building_the_dashboard_takes_four_queries(cohort, lessons, django_asser
         build_dashboard(cohort)
 
 
-def test_the_summary_csv_has_one_row_per_member_with_the_same_figures_as_the_page(english_admin_client, cohort, lessons):
-    admin_client = english_admin_client
+def test_the_summary_csv_has_one_row_per_member_with_the_same_figures_as_the_page(admin_client, cohort, lessons):
     members = make_members(cohort, 12)
     populate(cohort, lessons, members)
     User.objects.filter(pk=members[0].user_id).update(full_name="Jörg Müller-Weiß")
@@ -353,8 +352,7 @@ def test_the_summary_csv_has_one_row_per_member_with_the_same_figures_as_the_pag
     assert any(row[2] != "0" for row in rows) and any(row[4] != "0" for row in rows)
 
 
-def test_the_progress_csv_has_a_status_label_per_member_and_lesson(english_admin_client, cohort, lessons):
-    admin_client = english_admin_client
+def test_the_progress_csv_has_a_status_label_per_member_and_lesson(admin_client, cohort, lessons):
     members = make_members(cohort, 3)
     populate(cohort, lessons, members)
 

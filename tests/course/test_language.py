@@ -83,7 +83,8 @@ def test_the_not_found_page_speaks_the_visitors_language(client, home_page):
 )
 def test_dates_are_written_the_way_each_language_writes_them(language, expected):
     template = Template(
-        '{% load klartext_dates %}{{ when|when:"weekday" }} · {{ when|date:"DATE_FORMAT" }} · {{ when|date:"MONTH_DAY_FORMAT" }}'
+        '{% load klartext_dates %}{{ when|when:"weekday" }} · '
+        '{{ when|date:"DATE_FORMAT" }} · {{ when|date:"MONTH_DAY_FORMAT" }}'
     )
     moment = datetime.datetime(2027, 3, 1, 9, 5)
 
