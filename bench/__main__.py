@@ -145,6 +145,7 @@ def main(argv=None):
 
     from .sink import Sink
 
+    run_lock = services.hold_run_lock(svc)
     started = time.monotonic()
     machine = machine_info()
     smtp_port, web_port = services.free_port(), services.free_port()
@@ -189,6 +190,7 @@ def main(argv=None):
                 services.drop_database(svc, services.BENCH_DB)
                 services.drop_database(svc, services.TEMPLATE_DB)
             services.flush_redis(svc)
+            run_lock.close()
 
     machine["load_end"] = [round(value, 2) for value in os.getloadavg()]
     results["seconds"] = round(time.monotonic() - started, 1)

@@ -308,7 +308,7 @@ def seed_circle(members, pieces, responses, now):
                 assignment_id=block_id,
                 assignment_title=value["title"][:150],
                 title=f"Piece {index + 1}: what I learned this week",
-                body=PIECE_TEXT,
+                body=f"Week {index // members + 1}, piece {index + 1}. " + PIECE_TEXT,
                 version=1 + index % 3,
                 state=state,
                 visibility=("circle", "circle", "circle", "cohort", "facilitator")[index % 5],

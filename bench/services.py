@@ -100,6 +100,22 @@ def check(services):
         )
 
 
+RUN_LOCK = 7_400_812  # any constant: one bench run at a time per PostgreSQL server
+
+
+def hold_run_lock(services, wait_seconds=1800):
+    """An advisory lock held by an open connection for the whole run: a second run (the CI smoke
+    test started while someone benchmarks) waits for the first instead of dropping its database
+    and purging its queue. Closing the connection, or the process ending, releases it."""
+    connection = admin_connection(services)
+    if connection.execute("SELECT pg_try_advisory_lock(%s)", [RUN_LOCK]).fetchone()[0]:
+        return connection
+    print(f"Another bench run is using {BENCH_DB}; waiting for it to finish …", flush=True)
+    connection.execute(f"SET lock_timeout = '{int(wait_seconds)}s'")
+    connection.execute("SELECT pg_advisory_lock(%s)", [RUN_LOCK])
+    return connection
+
+
 def flush_redis(services):
     import redis
 

@@ -45,7 +45,7 @@ def test_without_postgresql_and_redis_it_says_so_and_exits_2(tmp_path):
 @pytest.mark.skipif(shutil.which("wrk") is None, reason="B3 drives the pages with wrk (apt-get install wrk)")
 def test_the_quick_run_prints_the_table_and_writes_every_benchmark_to_results_json(tmp_path):
     output = tmp_path / "results.json"
-    result = bench("--quick", "--output", str(output))
+    result = bench("--quick", "--output", str(output), timeout=1800)  # may first wait for another run
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     for line in ("B1 fan-out", "B2 tick", "B3 lesson page", "B3 member home", "B3 circle feed",
                  "B3 facilitator dashboard", "B4 peak RSS"):  # fmt: skip
