@@ -28,9 +28,11 @@ def memberships_for(user):
 
 def get_membership_or_404(user, cohort_id):
     try:
-        return memberships_for(user).get(cohort_id=cohort_id)
+        membership = memberships_for(user).get(cohort_id=cohort_id)
     except (Membership.DoesNotExist, ValueError, TypeError):
         raise Http404("No such cohort.") from None
+    membership.user = user  # the same person: spares a query wherever the rules ask for it
+    return membership
 
 
 def facilitated_cohorts(user):

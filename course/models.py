@@ -14,6 +14,7 @@ from wagtail.admin.panels import FieldPanel, HelpPanel
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 
+from . import outline
 from .translations import Translations, source_of
 
 
@@ -119,6 +120,21 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def zone(self):
         return zoneinfo.ZoneInfo(self.time_zone)
+
+
+class OutlineVersion(models.Model):
+    """One row: a token replaced in the same transaction as any page change, under which each
+    process keeps the course outline between requests (course.outline)."""
+
+    SINGLETON = 1
+
+    token = models.CharField(max_length=32)
+
+    class Meta:
+        verbose_name = "outline version"
+
+    def __str__(self):
+        return self.token
 
 
 class HomePage(Page):
@@ -228,9 +244,7 @@ class CoursePage(Page):
     @cached_property
     def lessons(self):
         """The live lessons under this page, in course order (for a cohort's course: the source)."""
-        from lessons.models import LessonPage
-
-        return list(LessonPage.objects.child_of(self).live().order_by("path"))
+        return list(outline.course_lessons(self))
 
     @cached_property
     def reader_lessons(self):

@@ -33,7 +33,11 @@ def content_language(language=None):
 
 def source_of(page):
     """The page's translation in the default language; the page itself when it is that page or
-    has none. One query."""
+    has none. One query, none for a page in the default language."""
+    from . import outline
+
+    if page.locale_id == outline.default_locale_id():
+        return page
     source = (
         type(page)
         .objects.filter(translation_key=page.translation_key, locale__language_code=default_language())

@@ -32,7 +32,7 @@ from course.translations import Translations, translated_title
 from . import portfolio
 from .models import LessonPage, PeerReview, ReadMarker, Response, Submission
 from .rendering import render_markdown
-from .visibility import unanswered_in_circle, visible_submissions, waiting_for
+from .visibility import unanswered_in_circle, visible_in_cohort, visible_submissions, waiting_for
 from .writing import MAX_BODY_CHARS, WritingError, respond
 
 PIECES_PER_PAGE = 20
@@ -96,12 +96,13 @@ def _mark_read(membership, submission):
 
 def feed_queryset(user, cohort, viewer=None):
     """Shared pieces `user` may read in `cohort`, newest first, with what a feed item shows
-    annotated (a constant number of queries however many pieces there are)."""
+    annotated (a constant number of queries however many pieces there are). `viewer` is the
+    user's membership in the cohort, if any."""
     responses = Response.objects.filter(submission=OuterRef("pk")).order_by()
     response_count = responses.values("submission").annotate(n=Count("pk")).values("n")
+    visible = visible_in_cohort(viewer) if viewer is not None else visible_submissions(user, cohort)
     queryset = (
-        visible_submissions(user, cohort)
-        .select_related("membership__user")
+        visible.select_related("membership__user")
         .defer("body")
         .annotate(
             excerpt_source=Substr("body", 1, EXCERPT_SOURCE_CHARS),

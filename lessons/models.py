@@ -9,6 +9,7 @@ from wagtail.fields import StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
+from course import outline
 from course.translations import source_of
 
 from .blocks import LessonStreamBlock
@@ -101,7 +102,7 @@ class LessonPage(Page):
 
     @cached_property
     def course(self):
-        return self.get_parent().specific
+        return outline.parent_page(self)
 
     @cached_property
     def number(self):
@@ -110,6 +111,10 @@ class LessonPage(Page):
         source = self.canonical
         if source.pk != self.pk:
             return source.number
+        for number, lesson in enumerate(outline.course_lessons(self.course), start=1):
+            if lesson.pk == self.pk:
+                return number
+        # Not live (a preview): where it would stand among the live lessons.
         return LessonPage.objects.sibling_of(self).live().filter(path__lt=self.path).count() + 1
 
     @cached_property
@@ -169,7 +174,11 @@ class Submission(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["membership", "assignment_id"], name="one_submission_per_assignment")
         ]
-        indexes = [models.Index(fields=["state", "shared_at"])]
+        indexes = [
+            models.Index(fields=["state", "shared_at"]),
+            # The circle feed's order: newest first, read until a page is full (bench B3).
+            models.Index(fields=["-shared_at", "-id"], name="submission_feed_order"),
+        ]
 
     def __str__(self):
         return self.title or self.assignment_title or f"#{self.pk}"
