@@ -55,8 +55,8 @@ def rows(results):
                 continue
             reference = "pass" not in figures
             ratio = f"{figures['ratio']:.2f}"
-            if "ratio_to_admin_home" in figures:
-                ratio += f" ({figures['ratio_to_admin_home']:.2f} of admin home)"
+            if "ratio_to_admin_frame" in figures:
+                ratio += f" ({figures['ratio_to_admin_frame']:.2f} of the admin frame)"
             lines.append(
                 (
                     f"B3 {name}",

@@ -12,8 +12,15 @@ app.autodiscover_tasks()
 
 
 @signals.task_prerun.connect
-def _read_outline_version_afresh(**kwargs):
+def _outline_scope_begins(**kwargs):
     # Like each request, each task reads the course outline's version once (course.outline).
-    from course.outline import forget_version
+    from course.outline import begin
 
-    forget_version()
+    begin()
+
+
+@signals.task_postrun.connect
+def _outline_scope_ends(**kwargs):
+    from course.outline import end
+
+    end()

@@ -1,5 +1,6 @@
 """The user model and the course-level Wagtail pages."""
 
+import copy
 import zoneinfo
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
@@ -137,7 +138,21 @@ class OutlineVersion(models.Model):
         return self.token
 
 
-class HomePage(Page):
+class OutlineRoutingMixin:
+    """Finds a live child from the outline each process keeps (course.outline) instead of two
+    queries per URL segment; anything else (a draft, an unknown slug) routes as Wagtail does."""
+
+    def route(self, request, path_components):
+        if path_components:
+            child = outline.live_child(self, path_components[0])
+            if child is not None:
+                child = copy.copy(child)  # the kept one is shared by every request of the process
+                child._cached_parent_obj = self
+                return child.route(request, path_components[1:])
+        return super().route(request, path_components)
+
+
+class HomePage(OutlineRoutingMixin, Page):
     """The site root: the landing page for visitors, the member home once logged in."""
 
     intro = RichTextField(_("intro"), blank=True, features=["bold", "italic", "link"])
@@ -196,7 +211,7 @@ class Cadence(models.IntegerChoices):
     FORTNIGHTLY = 14, _("Every two weeks")
 
 
-class CoursePage(Page):
+class CoursePage(OutlineRoutingMixin, Page):
     """A course: what it promises and, as its children, the lessons in order."""
 
     intro = RichTextField(_("intro"), features=["bold", "italic", "link", "ol", "ul"])

@@ -17,30 +17,41 @@ The objects handed out are shared by the requests of one process: read them, nev
 import threading
 import uuid
 
-from django.core.signals import request_started
+from django.core.signals import request_finished, request_started
 
 _lock = threading.Lock()
 _local = threading.local()
 _kept = {}  # (name, key) -> (version, value): one entry per name and key, so memory stays bounded
 
 
-def forget_version(**kwargs):
-    """Read the token afresh: at the start of every request and task."""
+def begin(**kwargs):
+    """A request or task starts: it reads the token once, on first use."""
+    _local.scoped = True
     _local.version = None
 
 
-request_started.connect(forget_version, dispatch_uid="course.outline.forget_version")
+def end(**kwargs):
+    """Outside a request or task (a shell, a management command, a test calling code directly)
+    the token is read on every use, so nothing there can see an outline older than the database."""
+    _local.scoped = False
+    _local.version = None
+
+
+request_started.connect(begin, dispatch_uid="course.outline.begin")
+request_finished.connect(end, dispatch_uid="course.outline.end")
 
 
 def current_version():
-    """This request's token; None when there is no token row (then nothing is kept)."""
+    """The token; None when there is no token row (then nothing is kept)."""
     from .models import OutlineVersion
 
-    version = getattr(_local, "version", None)
-    if version is None:
-        version = OutlineVersion.objects.filter(pk=OutlineVersion.SINGLETON).values_list("token", flat=True).first()
+    scoped = getattr(_local, "scoped", False)
+    if scoped and _local.version is not None:
+        return _local.version or None
+    version = OutlineVersion.objects.filter(pk=OutlineVersion.SINGLETON).values_list("token", flat=True).first()
+    if scoped:
         _local.version = version or ""
-    return _local.version or None
+    return version or None
 
 
 def pages_changed(**kwargs):
@@ -49,7 +60,8 @@ def pages_changed(**kwargs):
 
     token = uuid.uuid4().hex
     OutlineVersion.objects.update_or_create(pk=OutlineVersion.SINGLETON, defaults={"token": token})
-    _local.version = token
+    if getattr(_local, "scoped", False):
+        _local.version = token
     with _lock:
         _kept.clear()
 
@@ -92,3 +104,12 @@ def default_locale_id():
         None,
         lambda: Locale.objects.filter(language_code=default_language()).values_list("pk", flat=True).first(),
     )
+
+
+def live_child(page, slug):
+    """The live child of `page` with this slug, as its specific class, or None (shared: callers
+    that hand it to Wagtail's routing copy it first)."""
+    children = remembered(
+        "children", page.pk, lambda: {child.slug: child for child in page.get_children().live().specific()}
+    )
+    return children.get(slug)

@@ -51,19 +51,25 @@ def visible_submissions(user, cohort=None):
     return queryset
 
 
-def visible_in_cohort(membership):
-    """`visible_submissions(membership.user, membership.cohort_id)` worked out from the person's
-    membership in that cohort: the same pieces, without the nested subqueries the general rule
-    compiles to (a quarter of the circle feed's time, bench B3). One membership per person and
-    cohort is what makes the two agree."""
-    user = membership.user
-    queryset = shared_submissions().filter(membership__cohort_id=membership.cohort_id)
-    if is_staff(user) or membership.role == Role.FACILITATOR:
-        return queryset
-    rule = Q(membership_id=membership.pk) | Q(visibility=Visibility.COHORT)
+def _in_cohort_rule(membership, prefix=""):
+    """The rule for one person in one cohort, from their membership there, as a Q on a
+    submission (or, with `prefix`, on a relation to one): the same pieces as the general rule,
+    without its nested subqueries (a quarter of the circle feed's time, bench B3). One membership
+    per person and cohort is what makes the two agree."""
+    rule = Q(**{f"{prefix}shared_at__isnull": False, f"{prefix}membership__cohort_id": membership.cohort_id})
+    if is_staff(membership.user) or membership.role == Role.FACILITATOR:
+        return rule
+    readable = Q(**{f"{prefix}membership_id": membership.pk}) | Q(**{f"{prefix}visibility": Visibility.COHORT})
     if membership.circle_id is not None:
-        rule |= Q(visibility=Visibility.CIRCLE, membership__circle_id=membership.circle_id)
-    return queryset.filter(rule)
+        readable |= Q(
+            **{f"{prefix}visibility": Visibility.CIRCLE, f"{prefix}membership__circle_id": membership.circle_id}
+        )
+    return rule & readable
+
+
+def visible_in_cohort(membership):
+    """`visible_submissions(membership.user, membership.cohort_id)`, from the membership."""
+    return Submission.objects.filter(_in_cohort_rule(membership))
 
 
 def waiting_for(membership):
@@ -72,10 +78,9 @@ def waiting_for(membership):
     Each item is a PeerReview with its submission and the submission's author loaded.
     Only pieces the member may still read count (a piece made private again drops out).
     """
-    visible = visible_in_cohort(membership)
     return list(
         PeerReview.objects.filter(reviewer=membership, responded_at__isnull=True)
-        .filter(submission__in=visible.values("pk"))
+        .filter(_in_cohort_rule(membership, prefix="submission__"))
         .select_related("submission__membership__user")
         .order_by("assigned_at", "pk")
     )

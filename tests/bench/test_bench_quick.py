@@ -68,7 +68,7 @@ def test_the_quick_run_prints_the_table_and_writes_every_benchmark_to_results_js
     assert b2["queries_constant"] is True
     pages = results["benchmarks"]["B3"]["pages"]
     assert set(pages) == {
-        "baseline", "lesson page", "member home", "circle feed", "facilitator dashboard", "admin home (reference)",
+        "baseline", "lesson page", "member home", "circle feed", "facilitator dashboard", "admin frame (reference)",
     }  # fmt: skip
     assert all(page["rps"] > 0 and page["errors"] == 0 for page in pages.values())
     workers = results["benchmarks"]["B4"]["fanout"]["workers"]
