@@ -3,6 +3,8 @@ from wagtail.users.apps import WagtailUsersAppConfig
 
 
 class CourseConfig(AppConfig):
+    # Two configs live in this module: without `default`, Django would use neither for "course".
+    default = True
     name = "course"
     verbose_name = "Course"
 

@@ -419,3 +419,61 @@ def test_the_piece_page_needs_the_same_number_of_queries_for_few_and_many_respon
         writing.respond(piece, world.dora, "More.")
     with django_assert_num_queries(len(few.captured_queries)):
         client.get(piece_url(piece))
+
+
+def test_the_rule_from_a_membership_reads_exactly_what_the_general_rule_reads(world, consultant):
+    from lessons.visibility import visible_in_cohort
+
+    loner = member(world.cohort, None, "lou@example.com", "Lou Loner")  # before circles are formed
+    staff_member = Membership.objects.create(user=consultant, cohort=world.cohort, role="member")
+    authors = [world.ana, world.ben, world.eva, loner, world.olga, staff_member]
+    for author in authors:
+        for visibility in ("circle", "cohort", "facilitator"):
+            write(author, f"{author.user.full_name} for the {visibility}.", visibility=visibility)
+        write(author, "A draft.", share=False)
+    PeerReview.objects.bulk_create(
+        (
+            PeerReview(submission=piece, reviewer=reviewer, assigned_at=timezone.now())
+            for reviewer in (world.ana, world.eva, loner, staff_member)
+            for piece in Submission.objects.exclude(membership=reviewer)
+        ),
+        ignore_conflicts=True,  # sharing already asked some of them
+    )
+
+    for viewer in (world.ana, world.ben, world.eva, loner, world.fritz, staff_member, world.olga):
+        general = visible_submissions(viewer.user, viewer.cohort_id)
+        assert set(visible_in_cohort(viewer)) == set(general), viewer.user.full_name
+        expected = [
+            review.pk
+            for review in PeerReview.objects.filter(reviewer=viewer, responded_at__isnull=True).order_by(
+                "assigned_at", "pk"
+            )
+            if general.filter(pk=review.submission_id).exists()
+        ]
+        assert [review.pk for review in waiting_for(viewer)] == expected, viewer.user.full_name
+    # The cases differ: a circle member reads less than the facilitator, the loner no circle pieces.
+    assert visible_in_cohort(world.ana).count() < visible_in_cohort(world.fritz).count()
+    assert not visible_in_cohort(loner).filter(visibility="circle").exclude(membership=loner).exists()
+
+
+def test_the_feed_pages_back_without_counting_and_odd_page_numbers_land_somewhere_sensible(client, world):
+    _fill(world, 45)
+    login(client, world.ana)
+
+    first = client.get(feed_url(world.cohort))
+    second = client.get(feed_url(world.cohort) + "?page=2")
+    third = client.get(feed_url(world.cohort) + "?page=3")
+    titles = feed_titles(first) + feed_titles(second) + feed_titles(third)
+
+    assert [len(feed_titles(r)) for r in (first, second, third)] == [20, 20, 5]
+    assert titles == [f"Piece {index}" for index in range(44, -1, -1)]  # newest first, none twice
+    soup = BeautifulSoup(second.content, "html.parser")
+    assert soup.select_one("a[rel=prev]")["href"] == "?page=1"
+    assert soup.select_one("a[rel=next]")["href"] == "?page=3"
+    assert "Page 2" in soup.select_one(".pagination").get_text()
+    assert BeautifulSoup(third.content, "html.parser").select_one("a[rel=next]") is None
+    assert BeautifulSoup(first.content, "html.parser").select_one("a[rel=prev]") is None
+    # Past the end: the last page; not a number: the first.
+    assert feed_titles(client.get(feed_url(world.cohort) + "?page=99")) == feed_titles(third)
+    assert feed_titles(client.get(feed_url(world.cohort) + "?page=x")) == feed_titles(first)
+    assert feed_titles(client.get(feed_url(world.cohort) + "?page=-4")) == feed_titles(first)
