@@ -10,14 +10,16 @@ class CourseConfig(AppConfig):
 
     def ready(self):
         from django.db.models.signals import post_delete, post_save
+        from wagtail.images import get_image_model
         from wagtail.models import Locale, get_page_models
         from wagtail.signals import post_page_move
 
         from . import outline
 
         # Per model, not for every sender: a post_delete receiver for all models would switch
-        # off Django's fast deletes everywhere.
-        for model in [*get_page_models(), Locale]:
+        # off Django's fast deletes everywhere. Images too: the kept lessons hold the images
+        # their bodies and covers show.
+        for model in [*get_page_models(), Locale, get_image_model()]:
             post_save.connect(outline.pages_changed, sender=model, dispatch_uid=f"outline-save-{model._meta.label}")
             post_delete.connect(outline.pages_changed, sender=model, dispatch_uid=f"outline-del-{model._meta.label}")
         post_page_move.connect(outline.pages_changed, dispatch_uid="outline-move")

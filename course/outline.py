@@ -55,7 +55,7 @@ def current_version():
 
 
 def pages_changed(**kwargs):
-    """Signal receiver: a page or locale was saved, deleted or moved."""
+    """Signal receiver: a page, locale or image was saved, deleted or moved."""
     from .models import OutlineVersion
 
     token = uuid.uuid4().hex

@@ -121,3 +121,16 @@ def test_without_a_token_row_nothing_is_kept(member, django_assert_num_queries):
     assert [lesson.title for lesson in lessons] == ["Know yourself", "Write regularly"]
     publish(lessons[0])  # a page change writes a token again
     assert OutlineVersion.objects.filter(pk=OutlineVersion.SINGLETON).exists()
+
+
+def test_changing_an_image_renews_the_outline(member):
+    from wagtail.images import get_image_model
+    from wagtail.images.tests.utils import get_test_image_file
+
+    before = outline.current_version()
+    image = get_image_model().objects.create(title="Cover", file=get_test_image_file())
+    created = outline.current_version()
+    image.title = "Cover, cropped"
+    image.save()
+
+    assert len({before, created, outline.current_version()}) == 3
