@@ -84,7 +84,8 @@ def lesson_access(user, lesson, at=None):
         return "full", None
     lesson = lesson.canonical
     course = lesson.course
-    memberships = [m for m in memberships_for(user) if m.cohort.course_id == course.pk]
+    # Only this course's cohorts, and not the course page again (bench B3).
+    memberships = list(Membership.objects.filter(user=user, cohort__course_id=course.pk).select_related("cohort"))
     if not memberships:
         return "none", None
     if any(m.role == Role.FACILITATOR for m in memberships):
