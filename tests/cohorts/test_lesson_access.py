@@ -5,6 +5,7 @@ import zoneinfo
 
 import pytest
 import time_machine
+from bs4 import BeautifulSoup
 from django.urls import reverse
 
 from cohorts.models import Cohort, LessonDate, Membership, Role
@@ -137,3 +138,30 @@ def test_editors_read_every_lesson_and_preview_still_works(admin_client, second_
         preview = admin_client.get(reverse("wagtailadmin_pages:view_draft", args=[second_lesson.pk]))
     assert preview.status_code == 200
     assert "The secret of the second lesson" in preview.content.decode()
+
+
+def test_a_lesson_links_the_previous_and_the_next_lesson_with_their_numbers(
+    client, facilitator, course_page, first_lesson, second_lesson
+):
+    third = make_lesson(course_page, "Listening first", offset=2)
+    client.force_login(facilitator)
+
+    def pager(lesson):
+        soup = BeautifulSoup(client.get(lesson.url).content, "html.parser")
+        nav = soup.select_one("nav.lesson-pager")
+        return {
+            link["rel"][0]: (link["href"], " ".join(link.get_text(" ", strip=True).split()))
+            for link in (nav.select("a") if nav else [])
+        }
+
+    assert pager(first_lesson) == {"next": (second_lesson.url, "Lesson 2 → Finding your voice")}
+    assert pager(second_lesson) == {
+        "prev": (first_lesson.url, "← Lesson 1 Who am I"),
+        "next": (third.url, "Lesson 3 → Listening first"),
+    }
+    assert pager(third) == {"prev": (second_lesson.url, "← Lesson 2 Finding your voice")}
+
+
+def test_a_course_of_one_lesson_has_no_pager(client, facilitator, first_lesson):
+    client.force_login(facilitator)
+    assert b"lesson-pager" not in client.get(first_lesson.url).content
