@@ -3,8 +3,9 @@
 `build_dashboard(cohort, at)` answers everything the cohort dashboard page and its CSV exports
 show, with a constant number of queries however many members the cohort has:
 
-* the course's lessons and the cohort's date overrides (the schedule, two queries),
-* the members with their response counts and latest activity (one query, subqueries per column),
+* the course's lessons (kept by course.outline) and the cohort's date overrides (the schedule),
+* the members, then their responses given and received, latest writing and latest recorded post
+  (one grouped query each over the whole cohort),
 * every piece the members wrote, with "has feedback on its current version" (one query).
 
 `home_panel_rows(user, at)` answers the consultant's panel on the Wagtail admin home page for all
@@ -17,7 +18,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from django.db import models
-from django.db.models import Count, Exists, F, IntegerField, Max, OuterRef, Subquery
+from django.db.models import Count, Exists, IntegerField, Max, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -75,23 +76,21 @@ def members_with_activity(cohort):
         .select_related("user")
         .order_by("user__full_name", "user__email", "pk")
     )
-    given = {
-        author: (n, latest)
-        for author, n, latest in Response.objects.filter(author__cohort=cohort)
-        .order_by()
-        .values("author")
-        .annotate(n=Count("pk"), latest=Max("created_at"))
-        .values_list("author", "n", "latest")
-    }
-    # Not one's own responses on one's own piece; a former member's (author gone) still count.
-    received = dict(
+    # Responses on the cohort's pieces (nobody can read, so answer, another cohort's) counted
+    # per author and piece owner in one pass, then summed both ways.
+    given, received, last_response = Counter(), Counter(), {}
+    for author, owner, count, latest in (
         Response.objects.filter(submission__membership__cohort=cohort)
-        .exclude(author=F("submission__membership"))
         .order_by()
-        .values("submission__membership")
-        .annotate(n=Count("pk"))
-        .values_list("submission__membership", "n")
-    )
+        .values("author", "submission__membership")
+        .annotate(count=Count("pk"), latest=Max("created_at"))
+        .values_list("author", "submission__membership", "count", "latest")
+    ):
+        if author is not None:
+            given[author] += count
+            last_response[author] = max(latest, last_response.get(author, latest))
+        if author != owner:  # not one's own responses on one's own piece; a former member's count
+            received[owner] += count
     written = dict(
         Submission.objects.filter(membership__cohort=cohort)
         .order_by()
@@ -107,8 +106,9 @@ def members_with_activity(cohort):
         .values_list("membership", "latest")
     )
     for member in members:
-        member.n_responses_given, member.last_response = given.get(member.pk, (0, None))
-        member.n_responses_received = received.get(member.pk, 0)
+        member.n_responses_given = given[member.pk]
+        member.last_response = last_response.get(member.pk)
+        member.n_responses_received = received[member.pk]
         member.last_written = written.get(member.pk)
         member.last_post = posted.get(member.pk)
     return members
@@ -298,8 +298,9 @@ def _load_pieces(cohort, column_of_block, column_of_lesson):
 
 
 def build_dashboard(cohort, at=None, schedule=None):
-    """Everything the dashboard shows for `cohort` at `at`: eight queries (two for the schedule,
-    four for the members' activity), however many members and pieces."""
+    """Everything the dashboard shows for `cohort` at `at`, in the same few queries however many
+    members and pieces: the schedule (date overrides; the lessons are kept by course.outline), the
+    members and three for their activity, the pieces."""
     at = at or timezone.now()
     schedule = schedule or Schedule.for_cohort(cohort)
     slots = schedule.slots

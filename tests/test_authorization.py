@@ -262,7 +262,7 @@ CASES = [
             "action": "record",
             "url": "https://www.linkedin.com/posts/hacked",
             "platform": "linkedin",
-            "posted_on": timezone.localdate().isoformat(),
+            "posted_on": timezone.localdate(timezone=w.m1.time_zone_info).isoformat(),  # M1's today
         },
         effective=True,
     ),

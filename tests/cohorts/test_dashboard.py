@@ -316,13 +316,12 @@ def test_dashboard_and_exports_use_a_constant_number_of_queries_for_10_and_200_m
     print(f"{name}: {with_ten} queries for 10 and for 200 members")  # noqa: T201
 
 
-def test_building_the_dashboard_takes_seven_queries(cohort, lessons, django_assert_num_queries):
+def test_building_the_dashboard_takes_six_queries(cohort, lessons, django_assert_num_queries):
     populate(cohort, lessons, make_members(cohort, 30))
     cohort = type(cohort).objects.select_related("course").get(pk=cohort.pk)
     build_dashboard(cohort)  # the course's lessons are loaded once (course.outline)
-    # Date overrides, members, responses given, responses received, latest writing, latest post,
-    # pieces.
-    with django_assert_num_queries(7):
+    # Date overrides, members, responses (given and received), latest writing, latest post, pieces.
+    with django_assert_num_queries(6):
         build_dashboard(cohort)
 
 

@@ -4,6 +4,7 @@ assignments."""
 import datetime
 
 import pytest
+import time_machine
 from bs4 import BeautifulSoup
 from django.urls import reverse
 from django.utils import timezone
@@ -13,6 +14,14 @@ from lessons.writing import get_or_start, save_draft
 from tests.lessons.test_editor import make_world
 
 POST_URL = "https://www.linkedin.com/posts/anna_leadership-activity-1234"
+
+
+@pytest.fixture(autouse=True)
+def a_day_with_one_date_everywhere():
+    """The forms and tests name "today" in the test zone (Tokyo), the rules in the member's: a
+    moment when both have the same date, or the tests fail in the evening, UTC."""
+    with time_machine.travel(datetime.datetime(2026, 11, 23, 12, 0, tzinfo=datetime.UTC), tick=True):
+        yield
 
 
 @pytest.fixture
