@@ -207,13 +207,14 @@ def test_it_counts_responses_given_and_received_per_member(cohort, lessons):
             Response(submission=annas, author=cleo, body="2"),
             Response(submission=bens, author=anna, body="3"),
             Response(submission=annas, author=anna, body="my own reply is not listening"),
+            Response(submission=bens, author=None, body="from someone who has left the cohort since"),
         ]
     )
 
     rows = {row.membership.pk: row for row in build_dashboard(cohort).rows}
 
     assert (rows[anna.pk].responses_given, rows[anna.pk].responses_received) == (2, 2)
-    assert (rows[ben.pk].responses_given, rows[ben.pk].responses_received) == (1, 1)
+    assert (rows[ben.pk].responses_given, rows[ben.pk].responses_received) == (1, 2)
     assert (rows[cleo.pk].responses_given, rows[cleo.pk].responses_received) == (1, 0)
 
 
