@@ -9,7 +9,7 @@ class CourseConfig(AppConfig):
     verbose_name = "Course"
 
     def ready(self):
-        from django.db.models.signals import post_delete, post_save
+        from django.db.models.signals import post_delete, post_migrate, post_save
         from wagtail.images import get_image_model
         from wagtail.models import Locale, get_page_models
         from wagtail.signals import post_page_move
@@ -23,6 +23,8 @@ class CourseConfig(AppConfig):
             post_save.connect(outline.pages_changed, sender=model, dispatch_uid=f"outline-save-{model._meta.label}")
             post_delete.connect(outline.pages_changed, sender=model, dispatch_uid=f"outline-del-{model._meta.label}")
         post_page_move.connect(outline.pages_changed, dispatch_uid="outline-move")
+        # A data migration's historical models send no signals: renew after every migrate.
+        post_migrate.connect(outline.migrated, sender=self, dispatch_uid="outline-migrate")
 
 
 class KlartextUsersAppConfig(WagtailUsersAppConfig):

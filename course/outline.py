@@ -9,15 +9,23 @@ loaded under a version token stored in the database (`OutlineVersion`, one row).
 writes a new token in the same transaction, so other processes reload exactly when the change
 commits, and a rolled-back change leaves the old token (and the old outline) in force.
 
-A request (or task) reads the token once: one small query instead of loading the pages.
+A request (or task) reads the token once: one small query instead of loading the pages. Saving a
+draft (Wagtail's autosave included) or locking a page changes nothing a reader sees, so it keeps the
+token. While this thread's own page change is not committed yet, nothing is kept: what it would
+keep might never be committed, or be changed again later in the same transaction. Migrations
+replace the token too; after a change made behind Django's back (SQL, `QuerySet.update()` on
+pages) run `manage.py renew_outline`.
 
 The objects handed out are shared by the requests of one process: read them, never change them.
+They are not guarded against concurrent use by threads: production serves with gunicorn's sync
+workers (one request per process at a time), and `runserver`'s threads are for development.
 """
 
 import threading
 import uuid
 
 from django.core.signals import request_finished, request_started
+from django.db import connection, transaction
 
 _lock = threading.Lock()
 _local = threading.local()
@@ -28,6 +36,7 @@ def begin(**kwargs):
     """A request or task starts: it reads the token once, on first use."""
     _local.scoped = True
     _local.version = None
+    _local.uncommitted = False
 
 
 def end(**kwargs):
@@ -35,6 +44,7 @@ def end(**kwargs):
     the token is read on every use, so nothing there can see an outline older than the database."""
     _local.scoped = False
     _local.version = None
+    _local.uncommitted = False
 
 
 request_started.connect(begin, dispatch_uid="course.outline.begin")
@@ -54,8 +64,31 @@ def current_version():
     return version or None
 
 
-def pages_changed(**kwargs):
+# What saving a draft, autosave and locking write: nothing a reader of the live site sees.
+BOOKKEEPING_FIELDS = frozenset(
+    {
+        "comment_notifications",
+        "wagtail_admin_comments",
+        "latest_revision",
+        "latest_revision_created_at",
+        "draft_title",
+        "has_unpublished_changes",
+        "locked",
+        "locked_at",
+        "locked_by",
+    }
+)
+
+
+def pages_changed(update_fields=None, **kwargs):
     """Signal receiver: a page, locale or image was saved, deleted or moved."""
+    if update_fields and set(update_fields) <= BOOKKEEPING_FIELDS:
+        return
+    renew()
+
+
+def renew(**kwargs):
+    """A new token: every process reloads what it kept."""
     from .models import OutlineVersion
 
     token = uuid.uuid4().hex
@@ -64,12 +97,31 @@ def pages_changed(**kwargs):
         _local.version = token
     with _lock:
         _kept.clear()
+    if connection.in_atomic_block:
+        _local.uncommitted = True
+        transaction.on_commit(_committed)
+
+
+def migrated(**kwargs):
+    """post_migrate: a data migration's historical models send no signals. Skipped while the
+    table does not exist (migrating backwards past it)."""
+    from .models import OutlineVersion
+
+    if OutlineVersion._meta.db_table in connection.introspection.table_names():
+        renew()
+
+
+def _committed():
+    _local.uncommitted = False
+    with _lock:
+        _kept.clear()
 
 
 def remembered(name, key, load):
-    """`load()`, kept by this process until the next page change."""
+    """`load()`, kept by this process until the next page change. Nothing is kept for an unsaved
+    page (key None: a new page's preview)."""
     version = current_version()
-    if version is None:
+    if version is None or key is None or getattr(_local, "uncommitted", False):
         return load()
     with _lock:
         entry = _kept.get((name, key))
@@ -101,7 +153,7 @@ def default_locale_id():
 
     return remembered(
         "default-locale",
-        None,
+        "default",
         lambda: Locale.objects.filter(language_code=default_language()).values_list("pk", flat=True).first(),
     )
 

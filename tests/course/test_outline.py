@@ -86,6 +86,7 @@ def test_a_rolled_back_page_change_leaves_the_token_as_it_was(member):
 def test_outside_a_request_the_token_is_read_on_every_use(member, django_assert_num_queries):
     _user, cohort, _first, _current = member
     course = cohort.course
+    outline.end()  # the fixture's page changes count as committed (a test's transaction never is)
     outline.course_lessons(course)
 
     with django_assert_num_queries(1):  # the token; the lessons are kept
@@ -134,3 +135,50 @@ def test_changing_an_image_renews_the_outline(member):
     image.save()
 
     assert len({before, created, outline.current_version()}) == 3
+
+
+def test_saving_a_draft_or_locking_keeps_the_token_and_publishing_renews_it(member):
+    _user, _cohort, first, _current = member
+    before = outline.current_version()
+
+    first.title = "A better title, not published yet"
+    first.save_revision()  # what the editor's "Save draft" and autosave do
+    first.locked = True
+    first.save(update_fields=["locked", "locked_at", "locked_by"])
+    assert outline.current_version() == before
+
+    publish(first)
+    assert outline.current_version() != before
+
+
+def test_nothing_is_kept_while_this_threads_page_change_is_uncommitted(member, django_assert_num_queries):
+    _user, cohort, first, _current = member
+    course = cohort.course
+    with transaction.atomic():
+        first.title = "Changed, not committed"
+        first.save()
+        with django_assert_num_queries(2):  # the token and the lessons: not kept
+            outline.course_lessons(course)
+        with django_assert_num_queries(2):
+            outline.course_lessons(course)
+
+
+def test_an_unsaved_pages_parent_is_its_own_not_a_kept_one(member, course_page, home_page):
+    other = publish(home_page.add_child(instance=type(course_page)(title="Other", slug="other", intro="<p>x</p>")))
+    # As Wagtail previews a page not created yet: no id, a path under the parent.
+    new_here = LessonPage(title="New", path=course_page.path + "ZZZZ", depth=course_page.depth + 1)
+    new_there = LessonPage(title="New too", path=other.path + "ZZZZ", depth=other.depth + 1)
+
+    assert outline.parent_page(new_here).pk == course_page.pk
+    assert outline.parent_page(new_there).pk == other.pk
+
+
+def test_renew_outline_and_migrate_replace_the_token(member):
+    from django.core.management import call_command
+
+    before = outline.current_version()
+    call_command("renew_outline", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    after_command = outline.current_version()
+    outline.migrated()
+
+    assert len({before, after_command, outline.current_version()}) == 3
