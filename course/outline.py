@@ -4,10 +4,10 @@ each process between requests.
 Every member page and every email asks for the course's lessons in order: the schedule, the lesson
 page's navigation, "lesson 3 of 8". Loading all lesson pages with their bodies on every request
 was the largest single cost of the lesson page and the member home (bench B3). The outline only
-changes when an editor saves, publishes, moves or deletes a page, so each process keeps what it
-loaded under a version token stored in the database (`OutlineVersion`, one row). Any page change
-writes a new token in the same transaction, so other processes reload exactly when the change
-commits, and a rolled-back change leaves the old token (and the old outline) in force.
+changes when an editor publishes, moves or deletes a page, so each process keeps what it loaded
+under a version token stored in the database (`OutlineVersion`, one row). Such a change writes a
+new token in the same transaction, so other processes reload exactly when the change commits, and
+a rolled-back change leaves the old token (and the old outline) in force.
 
 A request (or task) reads the token once: one small query instead of loading the pages. Saving a
 draft (Wagtail's autosave included) or locking a page changes nothing a reader sees, so it keeps the
