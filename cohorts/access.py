@@ -55,15 +55,6 @@ def can_manage(user, cohort):
     return facilitated_cohorts(user).filter(pk=cohort.pk).exists()
 
 
-def visible_memberships(user):
-    """Memberships a user may see the names of: their circle-mates and cohort-mates, or all the
-    memberships of cohorts they facilitate."""
-    own_cohorts = memberships_for(user).values("cohort_id")
-    return Membership.objects.filter(cohort_id__in=own_cohorts) | Membership.objects.filter(
-        cohort__in=facilitated_cohorts(user)
-    )
-
-
 def facilitated_invitations(user):
     return Invitation.objects.filter(cohort__in=facilitated_cohorts(user))
 

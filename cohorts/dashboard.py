@@ -61,8 +61,11 @@ def _count(queryset, group_by):
     )
 
 
-def _latest(queryset, group_by, moment_field):
-    return Subquery(queryset.order_by().values(group_by).annotate(latest=Max(moment_field)).values("latest"))
+def _latest_per_member(queryset, moment_field):
+    """{membership id: its latest `moment_field`} over `queryset`, in one grouped query."""
+    return dict(
+        queryset.order_by().values("membership").annotate(latest=Max(moment_field)).values_list("membership", "latest")
+    )
 
 
 def members_with_activity(cohort):
@@ -91,20 +94,8 @@ def members_with_activity(cohort):
             last_response[author] = max(latest, last_response.get(author, latest))
         if author != owner:  # not one's own responses on one's own piece; a former member's count
             received[owner] += count
-    written = dict(
-        Submission.objects.filter(membership__cohort=cohort)
-        .order_by()
-        .values("membership")
-        .annotate(latest=Max("updated_at"))
-        .values_list("membership", "latest")
-    )
-    posted = dict(
-        PostLog.objects.filter(membership__cohort=cohort)
-        .order_by()
-        .values("membership")
-        .annotate(latest=Max("created_at"))
-        .values_list("membership", "latest")
-    )
+    written = _latest_per_member(Submission.objects.filter(membership__cohort=cohort), "updated_at")
+    posted = _latest_per_member(PostLog.objects.filter(membership__cohort=cohort), "created_at")
     for member in members:
         member.n_responses_given = given[member.pk]
         member.last_response = last_response.get(member.pk)

@@ -263,7 +263,7 @@ def circle_and_facilitators(user, membership):
         people |= Q(circle_id=membership.circle_id, role=Role.MEMBER)
     else:
         people |= Q(role=Role.MEMBER)
-    # Everyone in one's own cohort is visible to one (access.visible_memberships).
+    # Everyone in one's own cohort may see the names of the others in it.
     rows = (
         Membership.objects.filter(people, cohort_id=membership.cohort_id)
         .order_by("user__full_name", "user_id")
