@@ -3,7 +3,7 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
-export DJANGO_SETTINGS_MODULE := course.settings
+export DJANGO_SETTINGS_MODULE := config.settings
 
 .PHONY: install assets messages run test test-fast lint bench clean
 

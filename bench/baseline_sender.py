@@ -16,9 +16,10 @@ def main():
     from django.core.mail import get_connection
     from django.utils import timezone
 
-    from cohorts.models import Delivery, Kind, Membership
-    from cohorts.nudges import iso_week_key
-    from cohorts.rendering import BatchContext
+    from cohorts.models import Membership
+    from mail.models import Delivery, Kind
+    from mail.nudges import iso_week_key
+    from mail.rendering import BatchContext
 
     started = time.monotonic()
     now = timezone.now()

@@ -17,8 +17,8 @@ def _pipeline(run, members, *, sample_memory):
     from django.db import connection
     from django.utils import timezone
 
-    from cohorts import nudges
-    from course.celery import app
+    from config.celery import app
+    from mail import nudges
 
     now = timezone.now()
     seeded = seed.seed_fanout(members, run.args.zones, now)
@@ -62,7 +62,7 @@ def _pipeline(run, members, *, sample_memory):
 def _state_counts():
     from django.db.models import Count
 
-    from cohorts.models import Delivery
+    from mail.models import Delivery
 
     return {row["state"]: row["n"] for row in Delivery.objects.order_by().values("state").annotate(n=Count("pk"))}
 

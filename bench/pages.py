@@ -45,7 +45,7 @@ def fetch(url, cookie):
 def gunicorn(env, port):
     return procs.start(
         "gunicorn",
-        [sys.executable, "-m", "gunicorn", "course.wsgi:application", "--workers", "2", "--worker-class", "sync",
+        [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--workers", "2", "--worker-class", "sync",
          "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "--timeout", "120"],
         env,
     )  # fmt: skip
@@ -99,7 +99,7 @@ def b3(run):
     targets = [
         ("baseline", BaselinePage.objects.get().url, member_cookie),
         ("lesson page", data["lesson"].url, member_cookie),
-        ("member home", reverse("cohorts:cohort_home", args=[cohort.pk]), member_cookie),
+        ("member home", reverse("progress:cohort_home", args=[cohort.pk]), member_cookie),
         ("circle feed", reverse("circle:feed", args=[cohort.pk]), member_cookie),
         ("facilitator dashboard", reverse("cohort_admin:dashboard", args=[cohort.pk]), facilitator_cookie),
         # Not a target: the floor under any admin page, so the dashboard's own cost can be read.

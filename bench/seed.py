@@ -57,8 +57,8 @@ def build_template(assignments_needed):
     """Migrate, then the demo course (its lessons repeated until there are `assignments_needed`
     writing assignments), its videos and cover image, and B3's baseline page with the body of
     lesson 1."""
-    from course import demo_cohort, demo_content
     from course.management.commands.seed_demo import home_page, seed_course, seed_lesson
+    from demo import demo_cohort, demo_content
 
     call_command("migrate", interactive=False, verbosity=0)
     seeded = seed_course()
@@ -104,7 +104,7 @@ def course_and_lessons():
 def zones_at(now, count, *, daytime):
     """`count` IANA zones spread over as many UTC offsets as possible. With `daytime`, only zones
     where it is 07:00–18:59 at `now`: the quiet hours (20:00–07:00) would hold nudges back."""
-    from cohorts.nudges import ZONE_SET
+    from mail.nudges import ZONE_SET
 
     by_offset = defaultdict(list)
     for name in sorted(ZONE_SET):

@@ -16,7 +16,7 @@ from urllib.parse import quote, urlsplit
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_DB = "klartext_bench"
 TEMPLATE_DB = "klartext_bench_tpl"
-REDIS_DB = 12  # the cache takes the next number (course.settings)
+REDIS_DB = 12  # the cache takes the next number (config.settings)
 
 
 class ServiceMissing(Exception):

@@ -18,10 +18,10 @@ def _tick_once(now):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from cohorts import nudges
+    from mail import nudges
 
     with connection.cursor() as cursor:
-        cursor.execute("TRUNCATE cohorts_delivery")
+        cursor.execute("TRUNCATE mail_delivery")
     with CaptureQueriesContext(connection) as queries:
         started = time.perf_counter()
         result = nudges.tick(now)
@@ -32,7 +32,7 @@ def _tick_once(now):
 def b2(run):
     from django.utils import timezone
 
-    from course.celery import app
+    from config.celery import app
 
     sizes = []
     for members in run.args.tick_sizes:

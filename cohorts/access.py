@@ -8,11 +8,12 @@ Object lookups raise Http404 (never 403) so that ids of other cohorts reveal not
 from django.http import Http404
 from django.utils import timezone
 
-from .models import Cohort, Invitation, Membership, Role
+from course.models import is_staff
 
+from .models import Cohort, CohortState, Membership, Role
+from .schedule import Schedule
 
-def is_staff(user):
-    return user.is_authenticated and (user.is_staff or user.is_superuser)
+__all__ = ["is_staff"]  # one rule for staff, used through here by the cohort-scoped code
 
 
 def memberships_for(user):
@@ -24,6 +25,36 @@ def memberships_for(user):
         .select_related("cohort", "cohort__course", "circle")
         .order_by("-cohort__start_date", "cohort__name")
     )
+
+
+def default_membership(memberships, at):
+    """The cohort a person means when they name none: the most recently started running cohort,
+    else the next upcoming one, else the most recently ended one."""
+    states = {m.pk: m.cohort.state_at(at) for m in memberships}
+    running = [m for m in memberships if states[m.pk] == CohortState.RUNNING]
+    if running:
+        return max(running, key=lambda m: (m.cohort.start_date, m.cohort_id))
+    upcoming = [m for m in memberships if states[m.pk] == CohortState.UPCOMING]
+    if upcoming:
+        return min(upcoming, key=lambda m: (m.cohort.start_date, m.cohort_id))
+    return max(memberships, key=lambda m: (m.cohort.end_date, m.cohort_id))
+
+
+def chosen_membership(memberships, value, at):
+    """The membership a request names with ?cohort=<id> (404 when it is not one of theirs), else
+    the default one. `memberships` are the person's own (memberships_for)."""
+    if not memberships:
+        raise Http404("Not in a cohort.")
+    if value is None:
+        return default_membership(memberships, at)
+    try:
+        wanted = int(value)
+    except (TypeError, ValueError):
+        raise Http404("No such cohort.") from None
+    for membership in memberships:
+        if membership.cohort_id == wanted:
+            return membership
+    raise Http404("No such cohort.")
 
 
 def get_membership_or_404(user, cohort_id):
@@ -55,10 +86,6 @@ def can_manage(user, cohort):
     return facilitated_cohorts(user).filter(pk=cohort.pk).exists()
 
 
-def facilitated_invitations(user):
-    return Invitation.objects.filter(cohort__in=facilitated_cohorts(user))
-
-
 def lesson_access(user, lesson, at=None):
     """How a user may see a lesson page: ("full", None), ("not_yet", slot) or ("none", None).
 
@@ -66,8 +93,6 @@ def lesson_access(user, lesson, at=None):
     sees a lesson once it has opened for one of their cohorts of that course. A translation opens
     with its source lesson: cohorts and schedules know only the source.
     """
-    from .schedule import Schedule
-
     at = at or timezone.now()
     if not user.is_authenticated:
         return "none", None

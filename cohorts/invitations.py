@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from .models import INVITATION_SALT, Invitation, Membership, Role
+from .signals import invitation_issued
 
 
 class InvitationError(Exception):
@@ -161,36 +162,6 @@ def renew(token):
     raise InvitationError("still_valid")
 
 
-def _invitation_delivery(invitation):
-    """The Delivery row for the invitation's current link (one per link: a re-issued link gets a
-    new row, a second call for the same link finds the existing one)."""
-    from .models import Delivery, Kind
-
-    delivery, _created = Delivery.objects.get_or_create(
-        invitation=invitation,
-        kind=Kind.INVITATION,
-        period_key=f"link:{invitation.nonce}",
-        defaults={"due_at": timezone.now()},
-    )
-    return delivery
-
-
 def queue_invitation_email(invitation):
-    """Record the email in the Delivery table and hand it to a worker after commit."""
-    from .tasks import send_batch
-
-    delivery = _invitation_delivery(invitation)
-    send_batch.delay_on_commit([delivery.pk])
-    return delivery
-
-
-def send_invitation_email(invitation_id):
-    """Send the invitation's current link now, through the same pipeline as every email.
-    Does nothing for an invitation that was accepted or deleted meanwhile."""
-    from . import nudges
-
-    invitation = Invitation.objects.filter(pk=invitation_id, accepted_at__isnull=True).first()
-    if invitation is None:
-        return False
-    delivery = _invitation_delivery(invitation)
-    return nudges.send_batch([delivery.pk]).get("sent", 0) == 1
+    """The email pipeline (mail.receivers) records the email and sends it after commit."""
+    invitation_issued.send(sender=Invitation, invitation=invitation)

@@ -12,26 +12,21 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.views import redirect_to_login
-from django.db.models import Q
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import add_never_cache_headers, patch_cache_control
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from course import ratelimit
 from course.security import client_ip
-from course.translations import Translations
-from lessons.visibility import waiting_for
 
 from . import access, ical, invitations
 from .forms import AcceptInvitationForm
-from .models import INVITATION_DAYS, CohortState, Membership, Role
-from .schedule import Schedule
+from .models import INVITATION_DAYS, Membership
 
 PROBLEM_STATUS = {"tampered": 400, "unknown": 400, "expired": 410, "used": 410, "wrong_account": 403}
 
@@ -119,7 +114,7 @@ def _accept(request, token, **account):
         _("Welcome to %(cohort)s! This is your home for %(course)s.")
         % {"cohort": membership.cohort.name, "course": membership.cohort.course.title},
     )
-    return redirect("cohorts:cohort_home", membership.cohort_id)
+    return redirect("progress:cohort_home", membership.cohort_id)
 
 
 @never_cache
@@ -166,7 +161,7 @@ def invitation_problem(request, token, error):
         "cohort": invitation.cohort if invitation else None,
         "masked_email": mask_email(invitation.email) if invitation else "",
         "token": token,
-        "home_url": reverse("cohorts:cohort_home", args=[invitation.cohort_id]) if joined else "",
+        "home_url": reverse("progress:cohort_home", args=[invitation.cohort_id]) if joined else "",
     }
     return render(
         request,
@@ -177,137 +172,6 @@ def invitation_problem(request, token, error):
 
 
 # --- member home -----------------------------------------------------------------------------
-
-
-def member_home_response(request, page=None):
-    """The home of the signed-in person's current cohort, or None when they are in no cohort.
-
-    Used by HomePage.serve for `/`: the most recently started running cohort, else the next
-    upcoming one, else the most recently ended one."""
-    memberships = list(access.memberships_for(request.user))
-    if not memberships:
-        return None
-    now = timezone.now()
-    return _render_home(request, default_membership(memberships, now), memberships, now, page=page)
-
-
-@login_required
-@require_GET
-def cohort_home(request, cohort_id):
-    memberships = list(access.memberships_for(request.user))
-    membership = next((m for m in memberships if m.cohort_id == int(cohort_id)), None)
-    if membership is None:
-        raise Http404("No such cohort.")
-    membership.user = request.user  # the same person: spares a query wherever the rules ask for it
-    return _render_home(request, membership, memberships, timezone.now())
-
-
-def default_membership(memberships, at):
-    states = {m.pk: m.cohort.state_at(at) for m in memberships}
-    running = [m for m in memberships if states[m.pk] == CohortState.RUNNING]
-    if running:
-        return max(running, key=lambda m: (m.cohort.start_date, m.cohort_id))
-    upcoming = [m for m in memberships if states[m.pk] == CohortState.UPCOMING]
-    if upcoming:
-        return min(upcoming, key=lambda m: (m.cohort.start_date, m.cohort_id))
-    return max(memberships, key=lambda m: (m.cohort.end_date, m.cohort_id))
-
-
-def _render_home(request, membership, memberships, at, page=None):
-    response = render(request, "cohorts/member_home.html", home_context(request, membership, memberships, at, page))
-    add_never_cache_headers(response)
-    return response
-
-
-def home_context(request, membership, memberships, at, page=None):
-    """Everything the member home shows, in a constant number of queries: the schedule (two),
-    the course and lessons in the reader's language (none in the default language, else two),
-    and the circle with the cohort's facilitators (one)."""
-    cohort = membership.cohort
-    source_schedule = Schedule.for_cohort(cohort)
-    shown = Translations([cohort.course, *(slot.lesson for slot in source_schedule.slots)])
-    schedule = source_schedule.shown_with(shown)
-    opened, total = schedule.progress(at)
-    state = cohort.state_at(at)
-    circle, facilitators = circle_and_facilitators(request.user, membership)
-    calendar_url = request.build_absolute_uri(reverse("cohorts:calendar", args=[membership.calendar_token]))
-    return {
-        "page": page,
-        "membership": membership,
-        "memberships": memberships,
-        "cohort": cohort,
-        "course": shown(cohort.course),
-        "state": state,
-        "state_label": CohortState(state).label,
-        "states": CohortState,
-        "current": schedule.current(at),
-        "due_soon": schedule.due_soon(at),
-        "next_opening": schedule.next_opening(at),
-        "opened": opened,
-        "total": total,
-        "circle": circle,
-        "facilitators": facilitators,
-        "time_zone": membership.time_zone,
-        "calendar_url": calendar_url,
-        "webcal_url": "webcal://" + calendar_url.split("://", 1)[-1],
-        # Pieces this member was asked to read and has not answered yet (one query).
-        "waiting": waiting_for(membership) if membership.role == Role.MEMBER else [],
-    }
-
-
-def circle_and_facilitators(user, membership):
-    """Names only, from one query: the member's circle (or, before circles are formed, the
-    cohort's members) and the cohort's facilitators."""
-    people = Q(role=Role.FACILITATOR)
-    if membership.circle_id:
-        people |= Q(circle_id=membership.circle_id, role=Role.MEMBER)
-    else:
-        people |= Q(role=Role.MEMBER)
-    # Everyone in one's own cohort may see the names of the others in it.
-    rows = (
-        Membership.objects.filter(people, cohort_id=membership.cohort_id)
-        .order_by("user__full_name", "user_id")
-        .values_list("user_id", "user__full_name", "role")
-    )
-    circle, facilitators = [], []
-    for user_id, name, role in rows:
-        person = {"name": name, "is_you": user_id == user.pk}
-        (facilitators if role == Role.FACILITATOR else circle).append(person)
-    return circle, facilitators
-
-
-# --- lessons ---------------------------------------------------------------------------------
-
-
-def serve_lesson(request, lesson, serve):
-    """LessonPage.serve: sign in first; then the lesson once it is open for one of the person's
-    cohorts, a 'not open yet' page before that, and 404 for people outside the course."""
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
-    level, slot = access.lesson_access(request.user, lesson)
-    if level == "none":
-        raise Http404("Not in a cohort of this course.")
-    response = lesson_not_open(request, lesson, slot) if level == "not_yet" else serve()
-    patch_cache_control(response, private=True)
-    return response
-
-
-def lesson_not_open(request, lesson, slot):
-    """When the lesson opens, in the member's own time zone, and none of its content."""
-    request.is_preview = False
-    course = lesson.get_parent()
-    # Cohorts know the source course; `course` is the one in the reader's language.
-    source_course_id = lesson.canonical.get_parent().pk
-    membership = access.memberships_for(request.user).filter(cohort__course_id=source_course_id).first()
-    context = {
-        "lesson": lesson,
-        "course": course,
-        "opens_at": slot.opens_at,
-        "number": slot.number,
-        "time_zone": membership.time_zone if membership else request.user.time_zone,
-        "home_url": reverse("cohorts:cohort_home", args=[membership.cohort_id]) if membership else "/",
-    }
-    return render(request, "lessons/lesson_not_open.html", context)
 
 
 # --- calendar --------------------------------------------------------------------------------
@@ -334,4 +198,4 @@ def reset_calendar(request, cohort_id):
         request,
         _("Your calendar has a new link. The old link no longer works: subscribe again with the new one."),
     )
-    return redirect("cohorts:cohort_home", membership.cohort_id)
+    return redirect("progress:cohort_home", membership.cohort_id)

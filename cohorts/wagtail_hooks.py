@@ -1,14 +1,18 @@
 """The consultant's cohort management in the Wagtail admin: a "Cohorts" menu item with list,
-create, edit and delete, plus each cohort's overview, invitations and CSV import."""
+create, edit and delete, plus each cohort's overview, invitations and CSV import.
 
-from django.urls import include, path, reverse
+Packages above cohorts add views of one cohort (the progress dashboard) with the hook
+`register_cohort_admin_views`: a function returning {name: (route, view class)}, mounted under
+`cohort_admin:<name>` like the views here."""
+
+from django.urls import path
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
-from wagtail.admin.menu import MenuItem
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permissions import register_permission_policy
 
-from . import access, admin_views, dashboard_views, delivery_admin
+from . import admin_views
 from .models import Cohort
 
 # Registered before anything asks for Cohort's policy (Wagtail would create a default one).
@@ -38,57 +42,28 @@ class CohortViewSet(ModelViewSet):
         "invite": ("<int:pk>/invite/", admin_views.CohortInviteView),
         "import": ("<int:pk>/import/", admin_views.CohortImportView),
         "confirm_import": ("<int:pk>/import/confirm/", admin_views.CohortConfirmImportView),
-        "dashboard": ("<int:pk>/dashboard/", dashboard_views.CohortDashboardView),
-        "dashboard_progress_csv": ("<int:pk>/dashboard/progress.csv", dashboard_views.CohortProgressCsvView),
-        "dashboard_summary_csv": ("<int:pk>/dashboard/summary.csv", dashboard_views.CohortSummaryCsvView),
     }
+
+    @cached_property
+    def all_extra_views(self):
+        views = dict(self.extra_views)
+        for registered in hooks.get_hooks("register_cohort_admin_views"):
+            views.update(registered())
+        return views
 
     def get_common_view_kwargs(self, **kwargs):
         return super().get_common_view_kwargs(
-            **{f"{name}_url_name": self.get_url_name(name) for name in self.extra_views},
+            **{f"{name}_url_name": self.get_url_name(name) for name in self.all_extra_views},
             **kwargs,
         )
 
     def get_urlpatterns(self):
         return super().get_urlpatterns() + [
             path(route, self.construct_view(view_class, header_icon=self.UNDEFINED), name=name)
-            for name, (route, view_class) in self.extra_views.items()
+            for name, (route, view_class) in self.all_extra_views.items()
         ]
 
 
 @hooks.register("register_admin_viewset")
 def register_cohort_viewset():
     return CohortViewSet("cohorts")
-
-
-# --- the Deliveries report ----------------------------------------------------------------------
-
-
-class DeliveriesMenuItem(MenuItem):
-    def is_shown(self, request):
-        return access.facilitated_cohorts(request.user).exists()
-
-
-@hooks.register("register_admin_urls")
-def register_delivery_urls():
-    return [
-        path(
-            "deliveries/",
-            include((delivery_admin.urlpatterns, delivery_admin.app_name), namespace=delivery_admin.app_name),
-        )
-    ]
-
-
-@hooks.register("register_admin_menu_item")
-def register_deliveries_menu_item():
-    return DeliveriesMenuItem(
-        _("Deliveries"), reverse("cohort_deliveries:index"), name="deliveries", icon_name="mail", order=260
-    )
-
-
-# --- the consultant's panel on the admin home page -------------------------------------------------
-
-
-@hooks.register("construct_homepage_panels")
-def add_cohorts_home_panel(request, panels):
-    panels.append(dashboard_views.CohortsHomePanel())

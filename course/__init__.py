@@ -1,4 +1,2 @@
-# Load the Celery app whenever Django starts, so @shared_task binds to it.
-from .celery import app as celery_app
-
-__all__ = ("celery_app",)
+"""Users and sign-in, the course pages (home, course) and what every other package shares:
+translations, date formats, security helpers."""

@@ -123,6 +123,11 @@ class User(AbstractBaseUser, PermissionsMixin):
         return zoneinfo.ZoneInfo(self.time_zone)
 
 
+def is_staff(user):
+    """Staff run the courses: they see and manage every cohort."""
+    return user.is_authenticated and (user.is_staff or user.is_superuser)
+
+
 class OutlineVersion(models.Model):
     """One row: a token replaced in the same transaction as any page change, under which each
     process keeps the course outline between requests (course.outline)."""
@@ -192,17 +197,11 @@ class HomePage(OutlineRoutingMixin, Page):
         return context
 
     def serve(self, request, *args, **kwargs):
-        """Members see the home of their current cohort; everyone else the landing page (staff
-        who are in no cohort with a link to the admin)."""
-        from cohorts import access
-        from cohorts.views import member_home_response
-
-        response = member_home_response(request, page=self)
-        if response is not None:
-            return response
+        """The landing page (staff who are in no cohort get a link to the admin). Members never
+        get here: their home is answered before (progress.wagtail_hooks, `before_serve_page`)."""
         response = super().serve(request, *args, **kwargs)
-        if access.is_staff(request.user):
-            response.template_name = "cohorts/landing_staff.html"
+        if is_staff(request.user):
+            response.template_name = "course/landing_staff.html"
         return response
 
 

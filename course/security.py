@@ -1,7 +1,7 @@
 """Request-level security helpers: who is asking (client IP, normalised login name), which
 Content-Security-Policy a response gets, and the page a locked-out login sees.
 
-Settings live in course/settings.py (AXES_*, CONTENT_SECURITY_POLICY, KLARTEXT_ADMIN_CSP,
+Settings live in config/settings.py (AXES_*, CONTENT_SECURITY_POLICY, KLARTEXT_ADMIN_CSP,
 KLARTEXT_PROXY_COUNT); SECURITY.md describes the whole picture.
 """
 

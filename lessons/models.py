@@ -12,6 +12,7 @@ from wagtail.search import index
 from course import outline
 from course.translations import source_of
 
+from . import gating
 from .blocks import LessonStreamBlock
 
 # Converted writing assignments by their stored content. Converting one runs each choice field's
@@ -69,11 +70,8 @@ class LessonPage(Page):
         verbose_name = _("lesson page")
 
     def serve(self, request, *args, **kwargs):
-        """Only for the lesson's cohorts, once it has opened (see cohorts.views.serve_lesson).
-        Previews in the admin do not come through here."""
-        from cohorts.views import serve_lesson
-
-        return serve_lesson(request, self, lambda: super(LessonPage, self).serve(request, *args, **kwargs))
+        """Only for the lesson's cohorts, once it has opened (lessons.gating)."""
+        return gating.serve_lesson(request, self, lambda: super(LessonPage, self).serve(request, *args, **kwargs))
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)

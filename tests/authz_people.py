@@ -9,11 +9,12 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 from wagtail.models import Page
 
-from cohorts.models import Circle, Cohort, Delivery, DeliveryState, Invitation, Kind, Membership, Role
-from cohorts.nudges import unsubscribe_token
+from cohorts.models import Circle, Cohort, Invitation, Membership, Role
 from course.models import CoursePage, HomePage, User
 from lessons import writing
 from lessons.models import Feedback, Visibility
+from mail.models import Delivery, DeliveryState, Kind
+from mail.nudges import unsubscribe_token
 from tests.conftest import make_lesson, publish
 
 A_MARKER = "ZZ-COHORT-A-SECRET"

@@ -15,7 +15,7 @@ def isolated_broker(tmp_path_factory):
     so tests never read or leave messages in a developer's var/ queue."""
     from django.conf import settings
 
-    from course.celery import app
+    from config.celery import app
 
     if not settings.CELERY_BROKER_URL.startswith("filesystem"):
         yield

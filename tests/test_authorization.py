@@ -30,9 +30,10 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from cohorts.models import Circle, Cohort, Delivery, Invitation, Membership, NudgeOptOut
+from cohorts.models import Circle, Cohort, Invitation, Membership
 from course.models import User
 from lessons.models import Feedback, PeerReview, PostLog, Response, Submission, SubmissionVersion
+from mail.models import Delivery, NudgeOptOut
 from tests.authz_people import (
     A_MARKER,
     A_PEOPLE,
@@ -186,12 +187,12 @@ CASES = [
         unchanged_for_all=True,
     ),
     Case("cohorts:calendar", lambda w: {"token": w.m1.calendar_token}, who(ok=ROLES), token=True, shows=(A_MARKER,)),
-    Case("emails:unsubscribe", lambda w: {"token": w.unsubscribe_token}, who(ok=ROLES), token=True, shows=(A_MARKER,)),
+    Case("mail:unsubscribe", lambda w: {"token": w.unsubscribe_token}, who(ok=ROLES), token=True, shows=(A_MARKER,)),
     # --- the member's cohort home and feed ----------------------------------------------------------
-    Case("cohorts:cohort_home", cohort_a_kwargs, who(ok=A_PEOPLE), shows=(A_MARKER,)),
+    Case("progress:cohort_home", cohort_a_kwargs, who(ok=A_PEOPLE), shows=(A_MARKER,)),
     Case("cohorts:reset_calendar", cohort_a_kwargs, who(allowed=A_PEOPLE), method="POST", effective=True),
     Case("circle:feed", cohort_a_kwargs, who(ok=(*A_PEOPLE, STAFF)), shows=(A_MARKER,)),
-    Case("cohorts:relationship", lambda w: {"pk": m1_relationship(w).pk}, who(ok=[M1]), shows=(A_MARKER,)),
+    Case("progress:relationship", lambda w: {"pk": m1_relationship(w).pk}, who(ok=[M1]), shows=(A_MARKER,)),
     # --- writing: only the author ------------------------------------------------------------------
     Case(
         "lessons:write",
@@ -371,7 +372,7 @@ CASES = [
     Case("cohort_deliveries:send_now", cohort_a_kwargs, who(allowed=A_ADMINS), method="POST", effective=True),
     # --- nudge preferences: ids in the query string and the form ------------------------------------
     Case(
-        "cohorts:preferences",
+        "mail:preferences",
         lambda w: {},
         # Staff have no membership: an empty page, nothing of A.
         who(ok=(*A_PEOPLE, STAFF)),
@@ -379,7 +380,7 @@ CASES = [
         variant="GET ?cohort=A",
     ),
     Case(
-        "cohorts:preferences",
+        "mail:preferences",
         lambda w: {},
         # Saving with M1's membership id: only M1. Staff (no membership) get the empty page, nothing saved.
         who(allowed=[M1], special={STAFF: NOTHING}),
@@ -428,7 +429,7 @@ EXCLUDED = {
 
 # URLs without a path parameter that take ids in the query string or the form: walked too.
 QUERY_ID_URLS = {
-    "cohorts:preferences": "?cohort=<cohort id> and the form's membership=<membership id>",
+    "mail:preferences": "?cohort=<cohort id> and the form's membership=<membership id>",
 }
 
 # --- which URLs have an id ------------------------------------------------------------------

@@ -2,7 +2,7 @@
  * Klartext — the Wagtail admin without inline scripts.
  *
  * Wagtail's pickers, inline panels and choosers start themselves with a small inline <script>.
- * The admin's Content-Security-Policy allows no inline script (course/settings.py), so they
+ * The admin's Content-Security-Policy allows no inline script (config/settings.py), so they
  * render a marker instead (course/admin_csp.py), and this file makes the same call: on page
  * load, and for markers added later (a new inline form, a dialog loaded into the page).
  */

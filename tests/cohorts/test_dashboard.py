@@ -13,11 +13,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from cohorts.dashboard import Status, build_dashboard, home_panel_rows
 from cohorts.models import Membership, Role
-from cohorts.rendering import cohort_digest
 from course.models import User
 from lessons.models import Feedback, PostLog, Response, Submission, SubmissionState
+from mail.rendering import cohort_digest
+from progress.dashboard import Status, build_dashboard, home_panel_rows
 from tests.conftest import make_cohort, make_lesson, make_members
 
 BERLIN = datetime.timezone(datetime.timedelta(hours=1))

@@ -13,9 +13,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from cohorts import nudges
-from cohorts.models import Delivery, DeliveryState, Invitation, Kind, Membership, NudgeOptOut, Role
+from cohorts.models import Invitation, Membership, Role
 from course.models import User
+from mail import nudges
+from mail.models import Delivery, DeliveryState, Kind, NudgeOptOut
 from tests.conftest import make_cohort, make_lesson, make_members
 
 BERLIN = zoneinfo.ZoneInfo("Europe/Berlin")

@@ -11,10 +11,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from cohorts.habit import Week, apply_streak, habit_for
 from cohorts.models import Circle, Membership
 from course.models import User
 from lessons.models import Contribution, Pause, PostLog, Relationship, Response, Submission, SubmissionVersion
+from progress.habit import Week, apply_streak, habit_for
 from tests.conftest import make_cohort
 
 BERLIN = zoneinfo.ZoneInfo("Europe/Berlin")
@@ -188,9 +188,9 @@ def add_weeks_of_data(membership, other_piece, weeks):
 
 
 def practice_queries(client):
-    client.get(reverse("cohorts:practice"))  # warm caches (site, session)
+    client.get(reverse("progress:practice"))  # warm caches (site, session)
     with CaptureQueriesContext(connection) as queries:
-        response = client.get(reverse("cohorts:practice"))
+        response = client.get(reverse("progress:practice"))
     assert response.status_code == 200
     return len(queries), response
 
@@ -216,7 +216,7 @@ def test_the_practice_page_shows_the_strip_streak_listening_and_next_nudge(clien
     writer.publish(monday(5), "mastodon")
     with time_machine.travel(at(5, weekday=4), tick=False):
         client.force_login(anna.user)
-        html = client.get(reverse("cohorts:practice")).content.decode()
+        html = client.get(reverse("progress:practice")).content.decode()
     assert 'role="img"' in html and "aria-label=" in html
     assert html.count("<title>Week ") == 26
     assert "url(#pat-published)" in html and ">P<" in html and ">W<" in html
@@ -231,11 +231,11 @@ def test_the_practice_page_shows_the_strip_streak_listening_and_next_nudge(clien
 def test_the_practice_page_is_scoped_to_the_members_own_cohorts(client, anna, course_page):
     other_cohort = make_cohort(course_page, name="Others")
     client.force_login(anna.user)
-    assert client.get(reverse("cohorts:practice"), {"cohort": other_cohort.pk}).status_code == 404
-    assert client.get(reverse("cohorts:practice"), {"cohort": "x"}).status_code == 404
-    assert client.get(reverse("cohorts:practice"), {"cohort": anna.cohort_id}).status_code == 200
+    assert client.get(reverse("progress:practice"), {"cohort": other_cohort.pk}).status_code == 404
+    assert client.get(reverse("progress:practice"), {"cohort": "x"}).status_code == 404
+    assert client.get(reverse("progress:practice"), {"cohort": anna.cohort_id}).status_code == 200
     client.logout()
-    assert client.get(reverse("cohorts:practice")).status_code == 302
+    assert client.get(reverse("progress:practice")).status_code == 302
 
 
 def test_no_page_shows_followers_likes_or_views(client, anna, ben):
@@ -244,9 +244,9 @@ def test_no_page_shows_followers_likes_or_views(client, anna, ben):
     Submission.objects.filter(pk=writer.piece.pk).update(state="shared", shared_at=at(1), visibility="circle")
     writer.publish(monday(1))
     pages = [
-        reverse("cohorts:practice"),
-        reverse("cohorts:self_check"),
-        reverse("cohorts:relationships"),
+        reverse("progress:practice"),
+        reverse("progress:self_check"),
+        reverse("progress:relationships"),
         "/",
         reverse("circle:feed", args=[anna.cohort_id]),
     ]
@@ -261,15 +261,15 @@ def test_no_page_shows_followers_likes_or_views(client, anna, ben):
 
 def test_the_navbar_links_signed_in_people_to_their_practice(client, anna):
     client.force_login(anna.user)
-    assert f'href="{reverse("cohorts:practice")}"' in client.get(reverse("cohorts:preferences")).content.decode()
+    assert f'href="{reverse("progress:practice")}"' in client.get(reverse("mail:preferences")).content.decode()
 
 
 @pytest.mark.django_db
 def test_setting_a_pause_on_the_preferences_page_records_it_for_the_streak(course_page):
     import datetime as dt
 
-    from cohorts.preferences import record_pause
     from lessons.models import Pause
+    from mail.preferences import record_pause
     from tests.conftest import make_cohort as _make_cohort
     from tests.conftest import make_members as _make_members
 

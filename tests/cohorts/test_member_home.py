@@ -106,7 +106,7 @@ def home(client, user, path="/"):
 @pytest.mark.django_db
 def test_the_home_shows_this_weeks_lesson_what_is_due_and_the_next_release(client, jonas, mira, facilitator):
     response = home(client, jonas)
-    assert response.templates[0].name == "cohorts/member_home.html"
+    assert response.templates[0].name == "progress/member_home.html"
     html = response.content.decode()
     context = response.context
     assert context["current"].lesson.title == "Voice"
@@ -163,11 +163,11 @@ def test_a_member_of_several_cohorts_sees_the_most_recently_started_running_one_
     response = home(client, jonas)
     assert response.context["cohort"] == cohort
     html = response.content.decode()
-    assert reverse("cohorts:cohort_home", args=[cohort.pk]) in html
-    assert reverse("cohorts:cohort_home", args=[other_cohort.pk]) in html
+    assert reverse("progress:cohort_home", args=[cohort.pk]) in html
+    assert reverse("progress:cohort_home", args=[other_cohort.pk]) in html
     assert 'aria-current="page"' in html
 
-    response = home(client, jonas, reverse("cohorts:cohort_home", args=[other_cohort.pk]))
+    response = home(client, jonas, reverse("progress:cohort_home", args=[other_cohort.pk]))
     assert response.context["cohort"] == other_cohort
 
 
@@ -206,14 +206,14 @@ def test_before_the_start_the_home_says_when_the_first_lesson_opens(client, cour
 @pytest.mark.django_db
 def test_one_member_cannot_open_another_cohorts_home(client, jonas, other_cohort, otto):
     client.force_login(jonas)
-    assert client.get(reverse("cohorts:cohort_home", args=[other_cohort.pk])).status_code == 404
+    assert client.get(reverse("progress:cohort_home", args=[other_cohort.pk])).status_code == 404
     assert client.get("/cohorts/99999999/").status_code == 404
     assert client.get("/cohorts/123456789012345678901234567890/").status_code == 404
 
 
 @pytest.mark.django_db
 def test_a_cohort_home_needs_a_login(client, cohort):
-    response = client.get(reverse("cohorts:cohort_home", args=[cohort.pk]))
+    response = client.get(reverse("progress:cohort_home", args=[cohort.pk]))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
 
@@ -230,7 +230,7 @@ def test_visitors_and_people_without_a_cohort_see_the_landing_page(client, cohor
 def test_staff_without_a_cohort_see_the_landing_page_with_a_link_to_the_admin(client, consultant, cohort):
     client.force_login(consultant)
     response = client.get("/")
-    assert response.templates[0].name == "cohorts/landing_staff.html"
+    assert response.templates[0].name == "course/landing_staff.html"
     assert reverse("wagtailadmin_home") in response.content.decode()
 
 

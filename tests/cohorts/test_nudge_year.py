@@ -10,9 +10,9 @@ from collections import defaultdict
 import pytest
 import time_machine
 
-from cohorts import nudges
-from cohorts.models import Delivery, Kind
 from lessons.models import PostLog
+from mail import nudges
+from mail.models import Delivery, Kind
 from tests.conftest import make_cohort, make_members
 
 ZONES = [

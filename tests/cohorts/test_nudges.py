@@ -9,10 +9,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from cohorts import nudges
-from cohorts.models import Delivery, DeliveryState, Kind, Membership, NudgeOptOut
+from cohorts.models import Membership
 from course import outline
 from lessons.models import PostLog
+from mail import nudges
+from mail.models import Delivery, DeliveryState, Kind, NudgeOptOut
 from tests.conftest import make_cohort, make_members
 
 BERLIN = zoneinfo.ZoneInfo("Europe/Berlin")
@@ -215,7 +216,7 @@ def test_a_row_left_in_sending_by_a_dead_worker_is_flagged_not_resent(cohort, ma
 def test_unsubscribe_get_confirms_post_unsubscribes_and_no_nudge_is_planned_afterwards(cohort, client):
     (member,) = make_members(cohort, 1)
     token = nudges.unsubscribe_token(member.pk, Kind.WEEKLY_NUDGE)
-    url = reverse("emails:unsubscribe", args=[token])
+    url = reverse("mail:unsubscribe", args=[token])
 
     response = client.get(url)
     assert response.status_code == 200
@@ -237,7 +238,7 @@ def test_a_tampered_unsubscribe_token_is_refused(cohort, client):
     (member,) = make_members(cohort, 1)
     token = nudges.unsubscribe_token(member.pk, Kind.WEEKLY_NUDGE)
     tampered = token[:-2] + ("AA" if not token.endswith("AA") else "BB")
-    response = client.post(reverse("emails:unsubscribe", args=[tampered]))
+    response = client.post(reverse("mail:unsubscribe", args=[tampered]))
     assert response.status_code == 400
     assert not NudgeOptOut.objects.exists()
 

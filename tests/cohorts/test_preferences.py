@@ -9,8 +9,9 @@ import time_machine
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
-from cohorts.models import Delivery, Kind, Membership, NudgeOptOut, Role
-from cohorts.preferences import next_weekly_nudge
+from cohorts.models import Membership, Role
+from mail.models import Delivery, Kind, NudgeOptOut
+from mail.preferences import next_weekly_nudge
 from tests.conftest import make_cohort, make_members
 
 BERLIN = zoneinfo.ZoneInfo("Europe/Berlin")
@@ -64,7 +65,7 @@ def message_texts(response):
 
 
 def test_the_preferences_url_is_the_one_the_emails_link_to():
-    assert reverse("cohorts:preferences") == URL
+    assert reverse("mail:preferences") == URL
 
 
 @pytest.mark.django_db

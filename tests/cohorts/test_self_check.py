@@ -9,10 +9,11 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from cohorts import nudges
-from cohorts.models import Delivery, Kind, Membership, NudgeOptOut
+from cohorts.models import Membership
 from course.models import User
 from lessons.models import SelfCheck
+from mail import nudges
+from mail.models import Delivery, Kind, NudgeOptOut
 from tests.conftest import make_cohort
 
 BERLIN = zoneinfo.ZoneInfo("Europe/Berlin")
@@ -88,7 +89,7 @@ def test_previous_answers_are_shown_side_by_side_with_the_new_one(client, cohort
     SelfCheck.objects.create(membership=member, year=2026, answer="A leader who listens first.")
     with time_machine.travel(moment(2027, 3, 3), tick=False):
         client.force_login(member.user)
-        url = reverse("cohorts:self_check")
+        url = reverse("progress:self_check")
         html = client.get(url).content.decode()
         assert "Who am I, what do I say, to whom?" in html
         assert html.count("previous-answer") == 2
@@ -106,6 +107,6 @@ def test_the_self_check_page_is_scoped_to_the_members_cohorts(client, cohort, co
     member = person(cohort, "anna@example.test", moment(2025, 3, 1))
     other = make_cohort(course_page, name="Other")
     client.force_login(member.user)
-    assert client.get(reverse("cohorts:self_check"), {"cohort": other.pk}).status_code == 404
-    assert client.post(reverse("cohorts:self_check"), {"answer": "x", "cohort": other.pk}).status_code == 404
+    assert client.get(reverse("progress:self_check"), {"cohort": other.pk}).status_code == 404
+    assert client.post(reverse("progress:self_check"), {"answer": "x", "cohort": other.pk}).status_code == 404
     assert not SelfCheck.objects.exists()

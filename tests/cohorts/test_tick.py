@@ -7,14 +7,14 @@ from celery.contrib.testing.worker import start_worker
 from celery.signals import task_postrun
 from django.conf import settings
 
-from cohorts import tasks
-from course.celery import app
+from config.celery import app
+from mail import tasks
 
 
 def test_beat_has_one_static_tick_every_five_minutes():
     assert list(settings.CELERY_BEAT_SCHEDULE) == ["tick"]
     entry = settings.CELERY_BEAT_SCHEDULE["tick"]
-    assert entry["task"] == "cohorts.tasks.tick"
+    assert entry["task"] == "mail.tasks.tick"
     assert entry["schedule"] == 300.0
     # A tick older than its period is dropped: the next tick replans anyway.
     assert entry["options"]["expires"] == 300.0
@@ -41,7 +41,7 @@ def test_a_real_worker_receives_and_runs_the_tick():
     done = threading.Event()
 
     def record(sender=None, task_id=None, state=None, **kwargs):
-        if sender is not None and sender.name == "cohorts.tasks.tick" and state == "SUCCESS":
+        if sender is not None and sender.name == "mail.tasks.tick" and state == "SUCCESS":
             done.set()
 
     task_postrun.connect(record, weak=False)

@@ -13,8 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cohorts import invitations
-from cohorts.models import Circle, Cohort, Delivery, Invitation, Kind, Membership, NudgeOptOut, Role
-from course import privacy
+from cohorts.models import Circle, Cohort, Invitation, Membership, Role
 from course.models import User
 from lessons import writing
 from lessons.models import (
@@ -29,6 +28,8 @@ from lessons.models import (
     Submission,
     SubmissionVersion,
 )
+from mail.models import Delivery, Kind, NudgeOptOut
+from progress import privacy
 
 PASSWORD = "a-long-and-unusual-passphrase-42"
 LEAVER = "Lena Leaver"
@@ -121,7 +122,7 @@ def test_the_page_explains_what_goes_and_stays_and_offers_the_portfolio_first(cl
 def test_the_preferences_page_links_to_the_deletion_page(client, world):
     client.force_login(world["leaver"].user)
 
-    assert reverse("delete_account") in client.get(reverse("cohorts:preferences")).content.decode()
+    assert reverse("delete_account") in client.get(reverse("mail:preferences")).content.decode()
 
 
 @pytest.mark.django_db
@@ -173,8 +174,8 @@ def test_after_deletion_other_members_pages_work_and_say_a_former_member(client,
         "feed": reverse("circle:feed", args=[world["cohort"].pk]),
         "piece": reverse("circle:piece", args=[world["stayers_piece"].pk]),
         "editor": reverse("lessons:editor", args=[world["stayers_piece"].pk]),
-        "home": reverse("cohorts:cohort_home", args=[world["cohort"].pk]),
-        "practice": reverse("cohorts:practice"),
+        "home": reverse("progress:cohort_home", args=[world["cohort"].pk]),
+        "practice": reverse("progress:practice"),
     }
 
     for name, url in pages.items():

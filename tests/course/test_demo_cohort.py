@@ -3,9 +3,10 @@
 import pytest
 from django.core.management import call_command
 
-from cohorts.models import Circle, Cohort, CohortState, Delivery, Membership
+from cohorts.models import Circle, Cohort, CohortState, Membership
 from course.models import User
 from lessons.models import Feedback, PostLog, Response, Submission
+from mail.models import Delivery
 
 
 def counts():

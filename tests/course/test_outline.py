@@ -35,7 +35,7 @@ def lesson_queries(queries):
 def test_a_second_request_reuses_the_outline_and_reads_only_the_token(client, member):
     user, cohort, _first, _current = member
     client.force_login(user)
-    url = reverse("cohorts:cohort_home", args=[cohort.pk])
+    url = reverse("progress:cohort_home", args=[cohort.pk])
     client.get(url)
 
     with CaptureQueriesContext(connection) as again:
@@ -48,7 +48,7 @@ def test_a_second_request_reuses_the_outline_and_reads_only_the_token(client, me
 def test_a_lesson_published_in_this_process_shows_on_the_next_request(client, member, course_page):
     user, cohort, _first, _current = member
     client.force_login(user)
-    url = reverse("cohorts:cohort_home", args=[cohort.pk])
+    url = reverse("progress:cohort_home", args=[cohort.pk])
     assert b"Listen more than you talk" not in client.get(url).content
 
     make_lesson(course_page, "Listen more than you talk", offset=5)  # opened long ago: now the current one
@@ -59,7 +59,7 @@ def test_a_lesson_published_in_this_process_shows_on_the_next_request(client, me
 def test_a_change_committed_by_another_process_is_seen_through_the_token(client, member):
     user, cohort, _first, current = member
     client.force_login(user)
-    url = reverse("cohorts:cohort_home", args=[cohort.pk])
+    url = reverse("progress:cohort_home", args=[cohort.pk])
     client.get(url)
     # Another process: the rows and the token change in the database, no signal reaches us.
     LessonPage.objects.filter(pk=current.pk).update(title="Know your voice")

@@ -14,12 +14,13 @@ from django.urls import reverse
 from icalendar import Calendar
 from wagtail.models import Locale
 
-from cohorts import nudges
-from cohorts.models import Delivery, Kind, LessonDate, Membership
-from course import demo_content
+from cohorts.models import LessonDate, Membership
 from course.models import CoursePage, HomePage, User
+from demo import demo_content
 from lessons import writing
 from lessons.models import LessonPage, Submission
+from mail import nudges
+from mail.models import Delivery, Kind
 from tests.conftest import make_cohort, make_lesson
 from tests.course.test_seed_demo import lesson_words
 from tests.lessons.test_admin_authoring import edit_form_with_order

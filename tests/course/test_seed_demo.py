@@ -12,8 +12,8 @@ from wagtail.embeds.models import Embed
 from wagtail.images.models import Image
 from wagtail.models import Collection, Locale, Page, Revision
 
-from course import demo_content
 from course.models import CoursePage, HomePage, User
+from demo import demo_content
 from lessons.formats import Audience, WritingFormat
 from lessons.models import LessonPage
 

@@ -8,8 +8,8 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
-from cohorts import nudges
-from cohorts.models import Kind, NudgeOptOut
+from mail import nudges
+from mail.models import Kind, NudgeOptOut
 from tests.conftest import make_cohort, make_members
 
 
@@ -23,7 +23,7 @@ def test_an_unsubscribe_link_works_until_it_expires_then_changes_nothing(client,
     sent = timezone.now()
     with time_machine.travel(sent, tick=False):
         token = nudges.unsubscribe_token(member.pk, Kind.WEEKLY_NUDGE)
-    url = reverse("emails:unsubscribe", args=[token])
+    url = reverse("mail:unsubscribe", args=[token])
 
     with time_machine.travel(sent + nudges.UNSUBSCRIBE_MAX_AGE - datetime.timedelta(minutes=1), tick=False):
         assert client.get(url).status_code == 200

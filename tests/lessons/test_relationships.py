@@ -34,7 +34,7 @@ def ben(cohort):
 
 def test_a_member_adds_edits_and_lists_people(client, anna):
     client.force_login(anna.user)
-    url = reverse("cohorts:relationships")
+    url = reverse("progress:relationships")
     response = client.post(
         url, {"name": "Dana Okafor", "note": "Runs the logistics community.", "cohort": anna.cohort_id}
     )
@@ -42,7 +42,7 @@ def test_a_member_adds_edits_and_lists_people(client, anna):
     dana = Relationship.objects.get(membership=anna)
     assert dana.name == "Dana Okafor"
 
-    detail = reverse("cohorts:relationship", args=[dana.pk])
+    detail = reverse("progress:relationship", args=[dana.pk])
     client.post(detail, {"action": "edit", "name": "Dana O.", "note": "Logistics; prefers short posts."})
     dana.refresh_from_db()
     assert dana.name == "Dana O."
@@ -59,7 +59,7 @@ def test_a_member_logs_contributions_optionally_linked_to_their_own_post(client,
         membership=ben, url="https://example.com/b", platform="blog", posted_on=datetime.date(2026, 11, 1)
     )
     client.force_login(anna.user)
-    detail = reverse("cohorts:relationship", args=[dana.pk])
+    detail = reverse("progress:relationship", args=[dana.pk])
 
     data = {
         "action": "contribute",
@@ -84,20 +84,20 @@ def test_a_member_logs_contributions_optionally_linked_to_their_own_post(client,
 def test_another_members_relationship_is_a_404(client, anna, ben):
     dana = Relationship.objects.create(membership=anna, name="Dana")
     client.force_login(ben.user)
-    detail = reverse("cohorts:relationship", args=[dana.pk])
+    detail = reverse("progress:relationship", args=[dana.pk])
     assert client.get(detail).status_code == 404
     assert client.post(detail, {"action": "edit", "name": "Hijacked"}).status_code == 404
     assert client.post(detail, {"action": "delete"}).status_code == 404
     assert client.post(detail, {"action": "contribute", "kind": "share", "made_on": "2026-11-03"}).status_code == 404
     dana.refresh_from_db()
     assert dana.name == "Dana" and not Contribution.objects.exists()
-    assert "Dana" not in client.get(reverse("cohorts:relationships")).content.decode()
+    assert "Dana" not in client.get(reverse("progress:relationships")).content.decode()
 
 
 def test_a_member_cannot_add_people_to_another_cohorts_list(client, anna, course_page):
     other = make_cohort(course_page, name="Other")
     client.force_login(anna.user)
-    response = client.post(reverse("cohorts:relationships"), {"name": "Dana", "cohort": other.pk})
+    response = client.post(reverse("progress:relationships"), {"name": "Dana", "cohort": other.pk})
     assert response.status_code == 404
     assert not Relationship.objects.exists()
 
@@ -105,5 +105,5 @@ def test_a_member_cannot_add_people_to_another_cohorts_list(client, anna, course
 def test_a_member_removes_a_person(client, anna):
     dana = Relationship.objects.create(membership=anna, name="Dana")
     client.force_login(anna.user)
-    client.post(reverse("cohorts:relationship", args=[dana.pk]), {"action": "delete"})
+    client.post(reverse("progress:relationship", args=[dana.pk]), {"action": "delete"})
     assert not Relationship.objects.exists()

@@ -16,9 +16,9 @@ from celery.contrib.testing.worker import start_worker
 from django.conf import settings
 from django.db import close_old_connections, connection
 
-from cohorts import nudges, tasks
-from cohorts.models import Delivery, DeliveryState, Kind
-from course.celery import app
+from config.celery import app
+from mail import nudges, tasks
+from mail.models import Delivery, DeliveryState, Kind
 from tests.conftest import make_cohort, make_members
 
 ROOT = Path(__file__).resolve().parents[2]

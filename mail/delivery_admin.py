@@ -1,0 +1,233 @@
+"""The Deliveries report in the Wagtail admin: every email Klartext sent or will send.
+
+* index: Delivery rows newest first, filtered by cohort, kind, state and "flagged", with counters by
+  state at the top, in a constant number of queries however many rows there are;
+* detail: one row and a preview of its email, rendered from the database like a worker would
+  (the HTML alternative sits in a sandboxed <iframe srcdoc>, escaped; it is never part of the page);
+* send now: this week's weekly nudge for one cohort, through `nudges.queue_weekly_nudges_now`
+  (the same rows and dedupe as the tick: a second click in the same week queues nothing).
+
+Scope: the cohorts the user facilitates (`access.facilitated_cohorts`; staff see all). Invitation
+emails belong to their invitation's cohort.
+"""
+
+import dataclasses
+
+from django import forms
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Count, Q
+from django.db.models.functions import Coalesce
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from django.views.generic import TemplateView
+from wagtail.admin import messages
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+
+from cohorts import access
+
+from . import nudges
+from .models import Delivery, DeliveryState, Kind
+
+app_name = "cohort_deliveries"
+ROWS_PER_PAGE = 50
+FILE_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+
+
+def scoped_deliveries(user):
+    """Deliveries of the cohorts this user facilitates (all for staff), each with its cohort id."""
+    rows = Delivery.objects.annotate(cohort_pk=Coalesce("membership__cohort_id", "invitation__cohort_id"))
+    if access.is_staff(user):
+        return rows
+    return rows.filter(cohort_pk__in=access.facilitated_cohorts(user).values("pk"))
+
+
+def state_counts(rows):
+    """One query: how many rows are sent, pending (or being sent), failed, unknown or flagged."""
+    return rows.order_by().aggregate(
+        sent=Count("pk", filter=Q(state=DeliveryState.SENT)),
+        pending=Count("pk", filter=Q(state__in=[DeliveryState.PENDING, DeliveryState.SENDING])),
+        failed=Count("pk", filter=Q(state=DeliveryState.FAILED)),
+        unknown=Count("pk", filter=Q(state=DeliveryState.UNKNOWN) | Q(flagged=True)),
+    )
+
+
+def outbox_notice():
+    """Where emails go when no SMTP server is configured (Django's file backend), else None."""
+    if settings.EMAIL_BACKEND != FILE_BACKEND:
+        return None
+    return _("No SMTP server is configured: emails are written to %(path)s") % {
+        "path": getattr(settings, "EMAIL_FILE_PATH", "")
+    }
+
+
+class DeliveryFilterForm(forms.Form):
+    cohort = forms.ModelChoiceField(queryset=None, required=False, label=_("Cohort"), empty_label=_("All cohorts"))
+    kind = forms.ChoiceField(choices=[("", _("All kinds")), *Kind.choices], required=False, label=_("Kind"))
+    state = forms.ChoiceField(choices=[("", _("All states")), *DeliveryState.choices], required=False, label=_("State"))
+    flagged = forms.BooleanField(required=False, label=_("Flagged only"))
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["cohort"].queryset = access.facilitated_cohorts(user).order_by("-start_date", "name")
+
+    def value(self, name):
+        """The field's cleaned value, or None when it was left empty or is invalid."""
+        if not hasattr(self, "cleaned_data"):
+            return None
+        return self.cleaned_data.get(name) or None
+
+
+class DeliveriesMixin(WagtailAdminTemplateMixin):
+    header_icon = "mail"
+    is_index = False
+
+    def get_breadcrumbs_items(self):
+        items = [*self.breadcrumbs_items, {"url": reverse(f"{app_name}:index"), "label": _("Deliveries")}]
+        if not self.is_index:
+            items.append({"url": "", "label": self.get_page_title()})
+        return items
+
+
+class DeliveryIndexView(DeliveriesMixin, TemplateView):
+    template_name = "mail/admin/deliveries/index.html"
+    page_title = _("Deliveries")
+    is_index = True
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        form = DeliveryFilterForm(self.request.GET or None, user=user)
+        form.is_valid()  # invalid values are shown as errors and not applied
+        rows = scoped_deliveries(user)
+        cohort = form.value("cohort")
+        if cohort:
+            rows = rows.filter(cohort_pk=cohort.pk)
+        if form.value("kind"):
+            rows = rows.filter(kind=form.value("kind"))
+        counts = state_counts(rows)  # by cohort and kind, whatever state is filtered
+        if form.value("state"):
+            rows = rows.filter(state=form.value("state"))
+        if form.value("flagged"):
+            rows = rows.filter(flagged=True)
+        rows = rows.select_related("membership__user", "membership__cohort", "invitation__cohort").order_by(
+            "-created_at", "-pk"
+        )
+        page = Paginator(rows, ROWS_PER_PAGE).get_page(self.request.GET.get("p"))
+        query = self.request.GET.copy()
+        query.pop("p", None)
+        context.update(
+            {
+                "filter_form": form,
+                "page_obj": page,
+                "deliveries": page.object_list,
+                "counts": counts,
+                "cohort": cohort,
+                "filter_query": query.urlencode(),
+                "outbox_notice": outbox_notice(),
+                "send_now_url": reverse(f"{app_name}:send_now", args=[cohort.pk]) if cohort else "",
+            }
+        )
+        return context
+
+
+@dataclasses.dataclass
+class Preview:
+    rendered_at: object = None
+    subject: str = ""
+    text: str = ""
+    html: str = ""
+    to: str = ""
+    problem: str = ""
+
+
+def render_preview(delivery, now):
+    """The delivery's email as a worker would build it, rendered from the database now (or at the
+    moment it was sent). Building changes nothing: a preview is rolled back."""
+    from .rendering import BatchContext
+
+    at = delivery.sent_at or now
+    try:
+        with transaction.atomic():
+            message = BatchContext([delivery], at).build(delivery, connection=None)
+            # The weekly nudge records the variant it chose; a preview must not.
+            transaction.set_rollback(True)
+    except nudges.Skip as reason:
+        return Preview(rendered_at=at, problem=str(reason))
+    html = next((content for content, mimetype in message.alternatives if mimetype == "text/html"), "")
+    return Preview(rendered_at=at, subject=message.subject, text=message.body, html=html, to=", ".join(message.to))
+
+
+class DeliveryDetailView(DeliveriesMixin, TemplateView):
+    template_name = "mail/admin/deliveries/detail.html"
+    page_title = _("Delivery")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        delivery = get_object_or_404(
+            scoped_deliveries(self.request.user).select_related(
+                "membership__user",
+                "membership__cohort__course",
+                "invitation__cohort__course",
+                "invitation__invited_by",
+            ),
+            pk=self.kwargs["pk"],
+        )
+        context.update(
+            {
+                "delivery": delivery,
+                "cohort": delivery.membership.cohort if delivery.membership_id else delivery.invitation.cohort,
+                "preview": render_preview(delivery, timezone.now()),
+                "outbox_notice": outbox_notice(),
+            }
+        )
+        return context
+
+    def get_page_title(self):
+        return _("Delivery %(pk)s") % {"pk": self.kwargs["pk"]}
+
+
+class SendNowView(DeliveriesMixin, TemplateView):
+    """POST only: this week's nudge for one cohort the user facilitates (404 for any other)."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, cohort_id):
+        cohort = access.get_facilitated_cohort_or_404(request.user, cohort_id)
+        result = nudges.queue_weekly_nudges_now(cohort, timezone.now())
+        queued, already = result["queued"], result["already"]
+        if queued or already:
+            parts = [
+                ngettext("%(count)s weekly nudge queued,", "%(count)s weekly nudges queued,", queued)
+                % {"count": queued},
+                ngettext(
+                    "%(count)s member already had this week's nudge.",
+                    "%(count)s members already had this week's nudge.",
+                    already,
+                )
+                % {"count": already},
+            ]
+            if queued:
+                parts.append(str(_("Members in their quiet hours (20:00–07:00) get it at 07:00 their time.")))
+            messages.success(request, " ".join(parts))
+        else:
+            messages.warning(
+                request,
+                _(
+                    "Nobody in %(cohort)s gets the weekly nudge now: the cohort is not running, or its members "
+                    "unsubscribed, paused or switched the nudge off."
+                )
+                % {"cohort": cohort},
+            )
+        return redirect(f"{reverse(f'{app_name}:index')}?cohort={cohort.pk}")
+
+
+urlpatterns = [
+    path("", DeliveryIndexView.as_view(), name="index"),
+    path("<int:pk>/", DeliveryDetailView.as_view(), name="detail"),
+    path("send-now/<int:cohort_id>/", SendNowView.as_view(), name="send_now"),
+]

@@ -1,0 +1,299 @@
+"""Building each Delivery's email from fresh database state, a batch at a time.
+
+BatchContext loads what a batch of deliveries needs with a fixed number of queries per kind
+(never one per message), then builds each message in the recipient's language.
+"""
+
+import datetime
+import zoneinfo
+from collections import defaultdict
+
+from django.conf import settings
+from django.db.models import Count, F, Max, Q
+
+from cohorts.models import Role
+
+from .emails import build_message
+from .models import Kind, NudgeOptOut
+from .nudges import Skip, message_id, unsubscribe_headers
+
+# Transactional emails a person triggered themselves: sent at once, never held for quiet hours.
+IMMEDIATE_KINDS = {Kind.INVITATION}
+
+
+class BatchContext:
+    def __init__(self, deliveries, now):
+        self.now = now
+        self.deliveries = deliveries
+        membership_ids = {d.membership_id for d in deliveries if d.membership_id}
+        self.opted_out = set(
+            NudgeOptOut.objects.filter(membership_id__in=membership_ids).values_list("membership_id", "kind")
+        )
+        by_kind = defaultdict(set)
+        for delivery in deliveries:
+            if delivery.subject_id is not None:
+                by_kind[delivery.kind].add(delivery.subject_id)
+        self._lessons = self._load_lessons(by_kind[Kind.LESSON_RELEASED] | by_kind[Kind.ASSIGNMENT_DUE])
+        self._submissions = self._load_submissions(by_kind[Kind.FEEDBACK_READY] | by_kind[Kind.PEER_REVIEW])
+        self._events = self._load_events(by_kind[Kind.EVENT_KIT])
+        self._posted = self._load_posted([d.membership_id for d in deliveries if d.kind == Kind.WEEKLY_NUDGE])
+        self._schedules = {}
+        self._shown = {}
+        self._shown_schedules = {}
+        self._digests = {}
+        self._lesson_urls = {}
+        # Variants decided while building, recorded with the outcome (no extra write per message).
+        self.variants = {}
+
+    # -- loading ---------------------------------------------------------------------------------
+
+    def _load_lessons(self, ids):
+        from lessons.models import LessonPage
+
+        return {lesson.pk: lesson for lesson in LessonPage.objects.filter(pk__in=ids)} if ids else {}
+
+    def _load_submissions(self, ids):
+        from lessons.models import Submission
+
+        if not ids:
+            return {}
+        return {
+            s.pk: s
+            for s in Submission.objects.filter(pk__in=ids)
+            .select_related("membership__user", "lesson")
+            .prefetch_related("feedback", "responses")
+        }
+
+    def _load_events(self, ids):
+        from cohorts.models import CohortEvent
+
+        return {e.pk: e for e in CohortEvent.objects.filter(pk__in=ids)} if ids else {}
+
+    def _load_posted(self, membership_ids):
+        """Per member, the local dates of public posts in the last 8 days (for the adaptive nudge)."""
+        from lessons.models import PostLog
+
+        if not membership_ids:
+            return {}
+        posted = defaultdict(set)
+        since = (self.now - datetime.timedelta(days=8)).date()
+        for membership_id, day in PostLog.objects.filter(
+            membership_id__in=membership_ids, posted_on__gte=since
+        ).values_list("membership_id", "posted_on"):
+            posted[membership_id].add(day)
+        return posted
+
+    def lesson_url(self, lesson):
+        """Absolute, once per lesson and batch: Wagtail resolves a page URL through the site root
+        paths in the cache (a Redis round trip in production) on every call."""
+        if lesson.pk not in self._lesson_urls:
+            self._lesson_urls[lesson.pk] = settings.SITE_URL + lesson.url
+        return self._lesson_urls[lesson.pk]
+
+    def schedule(self, cohort):
+        from cohorts.schedule import Schedule
+
+        if cohort.pk not in self._schedules:
+            self._schedules[cohort.pk] = Schedule.for_cohort(cohort)
+        return self._schedules[cohort.pk]
+
+    def shown(self, cohort, language):
+        """The cohort's course and lessons as a reader of `language` sees them: the translations
+        are loaded once per cohort and language in a batch (none for the default language)."""
+        from course.translations import Translations, content_language, default_language
+
+        key = (cohort.pk, language)
+        if key not in self._shown:
+            pages = [cohort.course]
+            if content_language(language) != default_language():  # else nothing to load
+                pages += [slot.lesson for slot in self.schedule(cohort).slots]
+            self._shown[key] = Translations(pages, language)
+        return self._shown[key]
+
+    def shown_schedule(self, membership):
+        key = (membership.cohort_id, membership.language)
+        if key not in self._shown_schedules:
+            shown = self.shown(membership.cohort, membership.language)
+            self._shown_schedules[key] = self.schedule(membership.cohort).shown_with(shown)
+        return self._shown_schedules[key]
+
+    # -- rules -----------------------------------------------------------------------------------
+
+    def recipient_zone(self, delivery):
+        """(zone, weekends allowed) for the quiet-hour rules, or None to send at once."""
+        if delivery.kind in IMMEDIATE_KINDS or delivery.membership is None:
+            return None
+        membership = delivery.membership
+        return zoneinfo.ZoneInfo(membership.time_zone), membership.nudge_weekday >= 5
+
+    def build(self, delivery, connection):
+        if delivery.kind == Kind.INVITATION:
+            return self._invitation(delivery, connection)
+        membership = delivery.membership
+        if membership.unsubscribed_at is not None or not membership.user.is_active:
+            raise Skip("The member unsubscribed.")
+        if (membership.pk, delivery.kind) in self.opted_out:
+            raise Skip("The member switched this kind of email off.")
+        builder = getattr(self, f"_{delivery.kind}")
+        name, context = builder(delivery, membership)
+        context.update(
+            {
+                "membership": membership,
+                "user": membership.user,
+                "cohort": membership.cohort,
+                "course": self.shown(membership.cohort, membership.language)(membership.cohort.course),
+                "site_url": settings.SITE_URL,
+                "preferences_url": settings.SITE_URL + "/preferences/",
+            }
+        )
+        headers = {"Message-ID": message_id(delivery), **unsubscribe_headers(delivery)}
+        return build_message(
+            name,
+            context,
+            to=membership.user.email,
+            language=membership.language,
+            headers=headers,
+            connection=connection,
+        )
+
+    def _invitation(self, delivery, connection):
+        invitation = delivery.invitation
+        if invitation.accepted_at is not None:
+            raise Skip("The invitation was accepted meanwhile.")
+        context = {
+            "invitation": invitation,
+            "cohort": invitation.cohort,
+            "course": self.shown(invitation.cohort, invitation.language)(invitation.cohort.course),
+            "accept_url": f"{settings.SITE_URL}{invitation.accept_path}",
+            "inviter": invitation.invited_by,
+        }
+        return build_message(
+            "invitation",
+            context,
+            to=invitation.email,
+            language=invitation.language,
+            headers={"Message-ID": message_id(delivery)},
+            connection=connection,
+        )
+
+    # -- kinds -----------------------------------------------------------------------------------
+
+    def _local_week(self, membership):
+        today = self.now.astimezone(zoneinfo.ZoneInfo(membership.time_zone)).date()
+        monday = today - datetime.timedelta(days=today.weekday())
+        return monday, monday + datetime.timedelta(days=6)
+
+    def _weekly_nudge(self, delivery, membership):
+        schedule = self.shown_schedule(membership)
+        current = schedule.current(self.now)
+        prompt = None
+        if current and current.assignments:
+            prompt = current.assignments[0].value["prompt"]
+        monday, sunday = self._local_week(membership)
+        posted = any(monday <= day <= sunday for day in self._posted.get(membership.pk, ()))
+        self.variants[delivery.pk] = "posted" if posted else "standard"
+        return "weekly_nudge", {
+            "posted_this_week": posted,
+            "lesson": current.lesson if current else None,
+            "lesson_url": self.lesson_url(current.lesson) if current else None,
+            "prompt": prompt,
+        }
+
+    def _alumni_nudge(self, delivery, membership):
+        return "alumni_nudge", {}
+
+    def _lesson_released(self, delivery, membership):
+        lesson = self._lessons.get(delivery.subject_id)
+        if lesson is None:
+            raise Skip("The lesson no longer exists.")
+        lesson = self.shown(membership.cohort, membership.language)(lesson)
+        return "lesson_released", {"lesson": lesson, "lesson_url": self.lesson_url(lesson)}
+
+    def _assignment_due(self, delivery, membership):
+        lesson = self._lessons.get(delivery.subject_id)
+        block_id = delivery.period_key.removeprefix("due:")
+        slot = self.shown_schedule(membership).slot(lesson) if lesson else None
+        assignment = next((a for a in slot.assignments if a.block_id == block_id), None) if slot else None
+        if assignment is None:
+            raise Skip("The assignment no longer exists.")
+        lesson = slot.lesson
+        return "assignment_due", {
+            "lesson": lesson,
+            "assignment": assignment,
+            "due_at": assignment.due_at,
+            "lesson_url": self.lesson_url(lesson),
+        }
+
+    def _feedback_ready(self, delivery, membership):
+        submission = self._submissions.get(delivery.subject_id)
+        if submission is None:
+            raise Skip("The piece no longer exists.")
+        feedback = max(submission.feedback.all(), key=lambda f: f.created_at, default=None)
+        return "feedback_ready", {"submission": submission, "feedback": feedback}
+
+    def _peer_review(self, delivery, membership):
+        submission = self._submissions.get(delivery.subject_id)
+        if submission is None:
+            raise Skip("The piece no longer exists.")
+        if any(response.author_id == membership.pk for response in submission.responses.all()):
+            raise Skip("The reader has responded meanwhile.")
+        return "peer_review", {"submission": submission, "author": submission.membership.user}
+
+    def _event_kit(self, delivery, membership):
+        event = self._events.get(delivery.subject_id)
+        if event is None:
+            raise Skip("The event no longer exists.")
+        return "event_kit", {"event": event, "phase": delivery.variant}
+
+    def _self_check(self, delivery, membership):
+        from django.urls import reverse
+
+        url = f"{settings.SITE_URL}{reverse('progress:self_check')}?cohort={membership.cohort_id}"
+        return "self_check", {"self_check_url": url, "year": delivery.period_key.removeprefix("self-check:")}
+
+    def _facilitator_digest(self, delivery, membership):
+        cohort = membership.cohort
+        if cohort.pk not in self._digests:
+            self._digests[cohort.pk] = cohort_digest(cohort, self.now)
+        return "facilitator_digest", {"digest": self._digests[cohort.pk]}
+
+
+def cohort_digest(cohort, now):
+    """Who wrote, who published, who has gone quiet (2+ weeks), and the feedback queue."""
+    from cohorts.models import Membership
+    from lessons.models import Feedback, Submission, SubmissionState
+
+    week_ago = now - datetime.timedelta(days=7)
+    two_weeks_ago = now - datetime.timedelta(days=14)
+    members = list(
+        Membership.objects.filter(cohort=cohort, role=Role.MEMBER)
+        .select_related("user")
+        .annotate(
+            wrote=Count("submissions", filter=Q(submissions__updated_at__gte=week_ago), distinct=True),
+            published=Count("posts", filter=Q(posts__created_at__gte=week_ago), distinct=True),
+            last_written=Max("submissions__updated_at"),
+            last_response=Max("responses_given__created_at"),
+            last_post=Max("posts__created_at"),
+        )
+    )
+
+    def last_activity(member):
+        moments = [m for m in (member.last_written, member.last_response, member.last_post) if m]
+        return max(moments) if moments else None
+
+    queue = (
+        Submission.objects.filter(membership__cohort=cohort, state=SubmissionState.SHARED)
+        .exclude(feedback__version=F("version"))
+        .order_by("shared_at")
+    )
+    oldest = queue.first()
+    return {
+        "wrote": [m.user.full_name for m in members if m.wrote],
+        "published": [m.user.full_name for m in members if m.published],
+        "quiet": [m.user.full_name for m in members if (last_activity(m) or m.joined_at) < two_weeks_ago],
+        "queue_count": queue.count(),
+        "oldest_waiting_since": oldest.shared_at if oldest else None,
+        "feedback_given": Feedback.objects.filter(
+            submission__membership__cohort=cohort, created_at__gte=week_ago
+        ).count(),
+    }

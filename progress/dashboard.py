@@ -1,0 +1,510 @@
+"""The facilitator's view of a cohort at a moment: who is where, who has gone quiet, who listens.
+
+`build_dashboard(cohort, at)` answers everything the cohort dashboard page and its CSV exports
+show, with a constant number of queries however many members the cohort has:
+
+* the course's lessons (kept by course.outline) and the cohort's date overrides (the schedule),
+* the members, then their responses given and received, latest writing and latest recorded post
+  (one grouped query each over the whole cohort),
+* every piece the members wrote, with "has feedback on its current version" (one query).
+
+`home_panel_rows(user, at)` answers the consultant's panel on the Wagtail admin home page for all
+her cohorts at once (two queries). Nothing here counts followers, likes or views: only writing,
+listening and publishing.
+"""
+
+import datetime
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.db import models
+from django.db.models import Count, Exists, IntegerField, Max, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from cohorts.models import CohortState, Membership, Role
+from cohorts.schedule import Schedule
+
+# Aligned with the facilitator digest (rendering.cohort_digest): no saved writing, response or
+# recorded post for two weeks; someone who never did anything counts from the day they joined.
+QUIET_AFTER = datetime.timedelta(days=14)
+WEEK = datetime.timedelta(days=7)
+HOME_PANEL_LIMIT = 25
+
+
+class Status(models.IntegerChoices):
+    """One cell of the progress matrix, in order of progress: a lesson takes its most advanced
+    assignment's status."""
+
+    NOT_OPEN = 0, _("Not open")
+    OPEN = 1, _("Open")
+    DRAFT = 2, _("Draft")
+    SHARED = 3, _("Shared")
+    FEEDBACK = 4, _("Feedback given")
+    PUBLISHED = 5, _("Published")
+
+    @property
+    def slug(self):
+        return self.name.lower().replace("_", "-")
+
+
+# --- queries ----------------------------------------------------------------------------------
+
+
+def _count(queryset, group_by):
+    return Coalesce(
+        Subquery(queryset.order_by().values(group_by).annotate(n=Count("pk")).values("n"), output_field=IntegerField()),
+        0,
+    )
+
+
+def _latest_per_member(queryset, moment_field):
+    """{membership id: its latest `moment_field`} over `queryset`, in one grouped query."""
+    return dict(
+        queryset.order_by().values("membership").annotate(latest=Max(moment_field)).values_list("membership", "latest")
+    )
+
+
+def members_with_activity(cohort):
+    """The cohort's members (not facilitators), by name, each with its counts and latest moments
+    as attributes. One grouped query per table over the whole cohort, not a correlated subquery
+    per member and column: those ran once per member each, 40 ms for 200 members (bench B3)."""
+    from lessons.models import PostLog, Response, Submission
+
+    members = list(
+        Membership.objects.filter(cohort=cohort, role=Role.MEMBER)
+        .select_related("user")
+        .order_by("user__full_name", "user__email", "pk")
+    )
+    # Responses on the cohort's pieces (nobody can read, so answer, another cohort's) counted
+    # per author and piece owner in one pass, then summed both ways.
+    given, received, last_response = Counter(), Counter(), {}
+    for author, owner, count, latest in (
+        Response.objects.filter(submission__membership__cohort=cohort)
+        .order_by()
+        .values("author", "submission__membership")
+        .annotate(count=Count("pk"), latest=Max("created_at"))
+        .values_list("author", "submission__membership", "count", "latest")
+    ):
+        if author is not None:
+            given[author] += count
+            last_response[author] = max(latest, last_response.get(author, latest))
+        if author != owner:  # not one's own responses on one's own piece; a former member's count
+            received[owner] += count
+    written = _latest_per_member(Submission.objects.filter(membership__cohort=cohort), "updated_at")
+    posted = _latest_per_member(PostLog.objects.filter(membership__cohort=cohort), "created_at")
+    for member in members:
+        member.n_responses_given = given[member.pk]
+        member.last_response = last_response.get(member.pk)
+        member.n_responses_received = received[member.pk]
+        member.last_written = written.get(member.pk)
+        member.last_post = posted.get(member.pk)
+    return members
+
+
+def current_feedback():
+    """Feedback on the piece's current version (the queue's rule in lessons.admin_views)."""
+    from lessons.models import Feedback
+
+    return Exists(Feedback.objects.filter(submission=OuterRef("pk"), version=OuterRef("version")))
+
+
+def waiting_for_feedback():
+    """Shared pieces with no feedback on their current version."""
+    from lessons.models import Submission, SubmissionState
+
+    return Submission.objects.filter(state=SubmissionState.SHARED).exclude(current_feedback())
+
+
+def piece_status(state, version, has_current_feedback):
+    # The states' values, not lessons.models (which imports this app): called for every piece.
+    if state == "published":
+        return Status.PUBLISHED
+    if state == "shared":
+        return Status.FEEDBACK if has_current_feedback else Status.SHARED
+    # A draft counts once something was saved; opening the editor alone creates an empty one.
+    return Status.DRAFT if version > 0 else Status.OPEN
+
+
+def last_activity(member):
+    moments = [m for m in (member.last_written, member.last_response, member.last_post) if m]
+    return max(moments) if moments else None
+
+
+def is_quiet(member, at):
+    return (last_activity(member) or member.joined_at) < at - QUIET_AFTER
+
+
+# --- the dashboard -----------------------------------------------------------------------------
+
+
+@dataclass
+class Piece:
+    pk: int
+    membership_id: int
+    lesson_id: int | None
+    title: str
+    status: Status
+    shared_at: datetime.datetime | None
+    waiting: bool
+
+
+@dataclass
+class MemberRow:
+    membership: Membership
+    cells: list
+    shared: int
+    published: int
+    responses_given: int
+    responses_received: int
+    last_activity: datetime.datetime | None
+    quiet: bool
+
+    @property
+    def name(self):
+        return self.membership.user.full_name or self.membership.user.email
+
+    @property
+    def email(self):
+        return self.membership.user.email
+
+
+@dataclass
+class Bar:
+    label: str
+    starts_on: datetime.date
+    count: int
+    x: float
+    y: float
+    height: float
+    centre: float
+
+    @property
+    def label_y(self):
+        return round(self.y - 6, 1)
+
+
+@dataclass
+class Cadence:
+    bars: list
+    width: int
+    height: int
+    baseline: float
+    bar_width: float
+    total: int
+    description: str
+
+    @property
+    def week_y(self):
+        return self.baseline + 16
+
+    @property
+    def day_y(self):
+        return self.baseline + 30
+
+
+@dataclass
+class Dashboard:
+    cohort: object
+    at: datetime.datetime
+    slots: list
+    rows: list
+    queue: list = field(default_factory=list)
+    cadence: Cadence | None = None
+
+    @property
+    def quiet(self):
+        return [row for row in self.rows if row.quiet]
+
+    @property
+    def queue_count(self):
+        return len(self.queue)
+
+    @property
+    def oldest_waiting_since(self):
+        return self.queue[0].shared_at if self.queue else None
+
+    @property
+    def oldest_waiting_days(self):
+        since = self.oldest_waiting_since
+        return (self.at - since).days if since else None
+
+    def status_totals(self):
+        """Per lesson, how many members are at each status (for the matrix's footer)."""
+        totals = []
+        for index in range(len(self.slots)):
+            counter = Counter(row.cells[index] for row in self.rows)
+            totals.append([(status, counter[status]) for status in Status if counter[status]])
+        return totals
+
+
+def _load_pieces(cohort, column_of_block, column_of_lesson):
+    """Every piece the cohort's members wrote, oldest shared first, as (membership id, matrix
+    column, status, shared at) tuples: the column by the assignment's block id, by its lesson
+    when the block is gone. The pieces waiting for feedback also come back as Piece objects, for
+    the queue. 5,000 pieces as objects were half the dashboard's time (bench B3)."""
+    from lessons.models import Submission, SubmissionState
+
+    rows = (
+        Submission.objects.filter(membership__cohort=cohort, membership__role=Role.MEMBER)
+        .annotate(has_current_feedback=current_feedback())
+        .order_by("shared_at", "pk")
+        .values_list(
+            "pk",
+            "membership_id",
+            "lesson_id",
+            "assignment_id",
+            "title",
+            "assignment_title",
+            "state",
+            "version",
+            "shared_at",
+            "has_current_feedback",
+        )
+    )
+    shared = SubmissionState.SHARED
+    cells, waiting = [], []
+    for pk, membership_id, lesson_id, block_id, title, assignment_title, state, version, shared_at, feedback in rows:
+        status = piece_status(state, version, feedback)
+        column = column_of_block.get(block_id)
+        if column is None:
+            column = column_of_lesson.get(lesson_id)
+        cells.append((membership_id, column, status, shared_at))
+        if state == shared and not feedback and shared_at:
+            waiting.append(
+                Piece(
+                    pk=pk,
+                    membership_id=membership_id,
+                    lesson_id=lesson_id,
+                    title=title or assignment_title,
+                    status=status,
+                    shared_at=shared_at,
+                    waiting=True,
+                )
+            )
+    return cells, waiting
+
+
+def build_dashboard(cohort, at=None, schedule=None):
+    """Everything the dashboard shows for `cohort` at `at`, in the same few queries however many
+    members and pieces: the schedule (date overrides; the lessons are kept by course.outline), the
+    members and three for their activity, the pieces."""
+    at = at or timezone.now()
+    schedule = schedule or Schedule.for_cohort(cohort)
+    slots = schedule.slots
+    column_of_lesson = {slot.lesson.pk: index for index, slot in enumerate(slots)}
+    column_of_block = {a.block_id: index for index, slot in enumerate(slots) for a in slot.assignments}
+
+    members = list(members_with_activity(cohort))
+    pieces, queue = _load_pieces(cohort, column_of_block, column_of_lesson)
+    by_member = {}
+    for piece in pieces:
+        by_member.setdefault(piece[0], []).append(piece)
+
+    opened = [Status.OPEN if slot.is_open(at) else Status.NOT_OPEN for slot in slots]
+    rows = []
+    for member in members:
+        cells = list(opened)
+        own = by_member.get(member.pk, ())
+        for _membership_id, column, status, _shared_at in own:
+            if column is not None and status > cells[column]:
+                cells[column] = status
+        rows.append(
+            MemberRow(
+                membership=member,
+                cells=cells,
+                shared=sum(1 for piece in own if piece[2] >= Status.SHARED),
+                published=sum(1 for piece in own if piece[2] == Status.PUBLISHED),
+                responses_given=member.n_responses_given,
+                responses_received=member.n_responses_received,
+                last_activity=last_activity(member),
+                quiet=is_quiet(member, at),
+            )
+        )
+
+    names = {member.pk: member.user.full_name or member.user.email for member in members}
+    queue.sort(key=lambda piece: (piece.shared_at, piece.pk))
+    for piece in queue:
+        piece.author = names.get(piece.membership_id, "")
+    shared_moments = [piece[3] for piece in pieces if piece[3]]
+    return Dashboard(
+        cohort=cohort, at=at, slots=slots, rows=rows, queue=queue, cadence=cadence_chart(cohort, shared_moments, at)
+    )
+
+
+# --- the cadence chart ------------------------------------------------------------------------
+
+CHART_HEIGHT = 180
+CHART_TOP = 24  # room for the count above the tallest bar
+CHART_BOTTOM = 40  # room for two lines of week labels
+SLOT_WIDTH = 56
+BAR_WIDTH = 32
+
+
+def cohort_weeks(cohort, at):
+    """The Mondays of the cohort's ISO weeks so far (local to the cohort), first to current."""
+    today = min(cohort.local_today(at), cohort.end_date)
+    first = cohort.start_date - datetime.timedelta(days=cohort.start_date.weekday())
+    last = today - datetime.timedelta(days=today.weekday())
+    weeks = []
+    monday = first
+    while monday <= last:
+        weeks.append(monday)
+        monday += WEEK
+    return weeks
+
+
+def cadence_chart(cohort, shared_moments, at):
+    """Pieces shared per ISO week, as geometry for a server-rendered SVG bar chart with text
+    labels on every bar (readable without colour) and a description for screen readers."""
+    weeks = cohort_weeks(cohort, at)
+    zone = cohort.zone
+    counts = Counter()
+    for moment in shared_moments:
+        day = moment.astimezone(zone).date()
+        counts[day - datetime.timedelta(days=day.weekday())] += 1
+    peak = max((counts[monday] for monday in weeks), default=0) or 1
+    plot_height = CHART_HEIGHT - CHART_TOP - CHART_BOTTOM
+    baseline = CHART_TOP + plot_height
+    bars = []
+    for index, monday in enumerate(weeks):
+        count = counts[monday]
+        height = round(plot_height * count / peak, 1)
+        x = index * SLOT_WIDTH + (SLOT_WIDTH - BAR_WIDTH) / 2
+        bars.append(
+            Bar(
+                label=f"W{monday.isocalendar().week:02d}",
+                starts_on=monday,
+                count=count,
+                x=x,
+                y=round(baseline - height, 1),
+                height=height,
+                centre=x + BAR_WIDTH / 2,
+            )
+        )
+    total = sum(bar.count for bar in bars)
+    parts = [
+        ngettext("%(week)s (from %(day)s): %(count)s piece", "%(week)s (from %(day)s): %(count)s pieces", bar.count)
+        % {"week": bar.label, "day": date_format(bar.starts_on, "DATE_FORMAT"), "count": bar.count}
+        for bar in bars
+    ]
+    description = (
+        _("Pieces shared per week.") + " " + "; ".join(parts) + "." if parts else _("The cohort has not started yet.")
+    )
+    return Cadence(
+        bars=bars,
+        width=max(len(bars), 1) * SLOT_WIDTH,
+        height=CHART_HEIGHT,
+        baseline=baseline,
+        bar_width=BAR_WIDTH,
+        total=total,
+        description=description,
+    )
+
+
+# --- the consultant's home panel ------------------------------------------------------------
+
+
+@dataclass
+class CohortActivity:
+    cohort: object
+    state_label: str
+    shared_this_week: int
+    responses_this_week: int
+    waiting_count: int
+    oldest_waiting: object = None
+
+    @property
+    def oldest_waiting_days(self):
+        return self.oldest_waiting.waiting_days if self.oldest_waiting else None
+
+
+def home_panel_rows(user, at=None, limit=HOME_PANEL_LIMIT):
+    """Her cohorts (running first, then upcoming, then alumni) with this week's activity and the
+    oldest piece waiting for feedback: two queries, however many cohorts."""
+    from cohorts.access import facilitated_cohorts
+    from lessons.models import Response, Submission
+
+    at = at or timezone.now()
+    week_ago = at - WEEK
+    cohort = OuterRef("pk")
+    waiting = waiting_for_feedback().filter(membership__cohort=cohort, membership__role=Role.MEMBER)
+    cohorts = list(
+        facilitated_cohorts(user)
+        .select_related("course")
+        .annotate(
+            shared_this_week=_count(
+                Submission.objects.filter(membership__cohort=cohort, shared_at__gte=week_ago, shared_at__lte=at),
+                "membership__cohort",
+            ),
+            responses_this_week=_count(
+                Response.objects.filter(submission__membership__cohort=cohort, created_at__gte=week_ago).filter(
+                    created_at__lte=at
+                ),
+                "submission__membership__cohort",
+            ),
+            waiting_count=_count(waiting, "membership__cohort"),
+            oldest_waiting_id=Subquery(waiting.order_by("shared_at", "pk").values("pk")[:1]),
+        )
+        .order_by("-start_date", "name")[:limit]
+    )
+    oldest_ids = [c.oldest_waiting_id for c in cohorts if c.oldest_waiting_id]
+    oldest = (
+        {s.pk: s for s in Submission.objects.filter(pk__in=oldest_ids).select_related("membership__user")}
+        if oldest_ids
+        else {}
+    )
+    order = {CohortState.RUNNING: 0, CohortState.UPCOMING: 1, CohortState.ALUMNI: 2}
+    rows = []
+    for cohort_obj in cohorts:
+        piece = oldest.get(cohort_obj.oldest_waiting_id)
+        if piece is not None:
+            piece.waiting_days = (at - piece.shared_at).days if piece.shared_at else 0
+        state = cohort_obj.state_at(at)
+        rows.append(
+            (
+                order[state],
+                CohortActivity(
+                    cohort=cohort_obj,
+                    state_label=str(CohortState(state).label),
+                    shared_this_week=cohort_obj.shared_this_week,
+                    responses_this_week=cohort_obj.responses_this_week,
+                    waiting_count=cohort_obj.waiting_count,
+                    oldest_waiting=piece,
+                ),
+            )
+        )
+    rows.sort(key=lambda pair: pair[0])  # stable: by start date within each state
+    return [row for _order, row in rows]
+
+
+# --- the per-member summary (page and CSV show the same values) --------------------------------
+
+SUMMARY_COLUMNS = [
+    _("Name"),
+    _("Email"),
+    _("Pieces shared"),
+    _("Published"),
+    _("Responses given"),
+    _("Responses received"),
+    _("Last activity"),
+    _("Quiet (14+ days)"),
+]
+
+
+def summary_values(row, zone):
+    """One member's summary line: the page's table and the CSV export both render these."""
+    last = row.last_activity.astimezone(zone).date().isoformat() if row.last_activity else ""
+    return [
+        row.name,
+        row.email,
+        row.shared,
+        row.published,
+        row.responses_given,
+        row.responses_received,
+        last,
+        str(_("Yes")) if row.quiet else str(_("No")),
+    ]

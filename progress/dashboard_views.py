@@ -1,0 +1,172 @@
+"""The cohort dashboard in the Wagtail admin and its CSV exports. Thin: the rules live in
+`progress/dashboard.py`; the cohort is looked up through facilitated_cohorts (404 otherwise)."""
+
+import csv
+
+from django.http import HttpResponse
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import localize
+from django.utils.functional import cached_property
+from django.utils.html import format_html
+from django.utils.http import content_disposition_header
+from django.utils.safestring import mark_safe
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import TemplateView
+from wagtail.admin.ui.components import Component
+from wagtail.admin.widgets.button import HeaderButton
+
+from cohorts.admin_views import CohortPageMixin
+
+from .dashboard import SUMMARY_COLUMNS, Status, build_dashboard, home_panel_rows, summary_values
+
+# Spreadsheet programs run a cell that starts with one of these as a formula.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value):
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def export_filename(cohort, what, day):
+    stem = slugify(cohort.name) or f"cohort-{cohort.pk}"  # slugify keeps ASCII letters, digits, "-"
+    return f"{stem}-{what}-{day.isoformat()}.csv"
+
+
+def csv_response(filename, header, rows):
+    """UTF-8 with a byte-order mark, so Excel shows umlauts; always a download."""
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
+    response.write("\ufeff")
+    writer = csv.writer(response)
+    writer.writerow([str(cell) for cell in header])
+    for row in rows:
+        writer.writerow([safe_cell(cell) for cell in row])
+    return response
+
+
+def matrix_rows(rows):
+    """(row, its cells as HTML) for the progress matrix. 200 members × 24 lessons are 4,800 cells;
+    two lookups, a translation and escaping per cell in the template were most of the page's time
+    (bench B3), so each status's cell is built once per page and the cells are joined."""
+    cell = {
+        status: format_html('<td><span class="kt-cell kt-cell--{}">{}</span></td>', status.slug, status.label)
+        for status in Status
+    }
+    return [(row, mark_safe("".join(cell[status] for status in row.cells))) for row in rows]  # noqa: S308 - format_html escaped each part
+
+
+SUMMARY_ROW = (
+    '<tr data-member="{}"><th scope="row">{}</th><td>{}</td><td class="kt-num">{}</td><td class="kt-num">{}</td>'
+    '<td class="kt-num">{}</td><td class="kt-num">{}</td><td>{}</td><td>{}</td></tr>'
+)
+
+
+def summary_rows(rows, zone):
+    """The member summary's rows as HTML, for the same reason as matrix_rows: 200 members × 8
+    columns of template lookups were a third of the page's time. The values are summary_values(),
+    exactly what the CSV export writes."""
+    quiet_tags = {}
+    html = []
+    for row in rows:
+        name, email, shared, published, given, received, last, quiet = summary_values(row, zone)
+        if row.quiet:
+            if quiet not in quiet_tags:
+                quiet_tags[quiet] = render_to_string(
+                    "wagtailadmin/shared/status_tag.html", {"label": quiet, "classname": "w-status--label"}
+                )
+            quiet = quiet_tags[quiet]
+        numbers = [localize(value) for value in (shared, published, given, received)]
+        html.append(format_html(SUMMARY_ROW, row.membership.pk, name, email or "—", *numbers, last or "—", quiet))
+    return html
+
+
+class DashboardMixin(CohortPageMixin):
+    dashboard_url_name = None
+    dashboard_progress_csv_url_name = None
+    dashboard_summary_csv_url_name = None
+
+    @cached_property
+    def dashboard(self):
+        return build_dashboard(self.object, timezone.now())
+
+
+class CohortDashboardView(DashboardMixin, TemplateView):
+    template_name = "progress/admin/dashboard.html"
+    page_title = _("Dashboard")
+    header_icon = "table"
+
+    @cached_property
+    def header_buttons(self):
+        return [
+            HeaderButton(
+                _("Progress (CSV)"), url=self.url("dashboard_progress_csv_url_name"), icon_name="download", priority=10
+            ),
+            HeaderButton(
+                _("Summary (CSV)"), url=self.url("dashboard_summary_csv_url_name"), icon_name="download", priority=20
+            ),
+            HeaderButton(_("Overview"), url=self.overview_url, icon_name="view", priority=30),
+        ]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        dashboard = self.dashboard
+        zone = self.object.zone
+        context.update(
+            {
+                "dashboard": dashboard,
+                "summary_columns": SUMMARY_COLUMNS,
+                "summary_rows": summary_rows(dashboard.rows, zone),
+                "matrix_rows": matrix_rows(dashboard.rows),
+                "statuses": list(Status),
+                "totals": list(zip(dashboard.slots, dashboard.status_totals(), strict=True)),
+                "opened": sum(1 for slot in dashboard.slots if slot.is_open(dashboard.at)),
+                "feedback_queue_url": reverse("lessons_feedback:queue"),
+                "progress_csv_url": self.url("dashboard_progress_csv_url_name"),
+                "summary_csv_url": self.url("dashboard_summary_csv_url_name"),
+            }
+        )
+        return context
+
+
+class CohortProgressCsvView(DashboardMixin, TemplateView):
+    """The progress matrix: one row per member, one column per lesson with the status label."""
+
+    def get(self, request, *args, **kwargs):
+        dashboard = self.dashboard
+        header = [_("Name"), _("Email"), *(f"{slot.number}. {slot.lesson.title}" for slot in dashboard.slots)]
+        rows = ([row.name, row.email, *(str(cell.label) for cell in row.cells)] for row in dashboard.rows)
+        day = self.object.local_today(dashboard.at)
+        return csv_response(export_filename(self.object, "progress", day), header, rows)
+
+
+class CohortSummaryCsvView(DashboardMixin, TemplateView):
+    """Per member: name, email, pieces shared, published, responses given and received, last
+    activity and quiet yes/no, exactly as the dashboard's summary table shows them."""
+
+    def get(self, request, *args, **kwargs):
+        dashboard = self.dashboard
+        zone = self.object.zone
+        rows = (summary_values(row, zone) for row in dashboard.rows)
+        day = self.object.local_today(dashboard.at)
+        return csv_response(export_filename(self.object, "summary", day), SUMMARY_COLUMNS, rows)
+
+
+class CohortsHomePanel(Component):
+    """On the admin home page: her cohorts with this week's writing and listening and the piece
+    that has waited longest for feedback. Shows nothing to someone who facilitates no cohort."""
+
+    name = "cohorts"
+    template_name = "progress/admin/home_panel.html"
+    order = 50
+
+    def get_context_data(self, parent_context):
+        return {"rows": self.rows, "cohorts_url": reverse("cohort_admin:index")}
+
+    def render_html(self, parent_context=None):
+        self.rows = home_panel_rows(parent_context["request"].user, timezone.now())
+        return super().render_html(parent_context) if self.rows else ""

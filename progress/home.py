@@ -1,0 +1,103 @@
+"""The member's home: their current cohort, this week's lesson, what is due, who is waiting for
+their response. Served for `/` to signed-in members (wagtail_hooks: before_serve_page) and at
+/cohorts/<id>/ for a chosen cohort."""
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
+from django.views.decorators.http import require_GET
+
+from cohorts import access
+from cohorts.models import CohortState, Membership, Role
+from cohorts.schedule import Schedule
+from course.translations import Translations
+from lessons.visibility import waiting_for
+
+
+def member_home_response(request, page=None):
+    """The home of the signed-in person's current cohort, or None when they are in no cohort.
+
+    Answers `/` for members (wagtail_hooks); the cohort is access.default_membership's."""
+    memberships = list(access.memberships_for(request.user))
+    if not memberships:
+        return None
+    now = timezone.now()
+    return _render_home(request, access.default_membership(memberships, now), memberships, now, page=page)
+
+
+@login_required
+@require_GET
+def cohort_home(request, cohort_id):
+    memberships = list(access.memberships_for(request.user))
+    membership = next((m for m in memberships if m.cohort_id == int(cohort_id)), None)
+    if membership is None:
+        raise Http404("No such cohort.")
+    membership.user = request.user  # the same person: spares a query wherever the rules ask for it
+    return _render_home(request, membership, memberships, timezone.now())
+
+
+def _render_home(request, membership, memberships, at, page=None):
+    response = render(request, "progress/member_home.html", home_context(request, membership, memberships, at, page))
+    add_never_cache_headers(response)
+    return response
+
+
+def home_context(request, membership, memberships, at, page=None):
+    """Everything the member home shows, in a constant number of queries: the schedule (two),
+    the course and lessons in the reader's language (none in the default language, else two),
+    and the circle with the cohort's facilitators (one)."""
+    cohort = membership.cohort
+    source_schedule = Schedule.for_cohort(cohort)
+    shown = Translations([cohort.course, *(slot.lesson for slot in source_schedule.slots)])
+    schedule = source_schedule.shown_with(shown)
+    opened, total = schedule.progress(at)
+    state = cohort.state_at(at)
+    circle, facilitators = circle_and_facilitators(request.user, membership)
+    calendar_url = request.build_absolute_uri(reverse("cohorts:calendar", args=[membership.calendar_token]))
+    return {
+        "page": page,
+        "membership": membership,
+        "memberships": memberships,
+        "cohort": cohort,
+        "course": shown(cohort.course),
+        "state": state,
+        "state_label": CohortState(state).label,
+        "states": CohortState,
+        "current": schedule.current(at),
+        "due_soon": schedule.due_soon(at),
+        "next_opening": schedule.next_opening(at),
+        "opened": opened,
+        "total": total,
+        "circle": circle,
+        "facilitators": facilitators,
+        "time_zone": membership.time_zone,
+        "calendar_url": calendar_url,
+        "webcal_url": "webcal://" + calendar_url.split("://", 1)[-1],
+        # Pieces this member was asked to read and has not answered yet (one query).
+        "waiting": waiting_for(membership) if membership.role == Role.MEMBER else [],
+    }
+
+
+def circle_and_facilitators(user, membership):
+    """Names only, from one query: the member's circle (or, before circles are formed, the
+    cohort's members) and the cohort's facilitators."""
+    people = Q(role=Role.FACILITATOR)
+    if membership.circle_id:
+        people |= Q(circle_id=membership.circle_id, role=Role.MEMBER)
+    else:
+        people |= Q(role=Role.MEMBER)
+    # Everyone in one's own cohort may see the names of the others in it.
+    rows = (
+        Membership.objects.filter(people, cohort_id=membership.cohort_id)
+        .order_by("user__full_name", "user_id")
+        .values_list("user_id", "user__full_name", "role")
+    )
+    circle, facilitators = [], []
+    for user_id, name, role in rows:
+        person = {"name": name, "is_you": user_id == user.pk}
+        (facilitators if role == Role.FACILITATOR else circle).append(person)
+    return circle, facilitators
