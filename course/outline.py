@@ -24,6 +24,7 @@ workers (one request per process at a time), and `runserver`'s threads are for d
 import threading
 import uuid
 
+from django.apps import apps
 from django.core.signals import request_finished, request_started
 from django.db import connection, transaction
 
@@ -135,9 +136,9 @@ def remembered(name, key, load):
 
 def course_lessons(course):
     """The live lessons under `course`, in page-tree order (a tuple, shared: not to be changed)."""
-    from lessons.models import LessonPage
-
-    return remembered("lessons", course.pk, lambda: tuple(LessonPage.objects.child_of(course).live().order_by("path")))
+    # By name, like a foreign key to another app: lessons sit above course.
+    lesson_page = apps.get_model("lessons", "LessonPage")
+    return remembered("lessons", course.pk, lambda: tuple(lesson_page.objects.child_of(course).live().order_by("path")))
 
 
 def parent_page(page):
