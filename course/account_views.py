@@ -17,6 +17,7 @@ from wagtail.admin.views import account as wagtail_account
 from cohorts import access
 
 from . import privacy, ratelimit
+from .identity import email_key
 from .security import client_ip, login_name
 
 
@@ -29,7 +30,7 @@ class RateLimitedPasswordResetMixin:
         typed = request.POST.get("email", "")
         verdict = ratelimit.hit(
             (ratelimit.PASSWORD_RESET_PER_IP, client_ip(request)),
-            (ratelimit.PASSWORD_RESET_PER_EMAIL, typed.strip().lower()),
+            (ratelimit.PASSWORD_RESET_PER_EMAIL, email_key(typed)),
         )
         if verdict:
             return super().post(request, *args, **kwargs)

@@ -42,6 +42,7 @@ def delete_account(user):
     from cohorts.models import Invitation
     from lessons.models import Response, Submission
 
+    from .identity import matching
     from .security import login_name
 
     if not can_delete_itself(user):
@@ -52,7 +53,7 @@ def delete_account(user):
             responses_kept=Response.objects.filter(author__user=user).count(),
         )
         # Addressed to their email: a pending invitation would otherwise still hold name and address.
-        Invitation.objects.filter(email__iexact=user.email).delete()
+        Invitation.objects.filter(pk__in=[i.pk for i in matching(Invitation.objects.all(), user.email)]).delete()
         name = login_name(None, {"username": user.email})
         for model in (AccessAttempt, AccessFailureLog, AccessLog):
             model.objects.filter(username=name).delete()

@@ -14,6 +14,8 @@ from csp.utils import default_config
 from django.conf import settings
 from django.shortcuts import render
 
+from .identity import email_key
+
 
 def client_ip(request):
     """The address of the person, not of our own reverse proxy.
@@ -35,11 +37,12 @@ def client_ip(request):
 
 
 def login_name(request, credentials):
-    """The login (an email) as axes counts it: "Anna@X.test " and "anna@x.test" are one person."""
+    """The login (an email) as axes counts it: its email key (course/identity.py), the same the
+    sign-in looks the account up by, so every spelling that reaches one account counts as one."""
     value = (credentials or {}).get("username")
     if value is None and request is not None:
         value = request.POST.get("username", "")
-    return (value or "").strip().lower()
+    return email_key(value)
 
 
 class LockoutBackend(AxesStandaloneBackend):
