@@ -6,6 +6,7 @@ Object lookups raise Http404 (never 403) so that ids of other cohorts reveal not
 """
 
 from django.http import Http404
+from django.urls import Resolver404, resolve
 from django.utils import timezone
 
 from .models import Cohort, Invitation, Membership, Role
@@ -13,6 +14,24 @@ from .models import Cohort, Invitation, Membership, Role
 
 def is_staff(user):
     return user.is_authenticated and (user.is_staff or user.is_superuser)
+
+
+# Wagtail's own reports under /admin/reports/ (site history, locked and aging pages, workflows,
+# page types usage, and any report Wagtail adds there) list the whole site: every cohort's
+# history, who changed it and when. They are for staff only: course.middleware refuses their URLs
+# and cohorts/wagtail_hooks.py hides their menu items for everyone else.
+SITE_REPORTS_NAMESPACE = "wagtailadmin_reports"
+
+
+def may_see_site_reports(user):
+    return is_staff(user)
+
+
+def is_site_report(path):
+    try:
+        return SITE_REPORTS_NAMESPACE in resolve(path).namespaces
+    except Resolver404:
+        return False
 
 
 def memberships_for(user):

@@ -1,6 +1,8 @@
 """The consultant's cohort management in the Wagtail admin: a "Cohorts" menu item with list,
 create, edit and delete, plus each cohort's overview, invitations and CSV import."""
 
+from urllib.parse import urlsplit
+
 from django.urls import include, path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
@@ -92,3 +94,12 @@ def register_deliveries_menu_item():
 @hooks.register("construct_homepage_panels")
 def add_cohorts_home_panel(request, panels):
     panels.append(dashboard_views.CohortsHomePanel())
+
+
+# --- Wagtail's site-wide reports: staff only (cohorts/access.py) --------------------------------
+
+
+@hooks.register("construct_reports_menu")
+def hide_site_reports_from_facilitators(request, menu_items):
+    if not access.may_see_site_reports(request.user):
+        menu_items[:] = [item for item in menu_items if not access.is_site_report(urlsplit(item.url).path)]

@@ -1,5 +1,8 @@
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.utils import translation
+
+from cohorts import access
 
 
 class UserLanguageMiddleware:
@@ -18,3 +21,25 @@ class UserLanguageMiddleware:
             translation.activate(language)
             request.LANGUAGE_CODE = language
         return self.get_response(request)
+
+
+class SiteReportsMiddleware:
+    """Wagtail's site-wide reports are refused (403) to a signed-in person who is not staff
+    (cohorts.access.may_see_site_reports); anonymous people still get Wagtail's login page."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        match = request.resolver_match
+        user = request.user
+        if (
+            match is not None
+            and access.SITE_REPORTS_NAMESPACE in match.namespaces
+            and user.is_authenticated
+            and not access.may_see_site_reports(user)
+        ):
+            raise PermissionDenied
