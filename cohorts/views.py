@@ -18,7 +18,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import add_never_cache_headers, patch_cache_control
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -210,9 +210,7 @@ def default_membership(memberships, at):
 
 
 def _render_home(request, membership, memberships, at, page=None):
-    response = render(request, "cohorts/member_home.html", home_context(request, membership, memberships, at, page))
-    add_never_cache_headers(response)
-    return response
+    return render(request, "cohorts/member_home.html", home_context(request, membership, memberships, at, page))
 
 
 def home_context(request, membership, memberships, at, page=None):
@@ -283,9 +281,8 @@ def serve_lesson(request, lesson, serve):
     level, slot = access.lesson_access(request.user, lesson)
     if level == "none":
         raise Http404("Not in a cohort of this course.")
-    response = lesson_not_open(request, lesson, slot) if level == "not_yet" else serve()
-    patch_cache_control(response, private=True)
-    return response
+    # Private to the member: course.middleware.PrivatePagesMiddleware sends no-store, private.
+    return lesson_not_open(request, lesson, slot) if level == "not_yet" else serve()
 
 
 def lesson_not_open(request, lesson, slot):

@@ -10,7 +10,6 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from wagtail.admin.views import account as wagtail_account
 
@@ -82,7 +81,6 @@ class DeleteAccountForm(forms.Form):
         return password
 
 
-@never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
 def delete_account(request):

@@ -637,6 +637,8 @@ def test_url_as_person(world, db, case, role):
     problems = []
     if problem := outcome_problem(expected, response, world, kwargs):
         problems.append(problem)
+    if user is not None and not {"no-store", "private"} <= cache_directives(response):
+        problems.append(f"a signed-in person's page may be cached: Cache-Control {response.get('Cache-Control')!r}")
     text = body_text(response)
     if leaked := leaks(case, role, text):
         problems.append(f"response leaks data {role} may not read: {leaked}")
@@ -652,6 +654,46 @@ def test_url_as_person(world, db, case, role):
         elif changed and not must_change:
             problems.append(f"a refused request changed the database: {changed}")
     assert not problems, f"{case.method} {url} as {role}: " + "; ".join(problems)
+
+
+def cache_directives(response):
+    return {part.strip().split("=")[0] for part in response.get("Cache-Control", "").split(",") if part.strip()}
+
+
+# --- every member page without an id: never cached -------------------------------------------
+
+
+def member_pages_without_ids():
+    """{name: path} of our URL patterns that take no argument, outside the admin (lessons,
+    cohorts, circles, account pages)."""
+    found = {}
+    for namespaces, pattern, route in _walk(get_resolver().url_patterns):
+        has_parameters = pattern.pattern.regex.groups > 0 or getattr(pattern.pattern, "converters", None)
+        in_admin = route.lstrip("^").startswith(settings.KLARTEXT_ADMIN_PREFIX[1:])
+        if not has_parameters and pattern.name and not in_admin and _is_ours(namespaces, pattern.callback):
+            name = ":".join((*namespaces, pattern.name))
+            found[name] = reverse(name)
+    return found
+
+
+MEMBER_PAGES = member_pages_without_ids()
+
+
+@pytest.mark.parametrize("role", (M1, FA))
+@pytest.mark.parametrize("name", sorted(MEMBER_PAGES))
+def test_every_page_for_a_signed_in_person_is_never_cached(world, db, name, role):
+    client = Client()
+    client.force_login(world.users[role])
+
+    response = client.get(MEMBER_PAGES[name])
+
+    assert {"no-store", "private"} <= cache_directives(response), (name, response.get("Cache-Control"))
+
+
+def test_the_member_walk_covers_the_private_writing_pages():
+    assert {"lessons:posts", "circle:index", "cohorts:practice", "cohorts:preferences", "delete_account"} <= set(
+        MEMBER_PAGES
+    )
 
 
 # --- every Wagtail admin page without an id, as the facilitators -------------------------------
