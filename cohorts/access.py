@@ -16,6 +16,10 @@ from .schedule import Schedule
 __all__ = ["is_staff"]  # one rule for staff, used through here by the cohort-scoped code
 
 
+# Wagtail's own reports under /admin/reports/ (site history, locked and aging pages, workflows,
+# page types usage, and any report Wagtail adds there) list the whole site: every cohort's
+# history, who changed it and when. They are for staff only: course.middleware refuses their URLs
+# and cohorts/wagtail_hooks.py hides their menu items for everyone else.
 def memberships_for(user):
     """The user's own memberships (as member or facilitator), with cohort and course loaded."""
     if not user.is_authenticated:

@@ -35,6 +35,8 @@ from wagtail.admin.views.generic.usage import UsageView
 from wagtail.admin.widgets.button import HeaderButton
 from wagtail.permission_policies import ModelPermissionPolicy
 
+from course.identity import clean_email
+
 from . import access, csv_import
 from .admin_forms import (
     CircleForm,
@@ -456,7 +458,7 @@ class CohortInviteView(CohortPageMixin, TemplateView):
             role=data["role"],
             invited_by=request.user,
         )
-        add_invite_message(request, result, data["email"].strip().lower())
+        add_invite_message(request, result, clean_email(data["email"]))
         return redirect(f"{self.overview_url}#invitations-section")
 
     def get_context_data(self, **kwargs):

@@ -26,9 +26,10 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext_lazy as _
 
+from course.identity import clean_email, email_key
 from course.models import Language, available_time_zones
 
-from .invitations import invite, normalise_email
+from .invitations import invite
 from .models import Invitation, Membership, Role
 
 MAX_BYTES = 1024 * 1024
@@ -248,9 +249,9 @@ def clean_time_zone(value):
 
 def validate_row(line, values, first_line_of):
     """(Row, []) for a good row, (None, reasons) for a bad one. `first_line_of` remembers the
-    emails seen so far (lower-cased) to report duplicates within the file."""
+    emails seen so far (by email key, course/identity.py) to report duplicates within the file."""
     reasons = []
-    email = normalise_email(values.get("email"))
+    email = clean_email(values.get("email"))
     if not email:
         reasons.append(_("The email address is missing."))
     else:
@@ -259,12 +260,13 @@ def validate_row(line, values, first_line_of):
         except ValidationError:
             reasons.append(_("“%(email)s” is not a valid email address.") % {"email": values.get("email")})
         else:
-            if email in first_line_of:
+            if email_key(email) in first_line_of:
                 reasons.append(
-                    _("%(email)s is already on line %(line)s.") % {"email": email, "line": first_line_of[email]}
+                    _("%(email)s is already on line %(line)s.")
+                    % {"email": email, "line": first_line_of[email_key(email)]}
                 )
             else:
-                first_line_of[email] = line
+                first_line_of[email_key(email)] = line
 
     full_name = values.get("name", "")
     if len(full_name) > NAME_MAX_LENGTH:
@@ -298,13 +300,13 @@ def note_existing(cohort, rows):
     """Mark rows whose person is already in the cohort or already invited (two queries)."""
     # Whole-cohort lists, not `email__in` with up to 2,000 parameters.
     members = {
-        email.lower() for email in Membership.objects.filter(cohort=cohort).values_list("user__email", flat=True)
+        email_key(email) for email in Membership.objects.filter(cohort=cohort).values_list("user__email", flat=True)
     }
-    invited = {email.lower() for email in Invitation.objects.filter(cohort=cohort).values_list("email", flat=True)}
+    invited = {email_key(email) for email in Invitation.objects.filter(cohort=cohort).values_list("email", flat=True)}
     for row in rows:
-        if row.email in members:
+        if email_key(row.email) in members:
             row.note = "already_member"
-        elif row.email in invited:
+        elif email_key(row.email) in invited:
             row.note = "already_invited"
     return rows
 

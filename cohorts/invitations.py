@@ -7,6 +7,8 @@ from django.core import signing
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from course.identity import clean_email, email_key, matching
+
 from .models import INVITATION_SALT, Invitation, Membership, Role
 from .signals import invitation_issued
 
@@ -26,17 +28,13 @@ class InviteResult:
     invitation: Invitation | None
 
 
-def normalise_email(email):
-    return (email or "").strip().lower()
-
-
 def invite(cohort, *, email, full_name="", language=None, time_zone=None, role=Role.MEMBER, invited_by=None):
     """Invite one person. Re-inviting refreshes the pending invitation (new link, new expiry)
     instead of duplicating it; inviting someone who is already in the cohort does nothing.
     The email is queued after the transaction commits."""
-    email = normalise_email(email)
+    email = clean_email(email)
     User = get_user_model()
-    existing_user = User.objects.filter(email__iexact=email).first()
+    existing_user = User.objects.get_by_email(email)
     if existing_user and Membership.objects.filter(user=existing_user, cohort=cohort).exists():
         return InviteResult("already_member", None)
 
@@ -49,7 +47,7 @@ def invite(cohort, *, email, full_name="", language=None, time_zone=None, role=R
         "invited_by": invited_by,
     }
     with transaction.atomic():
-        invitation = Invitation.objects.select_for_update().filter(cohort=cohort, email__iexact=email).first()
+        invitation = _invitation_for(cohort, email)
         if invitation is None:
             try:
                 with transaction.atomic():
@@ -59,7 +57,7 @@ def invite(cohort, *, email, full_name="", language=None, time_zone=None, role=R
                 status = "created"
             except IntegrityError:
                 # A concurrent invite of the same person won; refresh theirs instead.
-                invitation = Invitation.objects.select_for_update().get(cohort=cohort, email__iexact=email)
+                invitation = _invitation_for(cohort, email)
                 status = "refreshed"
         else:
             status = "refreshed"
@@ -67,6 +65,16 @@ def invite(cohort, *, email, full_name="", language=None, time_zone=None, role=R
             _reissue(invitation, now, **defaults)
         queue_invitation_email(invitation)
     return InviteResult(status, invitation)
+
+
+def _invitation_for(cohort, email):
+    """The cohort's invitation for this person (the same email key, course/identity.py), locked."""
+    found = matching(Invitation.objects.select_for_update().filter(cohort=cohort).order_by("pk"), email)
+    return found[0] if found else None
+
+
+def is_for(invitation, user):
+    return email_key(user.email) == email_key(invitation.email)
 
 
 def _reissue(invitation, now, **fields):
@@ -118,7 +126,7 @@ def accept(token, *, user=None, full_name="", password=None):
         if claimed != 1:
             raise InvitationError("used", invitation)
         if user is None:
-            user = User.objects.filter(email__iexact=invitation.email).first()
+            user = User.objects.get_by_email(invitation.email)
             if user is not None:
                 raise InvitationError("login_required", invitation)
             user = User.objects.create_user(
@@ -128,7 +136,7 @@ def accept(token, *, user=None, full_name="", password=None):
                 language=invitation.language,
                 time_zone=invitation.time_zone,
             )
-        elif normalise_email(user.email) != normalise_email(invitation.email):
+        elif not is_for(invitation, user):
             raise InvitationError("wrong_account", invitation)
         membership, _created = Membership.objects.get_or_create(
             user=user,

@@ -53,9 +53,9 @@ def accept_invitation(request, token):
         return invitation_problem(request, token, error)
 
     user = request.user
-    if user.is_authenticated and not _is_for(invitation, user):
+    if user.is_authenticated and not invitations.is_for(invitation, user):
         return invitation_problem(request, token, invitations.InvitationError("wrong_account", invitation))
-    has_account = get_user_model().objects.filter(email__iexact=invitation.email).exists()
+    has_account = get_user_model().objects.get_by_email(invitation.email) is not None
     # Accepting creates an account: limited per address and per link (course/ratelimit.py).
     verdict = None
     if request.method == "POST":
@@ -92,10 +92,6 @@ def accept_invitation(request, token):
         "retry_minutes": verdict.retry_minutes if limited else None,
     }
     return render(request, "cohorts/accept_invitation.html", context, status=429 if limited else 200)
-
-
-def _is_for(invitation, user):
-    return invitations.normalise_email(user.email) == invitations.normalise_email(invitation.email)
 
 
 def _accept(request, token, **account):

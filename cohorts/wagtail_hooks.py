@@ -5,12 +5,16 @@ Packages above cohorts add views of one cohort (the progress dashboard) with the
 `register_cohort_admin_views`: a function returning {name: (route, view class)}, mounted under
 `cohort_admin:<name>` like the views here."""
 
+from urllib.parse import urlsplit
+
 from django.urls import path
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permissions import register_permission_policy
+
+from course import security
 
 from . import admin_views
 from .models import Cohort
@@ -67,3 +71,12 @@ class CohortViewSet(ModelViewSet):
 @hooks.register("register_admin_viewset")
 def register_cohort_viewset():
     return CohortViewSet("cohorts")
+
+
+# --- Wagtail's site-wide reports: staff only (course/security.py) --------------------------------
+
+
+@hooks.register("construct_reports_menu")
+def hide_site_reports_from_facilitators(request, menu_items):
+    if not security.may_see_site_reports(request.user):
+        menu_items[:] = [item for item in menu_items if not security.is_site_report(urlsplit(item.url).path)]

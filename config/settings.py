@@ -188,6 +188,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "course.middleware.UserLanguageMiddleware",
+    "course.middleware.SiteReportsMiddleware",
+    "course.middleware.PrivatePagesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -423,10 +425,11 @@ if not DEBUG and not TESTING:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
 
-# Reverse proxies in front of Klartext that append to X-Forwarded-For (0: none, the header is
-# ignored). Production defaults to one, like SECURE_PROXY_SSL_HEADER above: behind a proxy,
-# REMOTE_ADDR is the proxy's and every person would share one address in the limits below.
-KLARTEXT_PROXY_COUNT = env_int("KLARTEXT_PROXY_COUNT", 0 if DEBUG or TESTING else 1, minimum=0, maximum=5)
+# Reverse proxies in front of Klartext that append to X-Forwarded-For. 0 (the default everywhere):
+# none, the header is ignored, since anyone can send it to a directly reachable gunicorn and pick a
+# new address for every guess. Set it behind a proxy (nginx: 1), or REMOTE_ADDR is the proxy's and
+# every person shares one address in the limits below.
+KLARTEXT_PROXY_COUNT = env_int("KLARTEXT_PROXY_COUNT", 0, minimum=0, maximum=5)
 
 # Failed sign-ins (member site and Wagtail admin alike): counted per email *and* address, so
 # colleagues behind one office address never lock each other out. The third failure locks that

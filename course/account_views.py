@@ -7,6 +7,7 @@ from django.utils.translation import ngettext
 from wagtail.admin.views import account as wagtail_account
 
 from . import ratelimit
+from .identity import email_key
 from .security import client_ip, login_name
 
 
@@ -19,7 +20,7 @@ class RateLimitedPasswordResetMixin:
         typed = request.POST.get("email", "")
         verdict = ratelimit.hit(
             (ratelimit.PASSWORD_RESET_PER_IP, client_ip(request)),
-            (ratelimit.PASSWORD_RESET_PER_EMAIL, typed.strip().lower()),
+            (ratelimit.PASSWORD_RESET_PER_EMAIL, email_key(typed)),
         )
         if verdict:
             return super().post(request, *args, **kwargs)

@@ -1,5 +1,10 @@
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.utils import translation
+from django.utils.cache import add_never_cache_headers
+from django.utils.functional import SimpleLazyObject
+
+from . import security
 
 
 class UserLanguageMiddleware:
@@ -18,3 +23,52 @@ class UserLanguageMiddleware:
             translation.activate(language)
             request.LANGUAGE_CODE = language
         return self.get_response(request)
+
+
+class SiteReportsMiddleware:
+    """Wagtail's site-wide reports are refused (403) to a signed-in person who is not staff
+    (cohorts.security.may_see_site_reports); anonymous people still get Wagtail's login page."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        match = request.resolver_match
+        user = request.user
+        if (
+            match is not None
+            and security.SITE_REPORTS_NAMESPACE in match.namespaces
+            and user.is_authenticated
+            and not security.may_see_site_reports(user)
+        ):
+            raise PermissionDenied
+
+
+class PrivatePagesMiddleware:
+    """Every answer to a signed-in person is theirs alone (their writing, cohort, circle, account):
+    `Cache-Control: no-store, private` (Django's never_cache headers), so neither a shared cache
+    nor the browser's history keeps it. The one mechanism for all member pages; a view opts out
+    only by marking its response `public` itself. Anonymous requests without a session cookie are
+    left alone (and their session is not touched, so no `Vary: Cookie` is added)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if self._signed_in(request) and "public" not in response.get("Cache-Control", ""):
+            add_never_cache_headers(response)
+        return response
+
+    @staticmethod
+    def _signed_in(request):
+        user = getattr(request, "user", None)
+        if user is None:
+            return False
+        if settings.SESSION_COOKIE_NAME in request.COOKIES:
+            return user.is_authenticated
+        # No session cookie: signed in only by this very request (login() sets request.user).
+        return not isinstance(user, SimpleLazyObject) and user.is_authenticated

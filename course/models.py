@@ -16,6 +16,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 
 from . import outline
+from .identity import clean_email, matching
 from .translations import Translations, source_of
 
 
@@ -50,7 +51,7 @@ class UserManager(BaseUserManager):
     def _create_user(self, email, password, **extra_fields):
         if not email:
             raise ValueError("An email address is required.")
-        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        user = self.model(email=clean_email(email), **extra_fields)
         user.set_password(password)
         user.save(using=self._db)
         return user
@@ -66,8 +67,19 @@ class UserManager(BaseUserManager):
         return self._create_user(email, password, **extra_fields)
 
     def get_by_natural_key(self, username):
-        # Email is the login and is matched without regard to case.
-        return self.get(email__iexact=username)
+        # Email is the login, compared as course/identity.py says (the lockout counts the same key).
+        user = self.get_by_email(username)
+        if user is None:
+            raise self.model.DoesNotExist
+        return user
+
+    def get_by_email(self, email):
+        """The account this address means, or None. Should two old accounts share the key, only
+        the one stored exactly as typed matches."""
+        found = matching(self.all(), email)
+        if len(found) > 1:
+            found = [user for user in found if user.email == clean_email(email)]
+        return found[0] if len(found) == 1 else None
 
 
 class User(AbstractBaseUser, PermissionsMixin):
@@ -105,7 +117,10 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def clean(self):
         super().clean()
-        self.email = self.__class__.objects.normalize_email(self.email).lower()
+        self.email = clean_email(self.email)
+        # One account per person: no second one whose address differs only in case or look-alikes.
+        if any(other.pk != self.pk for other in matching(self.__class__.objects.all(), self.email)):
+            raise ValidationError({"email": _("An account with this email address already exists.")})
 
     def get_full_name(self):
         return self.full_name

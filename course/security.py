@@ -13,6 +13,10 @@ from csp.middleware import CSPMiddleware
 from csp.utils import default_config
 from django.conf import settings
 from django.shortcuts import render
+from django.urls import Resolver404, resolve
+
+from .identity import email_key
+from .models import is_staff
 
 
 def client_ip(request):
@@ -35,11 +39,12 @@ def client_ip(request):
 
 
 def login_name(request, credentials):
-    """The login (an email) as axes counts it: "Anna@X.test " and "anna@x.test" are one person."""
+    """The login (an email) as axes counts it: its email key (course/identity.py), the same the
+    sign-in looks the account up by, so every spelling that reaches one account counts as one."""
     value = (credentials or {}).get("username")
     if value is None and request is not None:
         value = request.POST.get("username", "")
-    return (value or "").strip().lower()
+    return email_key(value)
 
 
 class LockoutBackend(AxesStandaloneBackend):
@@ -76,3 +81,18 @@ def _is_admin(request):
     # Wagtail renders a preview through the middleware again with a dummy request for the page's
     # own URL; its answer is framed by the admin's preview panel, so it is the admin's too.
     return request.path_info.startswith(settings.KLARTEXT_ADMIN_PREFIX) or getattr(request, "is_dummy", False)
+
+
+# Wagtail's site-wide reports (site history, locked and aging pages, workflows) span every cohort.
+SITE_REPORTS_NAMESPACE = "wagtailadmin_reports"
+
+
+def may_see_site_reports(user):
+    return is_staff(user)
+
+
+def is_site_report(path):
+    try:
+        return SITE_REPORTS_NAMESPACE in resolve(path).namespaces
+    except Resolver404:
+        return False

@@ -25,7 +25,6 @@ from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
 from cohorts.access import get_facilitated_cohort_or_404, memberships_for
@@ -363,7 +362,6 @@ def respond_to_piece(request, pk):
 
 @login_required
 @require_safe
-@never_cache
 def portfolio_download(request, fmt, cohort_id=None):
     """All of the member's own writing, as a Markdown zip or as JSON."""
     if cohort_id is not None and _membership_in(request.user, cohort_id) is None:

@@ -14,7 +14,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from cohorts import access
@@ -42,7 +41,6 @@ def _page_url(membership):
     return f"{reverse('mail:preferences')}?cohort={membership.cohort_id}"
 
 
-@never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
 def preferences(request):

@@ -11,7 +11,6 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from cohorts import access
@@ -101,7 +100,6 @@ def _strip(habit):
     }
 
 
-@never_cache
 @login_required
 def practice(request):
     now = timezone.now()
@@ -140,7 +138,6 @@ class SelfCheckForm(forms.ModelForm):
         help_texts = {"answer": gettext_lazy("Markdown works: *emphasis*, lists, links.")}
 
 
-@never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
 def self_check(request):
@@ -195,7 +192,6 @@ class ContributionForm(forms.ModelForm):
         self.fields["post"].required = False
 
 
-@never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
 def relationships(request):
@@ -231,7 +227,6 @@ def _own_relationship(user, pk):
     )
 
 
-@never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
 def relationship_detail(request, pk):

@@ -18,6 +18,7 @@ from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.db import transaction
 
 from cohorts.models import Invitation
+from course.identity import matching
 from course.security import login_name
 from lessons.models import Response, Submission
 
@@ -50,7 +51,7 @@ def delete_account(user):
             responses_kept=Response.objects.filter(author__user=user).count(),
         )
         # Addressed to their email: a pending invitation would otherwise still hold name and address.
-        Invitation.objects.filter(email__iexact=user.email).delete()
+        Invitation.objects.filter(pk__in=[i.pk for i in matching(Invitation.objects.all(), user.email)]).delete()
         name = login_name(None, {"username": user.email})
         for model in (AccessAttempt, AccessFailureLog, AccessLog):
             model.objects.filter(username=name).delete()

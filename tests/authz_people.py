@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth.models import Group
 from django.utils import timezone
+from wagtail.log_actions import log
 from wagtail.models import Page
 
 from cohorts.models import Circle, Cohort, Invitation, Membership, Role
@@ -208,4 +209,7 @@ def build_world():
         )
         setattr(world, attr, delivery)
     world.unsubscribe_token = unsubscribe_token(world.m1.pk, Kind.WEEKLY_NUDGE)
+    # Each facilitator edited their cohort in the admin: Wagtail's site history has a row for each.
+    log(instance=world.cohort_a, action="wagtail.edit", user=users[FA])
+    log(instance=world.cohort_b, action="wagtail.edit", user=users[FB])
     return world

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import pytest
+from django.conf import settings
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -42,6 +43,7 @@ from tests.authz_people import (
     B_PEOPLE,
     DRAFT_MARKER,
     FA,
+    FB,
     FEEDBACK_MARKER,
     M1,
     M2,
@@ -636,6 +638,8 @@ def test_url_as_person(world, db, case, role):
     problems = []
     if problem := outcome_problem(expected, response, world, kwargs):
         problems.append(problem)
+    if user is not None and not {"no-store", "private"} <= cache_directives(response):
+        problems.append(f"a signed-in person's page may be cached: Cache-Control {response.get('Cache-Control')!r}")
     text = body_text(response)
     if leaked := leaks(case, role, text):
         problems.append(f"response leaks data {role} may not read: {leaked}")
@@ -651,6 +655,115 @@ def test_url_as_person(world, db, case, role):
         elif changed and not must_change:
             problems.append(f"a refused request changed the database: {changed}")
     assert not problems, f"{case.method} {url} as {role}: " + "; ".join(problems)
+
+
+def cache_directives(response):
+    return {part.strip().split("=")[0] for part in response.get("Cache-Control", "").split(",") if part.strip()}
+
+
+# --- every member page without an id: never cached -------------------------------------------
+
+
+def member_pages_without_ids():
+    """{name: path} of our URL patterns that take no argument, outside the admin (lessons,
+    cohorts, circles, account pages)."""
+    found = {}
+    for namespaces, pattern, route in _walk(get_resolver().url_patterns):
+        has_parameters = pattern.pattern.regex.groups > 0 or getattr(pattern.pattern, "converters", None)
+        in_admin = route.lstrip("^").startswith(settings.KLARTEXT_ADMIN_PREFIX[1:])
+        if not has_parameters and pattern.name and not in_admin and _is_ours(namespaces, pattern.callback):
+            name = ":".join((*namespaces, pattern.name))
+            found[name] = reverse(name)
+    return found
+
+
+MEMBER_PAGES = member_pages_without_ids()
+
+
+@pytest.mark.parametrize("role", (M1, FA))
+@pytest.mark.parametrize("name", sorted(MEMBER_PAGES))
+def test_every_page_for_a_signed_in_person_is_never_cached(world, db, name, role):
+    client = Client()
+    client.force_login(world.users[role])
+
+    response = client.get(MEMBER_PAGES[name])
+
+    assert {"no-store", "private"} <= cache_directives(response), (name, response.get("Cache-Control"))
+
+
+def test_the_member_walk_covers_the_private_writing_pages():
+    assert {"lessons:posts", "circle:index", "cohorts:practice", "cohorts:preferences", "delete_account"} <= set(
+        MEMBER_PAGES
+    )
+
+
+# --- every Wagtail admin page without an id, as the facilitators -------------------------------
+
+FACILITATORS = (FA, FB)
+
+
+def admin_pages_without_ids():
+    """{name: path} of every admin URL pattern that takes no argument (Wagtail's own and ours),
+    the reports under /admin/reports/ included."""
+    found = {}
+    for namespaces, pattern, route in _walk(get_resolver().url_patterns):
+        has_parameters = pattern.pattern.regex.groups > 0 or getattr(pattern.pattern, "converters", None)
+        if not has_parameters and pattern.name and route.lstrip("^").startswith(settings.KLARTEXT_ADMIN_PREFIX[1:]):
+            name = ":".join((*namespaces, pattern.name))
+            found[name] = reverse(name)
+    return found
+
+
+# Left out: Wagtail's deliberate server error for testing error reporting (it only raises).
+ADMIN_PAGES = {name: path for name, path in admin_pages_without_ids().items() if name != "wagtailadmin_error_test"}
+SITE_REPORTS = sorted(name for name in ADMIN_PAGES if name.startswith("wagtailadmin_reports:"))
+
+
+@dataclass(frozen=True)
+class _AdminPage:
+    token: bool = False
+
+
+@pytest.mark.parametrize("role", FACILITATORS)
+@pytest.mark.parametrize("name", sorted(ADMIN_PAGES))
+def test_no_admin_page_without_an_id_shows_a_facilitator_another_cohort(world, db, name, role):
+    client = Client()
+    client.force_login(world.users[role])
+
+    response = client.get(ADMIN_PAGES[name])
+
+    assert response.status_code < 500, f"{name} as {role}: {response.status_code}"
+    assert not leaks(_AdminPage(), role, body_text(response)), f"{name} as {role} leaks another cohort"
+    if name in SITE_REPORTS:
+        assert response.status_code == 403, f"{name} as {role}: Wagtail's site-wide reports are for staff"
+
+
+def test_the_walk_includes_every_wagtail_report():
+    assert {"wagtailadmin_reports:site_history", "wagtailadmin_reports:locked_pages"} <= set(SITE_REPORTS)
+    assert len(SITE_REPORTS) >= 12
+
+
+@pytest.mark.parametrize("name", SITE_REPORTS)
+def test_staff_still_see_wagtail_reports(world, db, name):
+    client = Client()
+    client.force_login(world.users[STAFF])
+
+    response = client.get(ADMIN_PAGES[name])
+
+    assert response.status_code == 200
+    if name == "wagtailadmin_reports:site_history":
+        assert A_MARKER in body_text(response) and B_MARKER in body_text(response)
+
+
+@pytest.mark.parametrize("role", (FA, STAFF))
+def test_the_reports_menu_lists_wagtail_reports_for_staff_only(world, db, role):
+    client = Client()
+    client.force_login(world.users[role])
+
+    text = body_text(client.get(reverse("wagtailadmin_home")))
+
+    shown = [name for name in SITE_REPORTS if not name.endswith("_results") and ADMIN_PAGES[name] in text]
+    assert bool(shown) == (role == STAFF), shown
 
 
 def test_the_world_is_what_the_matrix_assumes(world, db):

@@ -15,6 +15,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
+from course import ratelimit
 from course.models import User
 from course.security import client_ip
 
@@ -122,6 +123,80 @@ def test_the_client_address_trusts_only_our_own_proxies(settings, proxies, forwa
     request = RequestFactory().get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=forwarded)
 
     assert client_ip(request) == expected
+
+
+def test_production_ignores_x_forwarded_for_unless_told_how_many_proxies_append(tmp_path):
+    """gunicorn may be reachable directly: a forged header must not pick the address by default."""
+    show = ["manage.py", "shell", "-c", "from django.conf import settings; print(settings.KLARTEXT_PROXY_COUNT)"]
+    default = subprocess.run(
+        [sys.executable, *show], cwd=ROOT, env=production_env(tmp_path), capture_output=True, text=True, timeout=120
+    )
+    behind_nginx = subprocess.run(
+        [sys.executable, *show],
+        cwd=ROOT,
+        env=production_env(tmp_path, KLARTEXT_PROXY_COUNT="1"),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert default.stdout.split()[-1] == "0", default.stderr
+    assert behind_nginx.stdout.split()[-1] == "1", behind_nginx.stderr
+
+
+PROXY = "10.0.0.1"
+INNER_PROXY = "10.0.0.9"
+
+
+def forwarded_by(proxies, client, forged):
+    """What reaches gunicorn: the client's forged header, then one address appended per proxy."""
+    if proxies == 0:
+        return {"REMOTE_ADDR": client, "HTTP_X_FORWARDED_FOR": forged}
+    hops = [forged, client] + [INNER_PROXY] * (proxies - 1)
+    return {"REMOTE_ADDR": PROXY, "HTTP_X_FORWARDED_FOR": ", ".join(hops)}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("proxies", [0, 1, 2])
+def test_a_new_forged_address_for_every_guess_does_not_escape_the_lockout(client, colleagues, settings, proxies):
+    settings.KLARTEXT_PROXY_COUNT = proxies
+
+    def attempt(password, client_address, forged):
+        client.logout()
+        return client.post(
+            reverse("login"),
+            {"username": "anna@acme.test", "password": password},
+            **forwarded_by(proxies, client_address, forged),
+        )
+
+    statuses = [attempt("wrong", OFFICE, f"6.6.6.{guess}").status_code for guess in range(12)]
+
+    assert statuses[:2] == [200, 200] and set(statuses[2:]) == {429}
+    assert attempt(PASSWORD, OFFICE, "6.6.6.99").status_code == 429
+    # Anna from home, through the same proxies, is another address.
+    assert attempt(PASSWORD, HOME, "6.6.6.1").status_code == 302
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("proxies", [0, 1, 2])
+def test_a_forged_address_does_not_escape_the_reset_limit_per_address(client, settings, proxies, mailoutbox):
+    settings.KLARTEXT_PROXY_COUNT = proxies
+    limit = ratelimit.PASSWORD_RESET_PER_IP.count
+    with time_machine.travel(timezone.now(), tick=False):
+        statuses = [
+            client.post(
+                reverse("password_reset"),
+                {"email": f"nobody{guess}@acme.test"},
+                **forwarded_by(proxies, OFFICE, f"6.6.6.{guess}"),
+            ).status_code
+            for guess in range(limit + 1)
+        ]
+        from_home = client.post(
+            reverse("password_reset"), {"email": "nobody@acme.test"}, **forwarded_by(proxies, HOME, "6.6.6.1")
+        )
+
+    assert set(statuses[:limit]) == {302} and statuses[limit] == 429
+    assert from_home.status_code == 302
 
 
 # --- failed sign-ins ---------------------------------------------------------------------------
