@@ -100,9 +100,7 @@ class ShareForm(forms.Form):
 class PostURLField(forms.URLField):
     """A public post's address: https only (every platform serves posts over https)."""
 
-    default_validators = [
-        URLValidator(schemes=["https"], message=_("Enter a valid URL starting with https://."))
-    ]
+    default_validators = [URLValidator(schemes=["https"], message=_("Enter a valid URL starting with https://."))]
 
 
 class RecordPostForm(forms.Form):
