@@ -6,23 +6,29 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from course.models import Language, time_zone_choices
+from course.validators import EmailAddressField, validate_single_line, validate_visible
 
 from .circles import CircleError, move_to_circle, save_circle
 from .csv_import import CsvFileError, check_upload
+from .invitations import may_invite
 from .models import Circle, Membership, Role
 
 
 class InviteForm(forms.Form):
-    email = forms.EmailField(label=_("Email"))
-    full_name = forms.CharField(label=_("Full name"), max_length=150, required=False)
+    email = EmailAddressField(label=_("Email"))
+    full_name = forms.CharField(
+        label=_("Full name"), max_length=150, required=False, validators=[validate_visible, validate_single_line]
+    )
     language = forms.ChoiceField(label=_("Language"), choices=Language.choices)
     time_zone = forms.ChoiceField(label=_("Time zone"), choices=time_zone_choices)
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.MEMBER)
 
-    def __init__(self, *args, cohort, **kwargs):
+    def __init__(self, *args, cohort, user=None, **kwargs):
         kwargs.setdefault("initial", {"language": cohort.language, "time_zone": cohort.time_zone})
         super().__init__(*args, **kwargs)
         self.cohort = cohort
+        # Only staff may invite facilitators: others get no such choice, and a posted one is refused.
+        self.fields["role"].choices = [(value, label) for value, label in Role.choices if may_invite(user, value)]
         if cohort.time_zone not in dict(self.fields["time_zone"].choices):
             # Zones without a region ("UTC") are valid for a cohort but not in the short list.
             self.fields["time_zone"].choices = [
@@ -87,7 +93,7 @@ class CircleForm(forms.Form):
         empty_label=_("A new circle"),
         help_text=_("Pick a circle to rename it, or leave “A new circle” to create one."),
     )
-    name = forms.CharField(label=_("Name"), max_length=60)
+    name = forms.CharField(label=_("Name"), max_length=60, validators=[validate_visible, validate_single_line])
 
     def __init__(self, *args, cohort, **kwargs):
         super().__init__(*args, **kwargs)

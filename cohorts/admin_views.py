@@ -13,6 +13,8 @@ Views stay thin: the rules live in `circles.py`, `csv_import.py` and `invitation
 import datetime
 import secrets
 
+from django.core.exceptions import ValidationError
+from django.db import DatabaseError
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.shortcuts import redirect
@@ -47,7 +49,7 @@ from .admin_forms import (
     ResendInvitationForm,
 )
 from .circles import split_cohort
-from .invitations import invite
+from .invitations import InviteNotAllowed, invite
 from .models import Cohort, CohortState, Membership, Role
 from .schedule import Schedule
 
@@ -389,15 +391,19 @@ class CohortOverviewView(CohortPageMixin, TemplateView):
             error_message(self.request, _("Nothing was sent."), form)
             return self.render_to_response(self.get_context_data())
         invitation = form.cleaned_data["invitation"]
-        result = invite(
-            self.object,
-            email=invitation.email,
-            full_name=invitation.full_name,
-            language=invitation.language,
-            time_zone=invitation.time_zone,
-            role=invitation.role,
-            invited_by=self.request.user,
-        )
+        try:
+            result = invite(
+                self.object,
+                email=invitation.email,
+                full_name=invitation.full_name,
+                language=invitation.language,
+                time_zone=invitation.time_zone,
+                role=invitation.role,
+                invited_by=self.request.user,
+            )
+        except InviteNotAllowed:
+            messages.error(self.request, _("Only staff can invite facilitators. Nothing was sent."))
+            return self.render_to_response(self.get_context_data())
         add_invite_message(self.request, result, invitation.email)
         return self.after_change("invitations")
 
@@ -441,10 +447,10 @@ class CohortInviteView(CohortPageMixin, TemplateView):
     header_icon = "user"
 
     def get(self, request, *args, **kwargs):
-        return self.render_to_response(self.get_context_data(form=InviteForm(cohort=self.object)))
+        return self.render_to_response(self.get_context_data(form=InviteForm(cohort=self.object, user=request.user)))
 
     def post(self, request, *args, **kwargs):
-        form = InviteForm(request.POST, cohort=self.object)
+        form = InviteForm(request.POST, cohort=self.object, user=request.user)
         if not form.is_valid():
             messages.validation_error(request, _("The invitation could not be sent due to errors."), form)
             return self.render_to_response(self.get_context_data(form=form))
@@ -511,7 +517,17 @@ def take_rows(session, cohort, token):
     created = datetime.datetime.fromisoformat(entry["created"])
     if timezone.now() - created > PENDING_IMPORT_LIFETIME:
         return None
+    session[PENDING_IMPORTS_KEY + "_taken"] = {token: entry}
     return csv_import.rows_from_dicts(entry["rows"])
+
+
+def put_back_rows(session, token):
+    """An import that failed invited nobody: its rows go back, so it can be confirmed again."""
+    taken = session.pop(PENDING_IMPORTS_KEY + "_taken", {})
+    if token in taken:
+        pending = session.get(PENDING_IMPORTS_KEY, {})
+        pending[token] = taken[token]
+        session[PENDING_IMPORTS_KEY] = pending
 
 
 class CohortImportView(CohortPageMixin, TemplateView):
@@ -577,7 +593,21 @@ class CohortConfirmImportView(CohortPageMixin, TemplateView):
                 _("This import was already done or has expired; nothing was imported. Upload the file again."),
             )
             return redirect(self.url("import_url_name"))
-        counts = csv_import.invite_rows(self.object, rows, invited_by=request.user)
+        try:
+            counts = csv_import.invite_rows(self.object, rows, invited_by=request.user)
+        except (ValidationError, DatabaseError) as error:
+            put_back_rows(request.session, form.data.get("token", ""))
+            messages.error(
+                request,
+                _("Nobody was invited: %(problem)s Correct the file and upload it again, or try again.")
+                % {
+                    "problem": " ".join(error.messages)
+                    if isinstance(error, ValidationError)
+                    else _("a row could not be saved.")
+                },
+            )
+            return redirect(self.url("import_url_name"))
+        request.session.pop(PENDING_IMPORTS_KEY + "_taken", None)
         add_import_messages(request, counts)
         return redirect(f"{self.overview_url}#invitations-section")
 

@@ -5,9 +5,11 @@ The file is what a consultant exports from Excel or a client's HR system:
 * columns name, email, language, time zone, in that order when there is no header row; with a
   header row (English or German: Name, E-Mail, Sprache, Zeitzone …) in any order, and unknown
   columns are ignored;
-* `,` or `;` as delimiter (German Excel writes `;`), decided by the first line;
-* UTF-8 with or without a byte order mark; a file that is not UTF-8 is read as Windows-1252,
-  which is what older Excel versions write when asked for "CSV";
+* `,`, `;` or tab as delimiter (German Excel writes `;`, "Unicode Text" tabs), decided by the
+  first line;
+* UTF-8 with or without a byte order mark, UTF-16 with a byte order mark (Excel's "Unicode
+  Text"); a file that is not UTF-8 is read as Windows-1252, which is what older Excel versions
+  write when asked for "CSV";
 * at most 1 MB and 2,000 people.
 
 `parse()` never invites anyone: it returns the valid rows and a reason for every bad one, keyed
@@ -23,11 +25,12 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from course.identity import clean_email, email_key
 from course.models import Language, available_time_zones
+from course.validators import validate_email_address, validate_single_line, validate_visible
 
 from .invitations import invite
 from .models import Invitation, Membership, Role
@@ -140,8 +143,21 @@ def decode(data):
                 "“CSV UTF-8 (comma delimited)” and upload that file."
             )
         )
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        # Excel's "Unicode Text": UTF-16 with a byte order mark (the codec reads and drops it).
+        try:
+            return data.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError:
+            raise CsvFileError(
+                _("The file says it is UTF-16 (“Unicode Text”) but cannot be read as such. Save it as “CSV UTF-8”.")
+            ) from None
     if b"\x00" in data:
-        raise CsvFileError(_("This file is not a text file. Upload a CSV file."))
+        raise CsvFileError(
+            _(
+                "This file is not a text file, or it is UTF-16 without a byte order mark. "
+                "In Excel, use “Save as” → “CSV UTF-8 (comma delimited)” and upload that file."
+            )
+        )
     try:
         return data.decode("utf-8-sig"), "utf-8"
     except UnicodeDecodeError:
@@ -153,8 +169,9 @@ def decode(data):
 
 
 def sniff_delimiter(text):
+    """`,`, `;` (German Excel) or a tab (Excel's "Unicode Text"): the most frequent in the first line."""
     first_line = next((line for line in text.splitlines() if line.strip()), "")
-    return ";" if first_line.count(";") > first_line.count(",") else ","
+    return max((",", ";", "\t"), key=first_line.count)
 
 
 def _header_key(cell):
@@ -256,9 +273,12 @@ def validate_row(line, values, first_line_of):
         reasons.append(_("The email address is missing."))
     else:
         try:
-            validate_email(email)
-        except ValidationError:
-            reasons.append(_("“%(email)s” is not a valid email address.") % {"email": values.get("email")})
+            validate_email_address(email)
+        except ValidationError as error:
+            if error.code == "email_too_long":
+                reasons.extend(error.messages)
+            else:
+                reasons.append(_("“%(email)s” is not a valid email address.") % {"email": values.get("email")})
         else:
             if email_key(email) in first_line_of:
                 reasons.append(
@@ -271,6 +291,12 @@ def validate_row(line, values, first_line_of):
     full_name = values.get("name", "")
     if len(full_name) > NAME_MAX_LENGTH:
         reasons.append(_("The name is longer than %(max)s characters.") % {"max": NAME_MAX_LENGTH})
+    elif full_name:
+        for validator in (validate_visible, validate_single_line):
+            try:
+                validator(full_name)
+            except ValidationError as error:
+                reasons.extend(error.messages)
 
     try:
         language = clean_language(values.get("language", ""))
@@ -328,17 +354,35 @@ def rows_from_dicts(dicts):
 
 
 def invite_rows(cohort, rows, *, invited_by=None):
-    """Invite every row as a member. Returns a Counter of invite() statuses."""
-    counts = Counter()
+    """Invite every row as a member, all or nothing: one transaction, so a row that fails
+    invites nobody (and no email is queued) and the same rows can be confirmed again.
+    Every row is validated again first (the rows come back from the session). Returns a
+    Counter of invite() statuses; raises ValidationError naming the first bad row."""
     for row in rows:
-        result = invite(
-            cohort,
-            email=row.email,
-            full_name=row.full_name,
-            language=row.language or None,
-            time_zone=row.time_zone or None,
-            role=Role.MEMBER,
-            invited_by=invited_by,
+        _row, reasons = validate_row(
+            row.line,
+            {"email": row.email, "name": row.full_name, "language": row.language, "time_zone": row.time_zone},
+            {},
         )
-        counts[result.status] += 1
+        if reasons:
+            raise ValidationError(
+                _("Line %(line)s: %(reasons)s") % {"line": row.line, "reasons": " ".join(str(r) for r in reasons)}
+            )
+    counts = Counter()
+    with transaction.atomic():
+        for row in rows:
+            counts[_invite_row(cohort, row, invited_by)] += 1
     return counts
+
+
+def _invite_row(cohort, row, invited_by):
+    result = invite(
+        cohort,
+        email=row.email,
+        full_name=row.full_name,
+        language=row.language or None,
+        time_zone=row.time_zone or None,
+        role=Role.MEMBER,
+        invited_by=invited_by,
+    )
+    return result.status

@@ -5,11 +5,15 @@ from django import forms
 from django.contrib.auth import get_user_model, password_validation
 from django.utils.translation import gettext_lazy as _
 
+from course.validators import validate_single_line, validate_visible
+
 
 class AcceptInvitationForm(forms.Form):
     """Name and password for the account an invitation creates. The email is the invitation's."""
 
-    full_name = forms.CharField(label=_("Your full name"), max_length=150)
+    full_name = forms.CharField(
+        label=_("Your full name"), max_length=150, validators=[validate_visible, validate_single_line]
+    )
     password1 = forms.CharField(
         label=_("Choose a password"),
         strip=False,

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from icalendar import Calendar, Event, vDuration
 
 from course.translations import Translations
+from course.validators import single_line
 
 from .schedule import Schedule
 
@@ -53,9 +54,10 @@ def build_calendar(membership, *, lesson_url, now=None):
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
     with translation.override(membership.language):
-        calendar.add("x-wr-calname", f"Klartext · {cohort.name}")
+        calendar.add("x-wr-calname", single_line(f"Klartext · {cohort.name}"))
         calendar.add(
-            "x-wr-caldesc", _("Lesson releases and due dates of %(course)s") % {"course": shown(cohort.course).title}
+            "x-wr-caldesc",
+            single_line(_("Lesson releases and due dates of %(course)s") % {"course": shown(cohort.course).title}),
         )
         calendar.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
         calendar.add("x-published-ttl", vDuration(REFRESH))
@@ -87,7 +89,9 @@ def build_calendar(membership, *, lesson_url, now=None):
 
 def _event(*, uid, start, summary, url, stamp):
     """A moment, not a meeting: no end (RFC 5545: it ends when it starts) and transparent, so
-    it never blocks anyone's free/busy time."""
+    it never blocks anyone's free/busy time. Every text is put on one line: a line break in a
+    name must not break the whole feed."""
+    summary, url = single_line(summary), single_line(url) if url else url
     event = Event()
     event.add("uid", uid)
     event.add("dtstamp", stamp)

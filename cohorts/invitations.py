@@ -9,17 +9,28 @@ from django.utils import timezone
 
 from course.identity import clean_email, email_key, matching
 
+from .access import is_staff
 from .models import INVITATION_SALT, Invitation, Membership, Role
 from .signals import invitation_issued
 
 
 class InvitationError(Exception):
-    """Why a link cannot be used: 'tampered', 'expired', 'used' or 'unknown'."""
+    """Why a link cannot be used: 'tampered', 'expired', 'superseded' (a newer link was sent),
+    'used' or 'unknown'."""
 
     def __init__(self, reason, invitation=None):
         super().__init__(reason)
         self.reason = reason
         self.invitation = invitation
+
+
+class InviteNotAllowed(Exception):
+    """Only staff may invite facilitators (a facilitator can manage the cohort's people)."""
+
+
+def may_invite(user, role):
+    """Whether `user` may invite someone with `role`; None is the system (commands, demo data)."""
+    return role != Role.FACILITATOR or user is None or is_staff(user)
 
 
 @dataclass
@@ -31,7 +42,10 @@ class InviteResult:
 def invite(cohort, *, email, full_name="", language=None, time_zone=None, role=Role.MEMBER, invited_by=None):
     """Invite one person. Re-inviting refreshes the pending invitation (new link, new expiry)
     instead of duplicating it; inviting someone who is already in the cohort does nothing.
-    The email is queued after the transaction commits."""
+    The email is queued after the transaction commits. Only staff may invite facilitators
+    (InviteNotAllowed)."""
+    if not may_invite(invited_by, role):
+        raise InviteNotAllowed(role)
     email = clean_email(email)
     User = get_user_model()
     existing_user = User.objects.get_by_email(email)
@@ -101,8 +115,8 @@ def load(token):
     except Invitation.DoesNotExist:
         raise InvitationError("unknown") from None
     if data.get("n") != invitation.nonce:
-        # An older link of a re-issued invitation.
-        raise InvitationError("expired", invitation)
+        # An older link of a re-issued invitation: only the newest link can be renewed.
+        raise InvitationError("superseded", invitation)
     if invitation.accepted_at is not None:
         raise InvitationError("used", invitation)
     if invitation.is_expired:
@@ -153,7 +167,8 @@ def accept(token, *, user=None, full_name="", password=None):
 
 def renew(token):
     """Re-send a fresh link for an expired invitation. The new link goes to the invited address
-    only, so asking for it reveals nothing and grants nothing."""
+    only, so asking for it reveals nothing and grants nothing. Only the newest link can renew:
+    an older one ('superseded') would otherwise kill the link that is in use."""
     try:
         load(token)
     except InvitationError as error:

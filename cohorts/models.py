@@ -16,6 +16,7 @@ from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 
 from course.models import Cadence, Language, validate_time_zone
+from course.validators import validate_fields, validate_single_line, validate_visible
 
 INVITATION_SALT = "klartext.invitation"
 INVITATION_DAYS = 14
@@ -103,6 +104,14 @@ class Cohort(ClusterableModel):
 
     def clean(self):
         super().clean()
+        validate_fields(
+            self,
+            {
+                "name": [validate_visible, validate_single_line],
+                "organisation": [validate_single_line],
+                "hashtag": [validate_single_line],
+            },
+        )
         if self.start_date and self.end_date and self.end_date < self.start_date:
             raise ValidationError({"end_date": _("The cohort cannot end before it starts.")})
         if self.course_id:
@@ -368,3 +377,7 @@ class CohortEvent(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.date})"
+
+    def clean(self):
+        super().clean()
+        validate_fields(self, {"name": [validate_visible, validate_single_line], "hashtag": [validate_single_line]})

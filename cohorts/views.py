@@ -28,7 +28,14 @@ from . import access, ical, invitations
 from .forms import AcceptInvitationForm
 from .models import INVITATION_DAYS, Membership
 
-PROBLEM_STATUS = {"tampered": 400, "unknown": 400, "expired": 410, "used": 410, "wrong_account": 403}
+PROBLEM_STATUS = {
+    "tampered": 400,
+    "unknown": 400,
+    "expired": 410,
+    "superseded": 410,
+    "used": 410,
+    "wrong_account": 403,
+}
 
 # A link re-issued this recently is not re-issued again: "send me a new link" cannot flood an inbox.
 RENEW_COOLDOWN = datetime.timedelta(minutes=10)
@@ -120,10 +127,13 @@ def renew_invitation(request, token):
     try:
         invitations.load(token)
     except invitations.InvitationError as error:
-        if error.reason != "expired" or error.invitation is None:
+        if error.reason not in ("expired", "superseded") or error.invitation is None:
             return invitation_problem(request, token, error)
         invitation = error.invitation
         if not _recently_issued(invitation):
+            if error.reason == "superseded":
+                # Only the newest link renews; an older one must not replace it.
+                return invitation_problem(request, token, error)
             try:
                 invitation = invitations.renew(token)
             except invitations.InvitationError as renew_error:

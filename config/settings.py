@@ -383,8 +383,10 @@ STORAGES = {
 }
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-# Form fields other than files (Django's default, stated): the longest piece of writing is far below.
-DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# Form fields other than files. The longest piece of writing (50,000 characters, up to 600 KB
+# form-encoded) is far below; the margin lets an oversized paste reach the editor's form, which
+# refuses it with a message and shows the text again, instead of Django's bare 400 page.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

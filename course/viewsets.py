@@ -6,6 +6,7 @@ from wagtail.users.forms import UserCreationForm, UserEditForm
 from wagtail.users.views.users import UserViewSet as WagtailUserViewSet
 
 from .models import time_zone_choices
+from .validators import EmailAddressField, validate_single_line, validate_visible
 
 PROFILE_FIELDS = ["full_name", "language", "time_zone"]
 
@@ -15,6 +16,10 @@ class ProfileFieldsMixin(forms.Form):
     first_name = None
     last_name = None
     time_zone = forms.ChoiceField(label=_("Time zone"), choices=time_zone_choices)
+    email = EmailAddressField(required=True, label=_("Email"))
+    full_name = forms.CharField(
+        label=_("Full name"), max_length=150, validators=[validate_visible, validate_single_line]
+    )
 
 
 class KlartextUserCreationForm(ProfileFieldsMixin, UserCreationForm):

@@ -5,6 +5,7 @@ live in lessons.writing and lessons.sharing; the views turn their errors into me
 """
 
 from django import forms
+from django.core.validators import URLValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -12,6 +13,7 @@ from cohorts.access import memberships_for
 
 from .models import Platform, SubmissionVersion, Visibility
 from .sharing import ShareError, normalise_instance
+from .writing import WritingError, validate_text
 
 
 def normalise_newlines(text):
@@ -20,10 +22,19 @@ def normalise_newlines(text):
     return (text or "").replace("\r\n", "\n").replace("\r", "\n")
 
 
+def _check(rule, **text):
+    """A lessons.writing length rule as a field error: the length cap is one rule, and the
+    message is the same from the form and from the save."""
+    try:
+        rule(**{"title": "", "body": "", **text})
+    except WritingError as error:
+        raise forms.ValidationError(error.message, code=error.code) from None
+
+
 class EditorForm(forms.Form):
-    """One save from the editor. No max_length here on purpose: a maxlength attribute would let
-    the browser cut pasted text silently; lessons.writing refuses oversized text with a message
-    while the text stays in the editor."""
+    """One save from the editor. No maxlength attribute on purpose: it would let the browser cut
+    pasted text silently; the fields refuse oversized text with lessons.writing's message while
+    the text stays in the editor."""
 
     title = forms.CharField(
         label=_("Title"),
@@ -49,10 +60,14 @@ class EditorForm(forms.Form):
     )
 
     def clean_body(self):
-        return normalise_newlines(self.cleaned_data.get("body"))
+        body = normalise_newlines(self.cleaned_data.get("body"))
+        _check(validate_text, body=body)
+        return body
 
     def clean_title(self):
-        return normalise_newlines(self.cleaned_data.get("title")).replace("\n", " ")
+        title = normalise_newlines(self.cleaned_data.get("title")).replace("\n", " ")
+        _check(validate_text, title=title)
+        return title
 
     def clean_kind(self):
         return self.cleaned_data.get("kind") or SubmissionVersion.Kind.AUTOSAVE
@@ -82,8 +97,14 @@ class ShareForm(forms.Form):
     )
 
 
+class PostURLField(forms.URLField):
+    """A public post's address: https only (every platform serves posts over https)."""
+
+    default_validators = [URLValidator(schemes=["https"], message=_("Enter a valid URL starting with https://."))]
+
+
 class RecordPostForm(forms.Form):
-    url = forms.URLField(
+    url = PostURLField(
         label=_("Public URL of your post"),
         max_length=500,
         assume_scheme="https",

@@ -11,6 +11,7 @@ from wagtail.search import index
 
 from course import outline
 from course.translations import source_of
+from course.validators import validate_fields, validate_single_line, validate_visible
 
 from . import gating
 from .blocks import LessonStreamBlock
@@ -68,6 +69,10 @@ class LessonPage(Page):
 
     class Meta:
         verbose_name = _("lesson page")
+
+    def clean(self):
+        super().clean()
+        validate_fields(self, {"title": [validate_visible, validate_single_line]})
 
     def serve(self, request, *args, **kwargs):
         """Only for the lesson's cohorts, once it has opened (lessons.gating)."""

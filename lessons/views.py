@@ -254,6 +254,9 @@ def save(request, pk):
     piece = get_piece_or_404(request.user, pk)
     form = EditorForm(request.POST)
     if not form.is_valid():
+        too_long = [*form.errors.get("body", []), *form.errors.get("title", [])]
+        if too_long:
+            return problem_response(request, piece, form, " ".join(too_long))
         return unreadable_save(request, piece, form)
     data = form.cleaned_data
     try:

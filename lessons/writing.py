@@ -8,7 +8,10 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
+
+from course.validators import has_visible_text
 
 from .models import (
     Feedback,
@@ -117,7 +120,7 @@ def share(submission, *, visibility=None, now=None):
     """Share a piece with its audience (the assignment's default, or wider). Sharing with the
     circle assigns peer reviewers."""
     now = now or timezone.now()
-    if not submission.body.strip():
+    if not has_visible_text(submission.body):
         raise WritingError(_("Write something before you share it."), "empty")
     visibility = visibility or submission.visibility
     if visibility not in Visibility.values:
@@ -179,7 +182,7 @@ def assign_peer_reviewers(submission, count=REVIEWERS_PER_PIECE):
 
 def respond(submission, author_membership, body):
     body = (body or "").strip()
-    if not body:
+    if not has_visible_text(body):
         raise WritingError(_("Write a response first."), "empty")
     if len(body) > MAX_BODY_CHARS:
         raise WritingError(_("This response is too long."), "too_long")
@@ -193,7 +196,7 @@ def respond(submission, author_membership, body):
 
 def give_feedback(submission, author, body, verdict):
     body = (body or "").strip()
-    if not body:
+    if not has_visible_text(body):
         raise WritingError(_("Write your feedback first."), "empty")
     if verdict not in Feedback.Verdict.values:
         raise WritingError(_("Choose 'revise' or 'ready to publish'."), "bad_verdict")
@@ -214,6 +217,12 @@ def record_post(membership, *, url, platform, posted_on=None, submission=None):
     posted_on = posted_on or member_today
     if posted_on > member_today:
         raise WritingError(_("The date of a post cannot be in the future."), "future")
+    if posted_on < membership.cohort.start_date:
+        raise WritingError(
+            _("The date of a post cannot be before the cohort started (%(start)s).")
+            % {"start": date_format(membership.cohort.start_date)},
+            "before_cohort",
+        )
     if submission is not None and submission.membership_id != membership.pk:
         raise WritingError(_("This piece belongs to someone else."), "not_owner")
     with transaction.atomic():

@@ -3,7 +3,9 @@
 * index: Delivery rows newest first, filtered by cohort, kind, state and "flagged", with counters by
   state at the top, in a constant number of queries however many rows there are;
 * detail: one row and a preview of its email, rendered from the database like a worker would
-  (the HTML alternative sits in a sandboxed <iframe srcdoc>, escaped; it is never part of the page);
+  (the HTML alternative sits in a sandboxed <iframe srcdoc>, escaped; it is never part of the page),
+  with the token of every invitation, unsubscribe and calendar link masked: whoever reads the
+  preview cannot use the recipient's links;
 * send now: this week's weekly nudge for one cohort, through `nudges.queue_weekly_nudges_now`
   (the same rows and dedupe as the tick: a second click in the same week queues nothing).
 
@@ -12,6 +14,7 @@ emails belong to their invitation's cohort.
 """
 
 import dataclasses
+import re
 
 from django import forms
 from django.conf import settings
@@ -145,6 +148,29 @@ class Preview:
     problem: str = ""
 
 
+# Every link whose token grants something (accepting an invitation, unsubscribing, reading a
+# private calendar): a preview shows where it points, never the token itself.
+TOKEN_URL_NAMES = ("cohorts:accept_invitation", "emails:unsubscribe", "cohorts:calendar")
+LINK_MASK = "•••"
+_PLACEHOLDER = "TOKENPLACEHOLDER0000000"
+
+
+def _token_link_patterns():
+    patterns = []
+    for name in TOKEN_URL_NAMES:
+        before, after = reverse(name, kwargs={"token": _PLACEHOLDER}).split(_PLACEHOLDER)
+        link_part = r"[A-Za-z0-9_:.\-]+?"  # signed tokens (base64 and ":", "." when compressed) and urlsafe ones
+        patterns.append((re.compile(re.escape(before) + link_part + re.escape(after)), before + LINK_MASK + after))
+    return patterns
+
+
+def mask_tokens(text):
+    """`text` with the token of every link in TOKEN_URL_NAMES replaced by •••."""
+    for pattern, replacement in _token_link_patterns():
+        text = pattern.sub(replacement, text)
+    return text
+
+
 def render_preview(delivery, now):
     """The delivery's email as a worker would build it, rendered from the database now (or at the
     moment it was sent). Building changes nothing: a preview is rolled back."""
@@ -159,7 +185,13 @@ def render_preview(delivery, now):
     except nudges.Skip as reason:
         return Preview(rendered_at=at, problem=str(reason))
     html = next((content for content, mimetype in message.alternatives if mimetype == "text/html"), "")
-    return Preview(rendered_at=at, subject=message.subject, text=message.body, html=html, to=", ".join(message.to))
+    return Preview(
+        rendered_at=at,
+        subject=mask_tokens(message.subject),
+        text=mask_tokens(message.body),
+        html=mask_tokens(html),
+        to=", ".join(message.to),
+    )
 
 
 class DeliveryDetailView(DeliveriesMixin, TemplateView):

@@ -1,17 +1,26 @@
 """Rendering emails: templates/emails/<name>_subject.txt, <name>.txt and <name>.html, always in
-the recipient's language."""
+the recipient's language.
+
+Subjects and text parts are plain text, rendered with autoescape off here for every email (a
+name like `Q&A "Day"` stays as written); only the HTML part is escaped."""
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
+from django.template import Context
+from django.template.loader import get_template, render_to_string
 from django.utils import translation
+
+
+def render_text(template_name, context):
+    """A plain-text template, rendered without HTML escaping."""
+    return get_template(template_name).template.render(Context(context, autoescape=False))
 
 
 def render(name, context, language):
     context = {"site_url": settings.SITE_URL, **context}
     with translation.override(language):
-        subject = render_to_string(f"emails/{name}_subject.txt", context).strip()
-        text = render_to_string(f"emails/{name}.txt", context)
+        subject = render_text(f"emails/{name}_subject.txt", context).strip()
+        text = render_text(f"emails/{name}.txt", context)
         html = render_to_string(f"emails/{name}.html", context)
     return " ".join(subject.split()), text, html
 

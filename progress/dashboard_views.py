@@ -27,7 +27,8 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 def safe_cell(value):
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+    """Every exported cell, header cells included, goes through here."""
+    if isinstance(value, str) and value.lstrip(" ").startswith(FORMULA_PREFIXES):
         return "'" + value
     return value
 
@@ -43,7 +44,7 @@ def csv_response(filename, header, rows):
     response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
     response.write("\ufeff")
     writer = csv.writer(response)
-    writer.writerow([str(cell) for cell in header])
+    writer.writerow([safe_cell(str(cell)) for cell in header])
     for row in rows:
         writer.writerow([safe_cell(cell) for cell in row])
     return response

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from cohorts import access
+from course.validators import validate_single_line, validate_visible
 from lessons.models import Contribution, PostLog, Relationship, SelfCheck
 from mail.preferences import next_weekly_nudge
 
@@ -178,6 +179,12 @@ class RelationshipForm(forms.ModelForm):
         model = Relationship
         fields = ["name", "note"]
         widgets = {"note": forms.Textarea(attrs={"rows": 3})}
+
+    def clean_name(self):
+        name = self.cleaned_data["name"]
+        for validator in (validate_visible, validate_single_line):
+            validator(name)
+        return name
 
 
 class ContributionForm(forms.ModelForm):

@@ -338,7 +338,8 @@ CASES = [
             "full_name": "Intruder",
             "language": "en",
             "time_zone": "Europe/Berlin",
-            "role": "facilitator",
+            # A member: only staff may invite facilitators (tests/cohorts/test_admin_cohorts.py).
+            "role": "member",
         },
         effective=True,
     ),

@@ -566,3 +566,134 @@ def test_an_invitation_of_another_cohort_cannot_be_resent_through_this_one(admin
     other.refresh_from_db()
     assert other.is_expired
     assert not Invitation.objects.filter(cohort=cohort_a).exists()
+
+
+# --- hardening (#14): lengths, single lines, visible text, who may invite facilitators ---------
+
+
+def long_email(length):
+    domain = "@example.test"
+    return "a" * (length - len(domain)) + domain
+
+
+@pytest.mark.parametrize("length, accepted", [(253, True), (254, True), (255, False), (256, False), (320, False)])
+def test_an_invited_email_must_fit_the_254_character_column(admin_client, cohort_a, length, accepted):
+    response = admin_client.post(url("invite", cohort_a.pk), invite_data(email=long_email(length)))
+
+    assert Invitation.objects.filter(cohort=cohort_a).exists() is accepted
+    if not accepted:
+        assert response.status_code == 200
+        assert "at most 254 characters" in response.content.decode()
+        assert long_email(length) in response.content.decode()  # what was typed stays in the form
+
+
+@pytest.mark.parametrize("length, accepted", [(149, True), (150, True), (151, False)])
+def test_an_invited_full_name_must_fit_its_column(admin_client, cohort_a, length, accepted):
+    response = admin_client.post(url("invite", cohort_a.pk), invite_data(full_name="N" * length))
+
+    assert Invitation.objects.filter(cohort=cohort_a).exists() is accepted
+    assert response.status_code == (302 if accepted else 200)
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["\u200b\u200b", "\u200b \u200b", "\u0301\u0301", "\u2060\ufeff", "Nina\nNeu", "Nina\x00Neu", "Nina\u2028Neu"],
+)
+def test_an_invisible_or_multi_line_invited_name_is_refused(admin_client, cohort_a, name):
+    response = admin_client.post(url("invite", cohort_a.pk), invite_data(full_name=name))
+
+    assert response.status_code == 200
+    assert not Invitation.objects.filter(cohort=cohort_a).exists()
+
+
+@pytest.mark.parametrize("name", ["Nina Neu", "Zoë O'Neil", "李小龍", 'Q&A "Day" <b>\'s'])
+def test_visible_single_line_invited_names_are_fine(admin_client, cohort_a, name):
+    assert admin_client.post(url("invite", cohort_a.pk), invite_data(full_name=name)).status_code == 302
+    assert Invitation.objects.get(cohort=cohort_a).full_name == name
+
+
+@pytest.mark.parametrize("length, accepted", [(119, True), (120, True), (121, False)])
+def test_a_cohort_name_must_fit_its_column(admin_client, cohort_a, length, accepted):
+    response = admin_client.post(url("edit", cohort_a.pk), cohort_form_data(cohort_a, name="C" * length))
+
+    assert response.status_code == (302 if accepted else 200)
+    cohort_a.refresh_from_db()
+    assert (cohort_a.name == "C" * length) is accepted
+
+
+@pytest.mark.parametrize(
+    "field, value",
+    [("name", "Leaders\r\n2026"), ("name", "\u200b"), ("organisation", "Acme\nInc"), ("hashtag", "a\tb")],
+)
+def test_cohort_names_are_single_line_and_visible_and_the_form_keeps_the_input(admin_client, cohort_a, field, value):
+    response = admin_client.post(url("edit", cohort_a.pk), cohort_form_data(cohort_a, **{field: value}))
+
+    assert response.status_code == 200
+    cohort_a.refresh_from_db()
+    assert getattr(cohort_a, field) != value
+
+
+def test_an_event_name_with_a_line_break_is_refused(admin_client, cohort_a):
+    data = cohort_form_data(
+        cohort_a,
+        **{
+            "events-TOTAL_FORMS": "1",
+            "events-0-name": "Town\nhall",
+            "events-0-date": "2026-02-02",
+            "events-0-hashtag": "TownHall",
+            "events-0-id": "",
+            "events-0-ORDER": "1",
+            "events-0-DELETE": "",
+        },
+    )
+
+    response = admin_client.post(url("edit", cohort_a.pk), data)
+
+    assert response.status_code == 200
+    assert not cohort_a.events.exists()
+
+
+@pytest.mark.parametrize("name, accepted", [("Circle one", True), ("Circle\none", False), ("\u200b", False)])
+def test_a_circle_name_is_single_line_and_visible(admin_client, cohort_a, name, accepted):
+    admin_client.post(url("overview", cohort_a.pk), {"action": "circle", "name": name})
+
+    assert cohort_a.circles.filter(name=name).exists() is accepted
+
+
+def test_a_non_staff_facilitator_cannot_invite_a_facilitator(facilitator_client, cohort_a):
+    page = facilitator_client.get(url("invite", cohort_a.pk))
+    assert 'value="facilitator"' not in page.content.decode()
+
+    response = facilitator_client.post(url("invite", cohort_a.pk), invite_data(role="facilitator"))
+
+    assert response.status_code == 200
+    assert not Invitation.objects.filter(cohort=cohort_a).exists()
+
+
+def test_a_non_staff_facilitator_cannot_resend_a_facilitator_invitation(
+    facilitator_client, cohort_a, consultant, django_capture_on_commit_callbacks
+):
+    from cohorts.invitations import invite
+
+    invitation = invite(cohort_a, email="co@example.test", role=Role.FACILITATOR, invited_by=consultant).invitation
+    nonce = invitation.nonce
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        facilitator_client.post(url("overview", cohort_a.pk), {"action": "resend", "invitation": invitation.pk})
+
+    invitation.refresh_from_db()
+    assert invitation.nonce == nonce
+    assert callbacks == []
+
+
+def test_staff_invite_facilitators(admin_client, cohort_b):
+    assert admin_client.post(url("invite", cohort_b.pk), invite_data(role="facilitator")).status_code == 302
+    assert Invitation.objects.get(cohort=cohort_b).role == Role.FACILITATOR
+
+
+def test_the_invite_rule_refuses_a_facilitator_invited_by_a_non_staff_user(cohort_a, facilitator):
+    from cohorts.invitations import InviteNotAllowed, invite
+
+    with pytest.raises(InviteNotAllowed):
+        invite(cohort_a, email="co@example.test", role=Role.FACILITATOR, invited_by=facilitator)
+    assert invite(cohort_a, email="m@example.test", role=Role.MEMBER, invited_by=facilitator).status == "created"

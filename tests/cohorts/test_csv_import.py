@@ -344,3 +344,108 @@ def test_an_upload_without_a_file_shows_the_form_again(admin_client, cohort):
 
     assert response.status_code == 200
     assert "This field is required." in response.content.decode()
+
+
+# --- hardening (#14) -----------------------------------------------------------------------------
+
+
+def long_email(length):
+    domain = "@example.test"
+    return "a" * (length - len(domain)) + domain
+
+
+@pytest.mark.parametrize("length, ok", [(254, True), (255, False), (256, False), (320, False), (321, False)])
+def test_an_email_longer_than_the_column_is_a_row_error(length, ok):
+    preview = parse(f"email\n{long_email(length)}\nnext@example.test\n")
+
+    assert [row.email for row in preview.rows] == ([long_email(length)] if ok else []) + ["next@example.test"]
+    if not ok:
+        [error] = preview.errors
+        assert error.line == 2
+        assert "at most 254 characters" in str(error.reasons[0])
+
+
+@pytest.mark.parametrize("name", ["\u200b\u200b", "\u0301", "Ada\u2028Lovelace", "Ada\x07"])
+def test_an_invisible_or_multi_line_name_is_a_row_error(name):
+    preview = parse(f'name,email\n"{name}",ada@example.test\n')
+
+    assert preview.rows == []
+    assert [error.line for error in preview.errors] == [2]
+
+
+def test_a_confirm_that_fails_invites_nobody_and_can_be_retried(admin_client, cohort, monkeypatch):
+    from django.db import DataError
+
+    from cohorts import invitations
+
+    real_invite = invitations.invite
+    calls = []
+
+    def invite_failing_on_the_second_row(cohort, **fields):
+        calls.append(fields["email"])
+        if len(calls) == 2:
+            raise DataError("value too long for type character varying(254)")
+        return real_invite(cohort, **fields)
+
+    monkeypatch.setattr(csv_import, "invite", invite_failing_on_the_second_row)
+    preview = upload(admin_client, cohort, "email\na@example.test\nb@example.test\nc@example.test\n")
+    response = confirm(admin_client, cohort, preview)
+
+    assert response.status_code == 302
+    assert not Invitation.objects.filter(cohort=cohort).exists()
+    assert any(text.startswith("Nobody was invited") for text in message_texts(response))
+
+    monkeypatch.setattr(csv_import, "invite", real_invite)
+    retried = confirm(admin_client, cohort, preview)
+
+    assert retried.status_code == 302
+    assert sorted(Invitation.objects.filter(cohort=cohort).values_list("email", flat=True)) == [
+        "a@example.test",
+        "b@example.test",
+        "c@example.test",
+    ]
+
+
+def test_stashed_rows_are_validated_again_before_anyone_is_invited(cohort):
+    rows = csv_import.rows_from_dicts([{"line": 2, "email": "a@example.test"}, {"line": 3, "email": long_email(300)}])
+
+    with pytest.raises(csv_import.ValidationError):
+        csv_import.invite_rows(cohort, rows)
+    assert not Invitation.objects.filter(cohort=cohort).exists()
+
+
+UNICODE_TEXT = "Name\tE-Mail\tSprache\tZeitzone\r\nJürgen Müller\tjuergen@example.test\tde\tEurope/Berlin\r\n"
+
+
+@pytest.mark.parametrize(
+    "data, encoding",
+    [
+        (UNICODE_TEXT.encode("utf-16"), "utf-16"),  # Excel's "Unicode Text": BOM, little-endian
+        (b"\xfe\xff" + UNICODE_TEXT.encode("utf-16-be"), "utf-16"),
+        (UNICODE_TEXT.encode("utf-8-sig"), "utf-8"),
+        (UNICODE_TEXT.encode("utf-8"), "utf-8"),
+        (UNICODE_TEXT.encode("cp1252"), "cp1252"),
+    ],
+)
+def test_utf16_utf8_and_windows_1252_tab_separated_files_are_read(data, encoding):
+    text, found = csv_import.decode(data)
+    preview = parse(text, encoding=found)
+
+    assert found == encoding
+    assert preview.delimiter == "\t"
+    assert [(row.full_name, row.email, row.language) for row in preview.rows] == [
+        ("Jürgen Müller", "juergen@example.test", "de")
+    ]
+
+
+def test_utf16_without_a_byte_order_mark_is_named_as_the_problem():
+    with pytest.raises(CsvFileError) as error:
+        csv_import.decode(UNICODE_TEXT.encode("utf-16-le"))
+    assert "UTF-16" in str(error.value.message)
+
+
+def test_a_unicode_text_upload_from_excel_works(admin_client, cohort):
+    response = upload(admin_client, cohort, UNICODE_TEXT.encode("utf-16"), name="people.txt")
+
+    assert response.status_code == 200
+    assert [row.email for row in response.context["preview"].rows] == ["juergen@example.test"]

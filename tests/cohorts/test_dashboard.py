@@ -470,3 +470,12 @@ def test_the_home_panel_uses_the_same_number_of_queries_for_3_and_30_cohorts(
         html = admin_client.get(reverse("wagtailadmin_home")).content.decode()
     assert "Team 29" in html
     print(f"admin home: {with_three} queries for 3 and for 30 cohorts")  # noqa: T201
+
+
+def test_every_exported_cell_is_formula_guarded_header_cells_too():
+    from progress.dashboard_views import csv_response
+
+    response = csv_response("x.csv", ["=HYPERLINK(1)", "Name", " +1"], [["-2", "@sum", "ok", 3]])
+    rows = read_csv(response)
+
+    assert rows == [["'=HYPERLINK(1)", "Name", "' +1"], ["'-2", "'@sum", "ok", "3"]]

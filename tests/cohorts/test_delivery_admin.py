@@ -374,3 +374,38 @@ def test_the_send_now_button_appears_once_a_cohort_is_chosen(facilitator_client,
     button = reverse("cohort_deliveries:send_now", args=[cohort_a.pk])
     assert button not in facilitator_client.get(INDEX).content.decode()
     assert button in facilitator_client.get(INDEX, {"cohort": cohort_a.pk}).content.decode()
+
+
+# --- hardening (#14): previews never show a usable link -----------------------------------------
+
+
+@pytest.mark.django_db
+def test_an_invitation_preview_masks_the_invitation_token(facilitator_client, cohort_a):
+    delivery = invite_delivery(cohort_a, "new@example.com")
+    token = delivery.invitation.token
+
+    content = facilitator_client.get(f"{INDEX}{delivery.pk}/").content.decode()
+
+    assert token not in content
+    assert token not in html.unescape(content)
+    assert "/invite/•••/" in html.unescape(content)
+
+
+def test_every_kind_of_link_token_is_masked_and_other_links_are_kept():
+    from mail.delivery_admin import mask_tokens
+
+    text = (
+        "https://k.test/invite/.eJyrVspUslKyUkpOKU:1tA:abc-_x/ "
+        "https://k.test/invite/abc:def/renew/ "
+        "https://k.test/email/unsubscribe/eyJtIjoxfQ:1x:sig/ "
+        "webcal://k.test/calendar/AbCdEfGhIjKlMnOpQrSt_-.ics "
+        "https://k.test/lessons/who-am-i/"
+    )
+
+    assert mask_tokens(text) == (
+        "https://k.test/invite/•••/ "
+        "https://k.test/invite/•••/renew/ "
+        "https://k.test/email/unsubscribe/•••/ "
+        "webcal://k.test/calendar/•••.ics "
+        "https://k.test/lessons/who-am-i/"
+    )

@@ -140,3 +140,45 @@ def test_no_one_resets_another_members_calendar_link_or_with_a_get(client, jonas
     assert client.get(reverse("cohorts:reset_calendar", args=[jonas.cohort_id])).status_code == 405
     otto.refresh_from_db()
     assert otto.calendar_token == token
+
+
+# --- hardening (#14): one bad value never breaks the feed ------------------------------------
+
+
+@pytest.mark.django_db
+def test_line_breaks_and_control_characters_in_any_name_never_break_the_feed(client, jonas, cohort, lessons):
+    from cohorts.models import Cohort
+    from course.models import CoursePage
+    from lessons.models import LessonPage
+
+    # Saved before names were checked (or by a path around the forms).
+    Cohort.objects.filter(pk=cohort.pk).update(name="Lead\r\nteam\x0b 2026\u2028")
+    CoursePage.objects.filter(pk=cohort.course_id).update(title="Course\nfor\x00 leaders")
+    LessonPage.objects.filter(pk=lessons[0].pk).update(title="Who\nam\r I")
+
+    response, calendar = feed(client, jonas)
+
+    assert str(calendar["X-WR-CALNAME"]) == "Klartext · Lead team 2026"
+    assert str(calendar["X-WR-CALDESC"]) == "Lesson releases and due dates of Course for leaders"
+    summaries = {str(event["SUMMARY"]) for event in calendar.walk("VEVENT")}
+    assert "Lesson 1 opens: Who am I" in summaries
+    for line in response.content.decode().split("\r\n"):
+        assert "\n" not in line and "\r" not in line
+
+
+def test_every_text_written_into_an_event_is_one_line():
+    import datetime as dt
+
+    from cohorts import ical
+
+    event = ical._event(
+        uid="u@x",
+        start=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
+        summary="Due: Write\nabout\tit\x07 (lesson 1)",
+        url="https://example.test/lesson/\n#assignment-1",
+        stamp=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
+    )
+
+    assert str(event["SUMMARY"]) == "Due: Write about it (lesson 1)"
+    assert str(event["URL"]) == "https://example.test/lesson/ #assignment-1"
+    assert b"\n " not in event.to_ical().replace(b"\r\n ", b"")  # no folded-in raw line break

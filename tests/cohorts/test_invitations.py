@@ -326,3 +326,58 @@ def test_opening_the_link_again_after_joining_points_to_the_cohort(client, cohor
     response = client.get(url(token))
     assert response.status_code == 410
     assert reverse("progress:cohort_home", args=[cohort.pk]) in response.content.decode()
+
+
+# --- only the newest link renews --------------------------------------------
+
+
+@pytest.mark.django_db
+def test_an_older_link_cannot_renew_and_kill_the_current_one(
+    client, invitation, cohort, facilitator, mailoutbox, django_capture_on_commit_callbacks
+):
+    old_token = invitation.token
+    current = invitations.invite(cohort, email=invitation.email, invited_by=facilitator).invitation
+    current_token, current_nonce = current.token, current.nonce
+
+    later = invitation.expires_at + datetime.timedelta(days=1)
+    with time_machine.travel(later - datetime.timedelta(days=7), tick=False):
+        with django_capture_on_commit_callbacks(execute=True) as callbacks:
+            response = client.post(reverse("cohorts:renew_invitation", args=[old_token]))
+        assert response.status_code == 410
+        html = response.content.decode()
+        assert "A newer invitation link was sent" in html
+        assert "Send me a new link" not in html
+        assert callbacks == []
+        current.refresh_from_db()
+        assert current.nonce == current_nonce
+        assert client.get(url(current_token)).status_code == 200
+
+
+@pytest.mark.django_db
+def test_an_older_link_shows_the_newer_link_page_not_the_renew_button(client, invitation, cohort, facilitator):
+    old_token = invitation.token
+    invitations.invite(cohort, email=invitation.email, invited_by=facilitator)
+
+    response = client.get(url(old_token))
+
+    assert response.status_code == 410
+    assert "A newer invitation link was sent" in response.content.decode()
+    with pytest.raises(invitations.InvitationError) as error:
+        invitations.renew(old_token)
+    assert error.value.reason == "superseded"
+
+
+@pytest.mark.django_db
+def test_the_newest_expired_link_still_renews(
+    client, invitation, cohort, facilitator, django_capture_on_commit_callbacks
+):
+    invitations.invite(cohort, email=invitation.email, invited_by=facilitator)
+    invitation.refresh_from_db()
+    newest = invitation.token
+
+    with time_machine.travel(invitation.expires_at + datetime.timedelta(minutes=1), tick=False):
+        response = client.post(reverse("cohorts:renew_invitation", args=[newest]))
+
+    assert response.status_code == 200
+    invitation.refresh_from_db()
+    assert invitation.token != newest

@@ -477,3 +477,30 @@ def test_the_feed_pages_back_without_counting_and_odd_page_numbers_land_somewher
     assert feed_titles(client.get(feed_url(world.cohort) + "?page=99")) == feed_titles(third)
     assert feed_titles(client.get(feed_url(world.cohort) + "?page=x")) == feed_titles(first)
     assert feed_titles(client.get(feed_url(world.cohort) + "?page=-4")) == feed_titles(first)
+
+
+@pytest.mark.parametrize("body", ["\u200b\u200b", "  \n ", "\u0301\u0301", "\u2060\ufeff\u200d"])
+def test_an_invisible_response_is_refused_and_does_not_count_as_responded(client, world, body):
+    from lessons.models import PeerReview
+
+    piece = write(world.ben, "x", title="x")
+    PeerReview.objects.get_or_create(submission=piece, reviewer=world.ana)
+    login(client, world.ana)
+
+    response = client.post(reverse("circle:respond", args=[piece.pk]), {"body": body})
+
+    assert response.status_code == 400
+    assert not Response.objects.filter(submission=piece).exists()
+    assert not PeerReview.objects.filter(submission=piece, responded_at__isnull=False).exists()
+
+
+def test_invisible_feedback_and_an_invisible_piece_are_refused(world):
+    from lessons.writing import WritingError, give_feedback, share
+
+    piece = write(world.ben, "x", title="x")
+    with pytest.raises(WritingError):
+        give_feedback(piece, None, "\u200b\u200b", "revise")
+    piece.body = "\u200b \u200b"
+    with pytest.raises(WritingError):
+        share(piece)
+    assert give_feedback(piece, None, "Ok 👍", "revise").body == "Ok 👍"

@@ -463,3 +463,45 @@ def test_a_made_up_audience_is_refused(client, world, piece):
     assert "Choose who should see this piece." in response.content.decode()
     piece.refresh_from_db()
     assert piece.state == SubmissionState.DRAFT
+
+
+# --- hardening (#14): an oversized save is answered by the form, the text shown again ----------
+
+
+@pytest.mark.parametrize("chars", [2_700_000, 50_001])
+def test_an_oversized_save_without_javascript_shows_the_text_and_the_limit(client, world, piece, chars):
+    client.force_login(world.anna.user)
+    body = "Ab " * (chars // 3) + "x" * (chars % 3) + "END-OF-MY-TEXT"
+
+    response = client.post(reverse("lessons:save", args=[piece.pk]), save_data(body, base_version=0, kind="save"))
+
+    assert response.status_code == 422
+    content = response.content.decode()
+    assert "longer than 50,000 characters" in content
+    assert "END-OF-MY-TEXT" in content  # the text is back in the editor
+    assert 'maxlength="' not in content.split('name="body"')[0].rsplit("<textarea", 1)[-1]
+    piece.refresh_from_db()
+    assert piece.version == 0
+
+
+def test_a_save_at_the_limit_is_accepted(client, world, piece):
+    client.force_login(world.anna.user)
+    body = "x" * 50_000
+
+    response = client.post(reverse("lessons:save", args=[piece.pk]), save_data(body, base_version=0, kind="save"))
+
+    assert response.status_code == 302
+    piece.refresh_from_db()
+    assert len(piece.body) == 50_000
+
+
+def test_an_oversized_title_is_refused_with_the_text_kept(client, world, piece):
+    client.force_login(world.anna.user)
+
+    response = client.post(
+        reverse("lessons:save", args=[piece.pk]), save_data("My text.", base_version=0, title="T" * 201, kind="save")
+    )
+
+    assert response.status_code == 422
+    assert "The title is longer than 200 characters." in response.content.decode()
+    assert "My text." in response.content.decode()

@@ -230,3 +230,56 @@ def test_the_posted_on_date_is_prefilled_in_the_format_a_date_input_accepts(anna
     response = anna.get(publish_url(ready), HTTP_ACCEPT_LANGUAGE=language)
     value = BeautifulSoup(response.content, "html.parser").find(id="id_posted_on")["value"]
     assert datetime.date.fromisoformat(value) == timezone.localdate(timezone=ready.membership.time_zone_info)
+
+
+# --- hardening (#14): https addresses and sensible dates ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    "post_url, accepted",
+    [
+        ("ftp://example.test/post", False),
+        ("ftps://example.test/post", False),
+        ("http://www.linkedin.com/posts/1", False),
+        ("file:///etc/passwd", False),
+        ("www.linkedin.com/posts/anna-1", True),  # no scheme: https is assumed
+        (POST_URL, True),
+    ],
+)
+def test_only_https_post_addresses_are_recorded(anna, ready, post_url, accepted):
+    data = {"action": "record", "url": post_url, "platform": "linkedin", "posted_on": timezone.localdate().isoformat()}
+
+    response = anna.post(publish_url(ready), data)
+
+    assert PostLog.objects.exists() is accepted
+    if not accepted:
+        assert response.status_code == 422
+        assert "https://" in response.content.decode()
+        assert post_url in response.content.decode()  # what was typed stays in the form
+
+
+@pytest.mark.parametrize(
+    "days_before_start, accepted",
+    [(None, False), (1, False), (0, True)],  # None: 0001-01-01
+)
+def test_a_post_date_before_the_cohort_started_is_refused(anna, world, ready, days_before_start, accepted):
+    start = world.cohort.start_date
+    posted_on = datetime.date(1, 1, 1) if days_before_start is None else start - datetime.timedelta(days_before_start)
+    data = {"action": "record", "url": POST_URL, "platform": "linkedin", "posted_on": posted_on.isoformat()}
+
+    response = anna.post(publish_url(ready), data)
+
+    assert PostLog.objects.exists() is accepted
+    if not accepted:
+        assert response.status_code == 422
+        assert "before the cohort started" in response.content.decode()
+
+
+def test_a_post_logged_outside_the_assignments_needs_https_and_a_date_in_the_cohort(anna, world):
+    url = reverse("lessons:posts")
+    base = {"membership": world.anna.pk, "platform": "linkedin", "posted_on": timezone.localdate().isoformat()}
+
+    assert anna.post(url, {**base, "url": "ftp://example.test/x"}).status_code == 422
+    assert anna.post(url, {**base, "url": POST_URL, "posted_on": "0001-01-01"}).status_code == 422
+    assert not PostLog.objects.exists()
+    assert anna.post(url, {**base, "url": POST_URL}).status_code == 302
