@@ -47,7 +47,7 @@ def celery_worker(env, concurrency=2):
     """One worker node with `concurrency` prefork processes, as Procfile.dev and production run it."""
     return start(
         "celery-worker",
-        [sys.executable, "-m", "celery", "-A", "course", "worker", "--loglevel=WARNING",
+        [sys.executable, "-m", "celery", "-A", "config", "worker", "--loglevel=WARNING",
          f"--concurrency={concurrency}", "--prefetch-multiplier=1", "--without-gossip", "--without-mingle",
          "--without-heartbeat", "-n", "bench@%h"],
         env,

@@ -160,7 +160,7 @@ def test_temporary_smtp_errors_are_retried_until_delivered_once_and_5xx_fail_onc
 
 def _worker_process(env):
     return subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "course", "worker", "--loglevel=WARNING",
+        [sys.executable, "-m", "celery", "-A", "config", "worker", "--loglevel=WARNING",
          "--concurrency=2", "--prefetch-multiplier=1", "--without-gossip", "--without-mingle",
          "--without-heartbeat"],
         cwd=ROOT,
