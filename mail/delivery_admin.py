@@ -150,7 +150,7 @@ class Preview:
 
 # Every link whose token grants something (accepting an invitation, unsubscribing, reading a
 # private calendar): a preview shows where it points, never the token itself.
-TOKEN_URL_NAMES = ("cohorts:accept_invitation", "emails:unsubscribe", "cohorts:calendar")
+TOKEN_URL_NAMES = ("cohorts:accept_invitation", "mail:unsubscribe", "cohorts:calendar")
 LINK_MASK = "•••"
 _PLACEHOLDER = "TOKENPLACEHOLDER0000000"
 

@@ -437,8 +437,17 @@ QUERY_ID_URLS = {
 
 # --- which URLs have an id ------------------------------------------------------------------
 
-OUR_APPS = ("cohorts", "lessons", "course")
-OUR_NAMESPACES = {"cohort_admin", "lessons_feedback", "cohorts", "lessons", "circle", "emails"}
+OUR_APPS = ("config", "course", "cohorts", "lessons", "mail", "progress", "demo")
+OUR_NAMESPACES = {
+    "cohort_admin",
+    "cohort_deliveries",
+    "lessons_feedback",
+    "cohorts",
+    "lessons",
+    "circle",
+    "mail",
+    "progress",
+}
 
 
 def _view_model(callback):
@@ -693,7 +702,7 @@ def test_every_page_for_a_signed_in_person_is_never_cached(world, db, name, role
 
 
 def test_the_member_walk_covers_the_private_writing_pages():
-    assert {"lessons:posts", "circle:index", "cohorts:practice", "cohorts:preferences", "delete_account"} <= set(
+    assert {"lessons:posts", "circle:index", "progress:practice", "mail:preferences", "delete_account"} <= set(
         MEMBER_PAGES
     )
 
