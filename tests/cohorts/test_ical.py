@@ -153,7 +153,7 @@ def test_line_breaks_and_control_characters_in_any_name_never_break_the_feed(cli
 
     # Saved before names were checked (or by a path around the forms).
     Cohort.objects.filter(pk=cohort.pk).update(name="Lead\r\nteam\x0b 2026\u2028")
-    CoursePage.objects.filter(pk=cohort.course_id).update(title="Course\nfor\x00 leaders")
+    CoursePage.objects.filter(pk=cohort.course_id).update(title="Course\nfor\x1b leaders")
     LessonPage.objects.filter(pk=lessons[0].pk).update(title="Who\nam\r I")
 
     response, calendar = feed(client, jonas)
