@@ -57,8 +57,8 @@ def build_template(assignments_needed):
     """Migrate, then the demo course (its lessons repeated until there are `assignments_needed`
     writing assignments), its videos and cover image, and B3's baseline page with the body of
     lesson 1."""
-    from course.management.commands.seed_demo import home_page, seed_course, seed_lesson
     from demo import demo_cohort, demo_content
+    from demo.management.commands.seed_demo import home_page, seed_course, seed_lesson
 
     call_command("migrate", interactive=False, verbosity=0)
     seeded = seed_course()
