@@ -263,6 +263,7 @@ def seed_circle(members, pieces, responses, now):
     from cohorts.models import Circle, Membership, Role
     from course.models import User
     from lessons.models import Feedback, PeerReview, PostLog, ReadMarker, Response, Submission
+    from lessons.rendering import plain_excerpt
 
     course, lessons = course_and_lessons()
     slots = [(lesson, block_id, value) for lesson in lessons for block_id, value in lesson.writing_assignments]
@@ -308,7 +309,8 @@ def seed_circle(members, pieces, responses, now):
                 assignment_id=block_id,
                 assignment_title=value["title"][:150],
                 title=f"Piece {index + 1}: what I learned this week",
-                body=f"Week {index // members + 1}, piece {index + 1}. " + PIECE_TEXT,
+                body=(body := f"Week {index // members + 1}, piece {index + 1}. " + PIECE_TEXT),
+                excerpt=plain_excerpt(body),
                 version=1 + index % 3,
                 state=state,
                 visibility=("circle", "circle", "circle", "cohort", "facilitator")[index % 5],

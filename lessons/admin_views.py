@@ -8,7 +8,7 @@ feedback through `writing.give_feedback`.
 
 from django import forms
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Subquery
+from django.db.models import Count, F, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import redirect
@@ -23,7 +23,8 @@ from cohorts.access import facilitated_cohorts
 from cohorts.models import Role
 
 from .diff import diff_html
-from .models import Feedback, Submission, SubmissionState, SubmissionVersion
+from .feedback import waiting_for_feedback
+from .models import Feedback, Submission, SubmissionVersion
 from .visibility import visible_submissions
 from .writing import MAX_BODY_CHARS, WritingError, give_feedback
 
@@ -40,13 +41,12 @@ def facilitated_pieces(user):
 
 
 def queue(user):
-    """Pieces waiting for feedback on their current version, oldest shared first."""
+    """Pieces waiting for feedback on their current version (lessons.feedback), oldest shared
+    first, with how much feedback each had before."""
     feedback = Feedback.objects.filter(submission=OuterRef("pk")).order_by()
     feedback_count = feedback.values("submission").annotate(n=Count("pk")).values("n")
     return (
-        facilitated_pieces(user)
-        .filter(state=SubmissionState.SHARED)
-        .exclude(Exists(feedback.filter(version=OuterRef("version"))))
+        waiting_for_feedback(facilitated_pieces(user))
         .select_related("membership__user", "membership__cohort")
         .defer("body")
         .annotate(

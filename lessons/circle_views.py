@@ -4,27 +4,17 @@ Views are thin: who may read what is `lessons.visibility`, what a response does 
 `lessons.writing.respond`, what a portfolio holds is `lessons.portfolio`.
 """
 
-import functools
-import html
-import re
-import zoneinfo
-
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, DateTimeField, IntegerField, OuterRef, Subquery, Value
-from django.db.models.functions import Coalesce, Substr
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone, translation
-from django.utils.formats import date_format
-from django.utils.html import format_html, strip_tags
-from django.utils.safestring import mark_safe
-from django.utils.text import Truncator
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
 
 from cohorts.access import get_facilitated_cohort_or_404, memberships_for
@@ -32,34 +22,11 @@ from cohorts.models import Membership, Role
 from course.translations import Translations, translated_title
 
 from . import portfolio
-from .models import LessonPage, ReadMarker, Response, Submission, Visibility
-from .rendering import render_markdown
+from .models import LessonPage, ReadMarker, Response, Submission
 from .visibility import unanswered_in_circle, visible_in_cohort, visible_submissions, waiting_for
 from .writing import MAX_BODY_CHARS, WritingError, respond
 
 PIECES_PER_PAGE = 20
-EXCERPT_SOURCE_CHARS = 600
-EXCERPT_CHARS = 240
-
-_BLOCK_END = re.compile(r"</(?:p|li|blockquote|pre|h\d)>|<br\s*/?>|<hr\s*/?>", re.IGNORECASE)
-
-
-def excerpt(text, chars=EXCERPT_CHARS):
-    """Plain text for a teaser: rendered through the sanitiser, tags dropped, shortened.
-
-    The result is plain text (entities decoded), so templates must autoescape it as usual.
-    """
-    return _excerpt(text or "", chars, translation.get_language())
-
-
-# Kept per text and language (the ellipsis is translated): every reader of a circle sees the same
-# pieces, and their 20 excerpts' Markdown was a quarter of the feed's time (bench B3). The key holds
-# the whole text (up to 50,000 characters), so the cache stays small: 512 entries is 25 MB at worst.
-@functools.lru_cache(maxsize=512)
-def _excerpt(text, chars, _language):
-    rendered = _BLOCK_END.sub(" ", str(render_markdown(text)))
-    plain = " ".join(html.unescape(strip_tags(rendered)).split())
-    return Truncator(plain).chars(chars)
 
 
 class ResponseForm(forms.Form):
@@ -99,13 +66,15 @@ def _mark_read(membership, submission):
         )
 
 
-# What a feed item shows (feed_item_html, _is_unread), and no more: the other columns of the
-# piece, its author's membership and user were a quarter of the feed query's time (bench B3).
+# What a feed item shows (lessons/circle/_feed_item.html, _is_unread), and no more: the other
+# columns of the piece (its whole text above all), its author's membership and user were a
+# quarter of the feed query's time.
 FEED_FIELDS = (
     "membership",
     "lesson_id",
     "title",
     "assignment_title",
+    "excerpt",
     "visibility",
     "shared_at",
     "membership__user__full_name",
@@ -123,7 +92,6 @@ def feed_queryset(user, cohort, viewer=None):
         visible.select_related("membership__user")
         .only(*FEED_FIELDS)
         .annotate(
-            excerpt_source=Substr("body", 1, EXCERPT_SOURCE_CHARS),
             lesson_title=translated_title("lesson", LessonPage),
             response_count=Coalesce(Subquery(response_count, output_field=IntegerField()), 0),
             last_response_at=Subquery(responses.order_by("-created_at").values("created_at")[:1]),
@@ -187,57 +155,6 @@ class FeedPage:
         return self.number - 1
 
 
-def feed_item_html(piece, zone):
-    """One piece in the feed (what `_feed_item.html` held). Built here, not in a template: twenty
-    items through the template engine were a fifth of the feed's time (bench B3). Everything a
-    member wrote goes through format_html's escaping."""
-    lesson = assignment = ""
-    if piece.lesson_title:
-        lesson = format_html(
-            ' <span aria-hidden="true">·</span> <span class="piece-lesson">{}</span>', piece.lesson_title
-        )
-    if piece.assignment_title:
-        assignment = format_html(
-            ' <span aria-hidden="true">·</span> <span class="piece-assignment">{}</span>', piece.assignment_title
-        )
-    badges = [
-        format_html(' <span class="badge text-bg-primary unread-marker">{}</span>', _("New"))
-        if piece.is_unread
-        else "",
-        format_html(' <span class="badge text-bg-warning">{}</span>', _("Waiting for your response"))
-        if piece.awaiting_me
-        else "",
-        format_html(' <span class="badge text-bg-light">{}</span>', _("Facilitator only"))
-        if piece.visibility == Visibility.FACILITATOR
-        else "",
-    ]
-    shared_at = timezone.localtime(piece.shared_at, zone)
-    responses = ngettext("%(counter)s response", "%(counter)s responses", piece.response_count) % {
-        "counter": piece.response_count
-    }
-    return format_html(
-        '<article class="card mb-3 circle-piece{unread}" aria-labelledby="piece-{pk}-title">'
-        '<div class="card-body"><p class="form-text mb-1">'
-        '<span class="piece-author">{author}</span>{lesson}{assignment}</p>'
-        '<h3 class="h5 card-title" id="piece-{pk}-title"><a href="{url}">{title}</a>{badges}</h3>'
-        '<p class="card-text member-content piece-excerpt">{excerpt}</p>'
-        '<p class="form-text mb-0"><time datetime="{iso}">{date}</time> <span aria-hidden="true">·</span> '
-        '<span class="response-count">{responses}</span></p></div></article>',
-        unread=" is-unread" if piece.is_unread else "",
-        pk=piece.pk,
-        author=piece.membership.user.full_name,
-        lesson=lesson,
-        assignment=assignment,
-        url=reverse("circle:piece", args=[piece.pk]),
-        title=str(piece),
-        badges=mark_safe("".join(badges)),  # noqa: S308 - each part built by format_html above
-        excerpt=piece.excerpt,
-        iso=shared_at.isoformat(),
-        date=date_format(shared_at, "DATE_FORMAT"),
-        responses=responses,
-    )
-
-
 def _is_unread(piece, viewer):
     """No marker yet, or a response newer than the marker. One's own piece counts as unread only
     when someone responded since one last looked."""
@@ -269,13 +186,10 @@ def feed(request, cohort_id):
     is_member = viewer is not None and viewer.role == Role.MEMBER
     waiting = waiting_for(viewer) if is_member else []
     awaiting = {review.submission_id for review in waiting}
-    zone = zoneinfo.ZoneInfo(_time_zone(request.user, viewer))
     page = FeedPage.get(feed_queryset(request.user, cohort, viewer), request.GET.get("page"), PIECES_PER_PAGE)
     for piece in page:
-        piece.excerpt = excerpt(piece.excerpt_source)
         piece.is_unread = _is_unread(piece, viewer)
         piece.awaiting_me = piece.pk in awaiting
-        piece.html = feed_item_html(piece, zone)
 
     shared_piece = None
     invitations = []

@@ -15,6 +15,7 @@ from course.validators import validate_fields, validate_single_line, validate_vi
 
 from . import gating
 from .blocks import LessonStreamBlock
+from .rendering import plain_excerpt
 
 # Converted writing assignments by their stored content. Converting one runs each choice field's
 # choices through Django's normalisation, and every schedule converts every assignment of the
@@ -181,6 +182,8 @@ class Submission(models.Model):
     assignment_title = models.CharField(max_length=150, blank=True)
     title = models.CharField(_("title"), max_length=200, blank=True)
     body = models.TextField(_("text"), blank=True)
+    # The feed's teaser, plain text made from `body` whenever it is saved (writing.save_draft).
+    excerpt = models.TextField(blank=True, editable=False)
     version = models.PositiveIntegerField(default=0, help_text="Number of the latest saved version.")
     state = models.CharField(max_length=10, choices=SubmissionState.choices, default=SubmissionState.DRAFT)
     visibility = models.CharField(max_length=12, choices=Visibility.choices, default=Visibility.CIRCLE)
@@ -205,6 +208,16 @@ class Submission(models.Model):
 
     def __str__(self):
         return self.title or self.assignment_title or f"#{self.pk}"
+
+    def save(self, *args, **kwargs):
+        # The teaser follows the text wherever it is saved through the ORM (writing.save_draft
+        # updates both columns in its one conditional UPDATE).
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or "body" in update_fields:
+            self.excerpt = plain_excerpt(self.body)
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "excerpt"}
+        super().save(*args, **kwargs)
 
 
 class SubmissionVersion(models.Model):

@@ -23,6 +23,7 @@ from .models import (
     SubmissionVersion,
     Visibility,
 )
+from .rendering import plain_excerpt
 
 # A sane cap: the longest format (a blog article) is far below it. Bigger input is refused with a
 # message and the text stays in the editor.
@@ -93,7 +94,7 @@ def save_draft(submission_id, *, title, body, base_version, kind=SubmissionVersi
             return SaveResult(True, current, current.version)
         new_version = base_version + 1
         updated = Submission.objects.filter(pk=submission_id, version=base_version).update(
-            title=title, body=body, version=new_version, updated_at=timezone.now()
+            title=title, body=body, excerpt=plain_excerpt(body), version=new_version, updated_at=timezone.now()
         )
         if updated != 1:
             latest = SubmissionVersion.objects.filter(submission_id=submission_id).order_by("-number").first()

@@ -9,9 +9,11 @@ import zoneinfo
 from collections import defaultdict
 
 from django.conf import settings
-from django.db.models import Count, F, Max, Q
+from django.db.models import Count, Q
 
 from cohorts.models import Role
+from lessons.activity import is_quiet, last_activity_in
+from lessons.feedback import waiting_for_feedback
 
 from .emails import build_message
 from .models import Kind, NudgeOptOut
@@ -261,36 +263,24 @@ class BatchContext:
 def cohort_digest(cohort, now):
     """Who wrote, who published, who has gone quiet (2+ weeks), and the feedback queue."""
     from cohorts.models import Membership
-    from lessons.models import Feedback, Submission, SubmissionState
+    from lessons.models import Feedback, Submission
 
     week_ago = now - datetime.timedelta(days=7)
-    two_weeks_ago = now - datetime.timedelta(days=14)
     members = list(
         Membership.objects.filter(cohort=cohort, role=Role.MEMBER)
         .select_related("user")
         .annotate(
             wrote=Count("submissions", filter=Q(submissions__updated_at__gte=week_ago), distinct=True),
             published=Count("posts", filter=Q(posts__created_at__gte=week_ago), distinct=True),
-            last_written=Max("submissions__updated_at"),
-            last_response=Max("responses_given__created_at"),
-            last_post=Max("posts__created_at"),
         )
     )
-
-    def last_activity(member):
-        moments = [m for m in (member.last_written, member.last_response, member.last_post) if m]
-        return max(moments) if moments else None
-
-    queue = (
-        Submission.objects.filter(membership__cohort=cohort, state=SubmissionState.SHARED)
-        .exclude(feedback__version=F("version"))
-        .order_by("shared_at")
-    )
+    last_activity = last_activity_in(cohort)
+    queue = waiting_for_feedback(Submission.objects.filter(membership__cohort=cohort)).order_by("shared_at")
     oldest = queue.first()
     return {
         "wrote": [m.user.full_name for m in members if m.wrote],
         "published": [m.user.full_name for m in members if m.published],
-        "quiet": [m.user.full_name for m in members if (last_activity(m) or m.joined_at) < two_weeks_ago],
+        "quiet": [m.user.full_name for m in members if is_quiet(m, last_activity.get(m.pk), now)],
         "queue_count": queue.count(),
         "oldest_waiting_since": oldest.shared_at if oldest else None,
         "feedback_given": Feedback.objects.filter(

@@ -4,9 +4,11 @@
 show, with a constant number of queries however many members the cohort has:
 
 * the course's lessons (kept by course.outline) and the cohort's date overrides (the schedule),
-* the members, then their responses given and received, latest writing and latest recorded post
-  (one grouped query each over the whole cohort),
-* every piece the members wrote, with "has feedback on its current version" (one query).
+* the members, then their responses given and received (one grouped query over the whole
+  cohort) and their last activity (one query, lessons.activity),
+* every piece the members wrote, with "has feedback on its current version" (one query),
+* the pieces waiting for feedback (one query, lessons.feedback),
+* the pieces shared per ISO week, counted in SQL in each author's time zone (one query).
 
 `home_panel_rows(user, at)` answers the consultant's panel on the Wagtail admin home page for all
 her cohorts at once (two queries). Nothing here counts followers, likes or views: only writing,
@@ -14,23 +16,25 @@ listening and publishing.
 """
 
 import datetime
+import zoneinfo
 from collections import Counter
 from dataclasses import dataclass, field
 
 from django.db import models
-from django.db.models import Count, Exists, IntegerField, Max, OuterRef, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Case, Count, DateField, IntegerField, OuterRef, Subquery, When
+from django.db.models.functions import Cast, Coalesce, TruncWeek
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from cohorts.access import facilitated_cohorts
 from cohorts.models import CohortState, Membership, Role
 from cohorts.schedule import Schedule
+from lessons.activity import is_quiet, last_activity_in
+from lessons.feedback import has_current_feedback, waiting_for_feedback
+from lessons.models import Response, Submission, SubmissionState
 
-# Aligned with the facilitator digest (rendering.cohort_digest): no saved writing, response or
-# recorded post for two weeks; someone who never did anything counts from the day they joined.
-QUIET_AFTER = datetime.timedelta(days=14)
 WEEK = datetime.timedelta(days=7)
 HOME_PANEL_LIMIT = 25
 
@@ -61,19 +65,10 @@ def _count(queryset, group_by):
     )
 
 
-def _latest_per_member(queryset, moment_field):
-    """{membership id: its latest `moment_field`} over `queryset`, in one grouped query."""
-    return dict(
-        queryset.order_by().values("membership").annotate(latest=Max(moment_field)).values_list("membership", "latest")
-    )
-
-
 def members_with_activity(cohort):
-    """The cohort's members (not facilitators), by name, each with its counts and latest moments
-    as attributes. One grouped query per table over the whole cohort, not a correlated subquery
-    per member and column: those ran once per member each, 40 ms for 200 members (bench B3)."""
-    from lessons.models import PostLog, Response, Submission
-
+    """The cohort's members (not facilitators), by name, each with its response counts and last
+    activity as attributes: one grouped query for the responses over the whole cohort, one for
+    the last activity (lessons.activity)."""
     members = list(
         Membership.objects.filter(cohort=cohort, role=Role.MEMBER)
         .select_related("user")
@@ -81,61 +76,59 @@ def members_with_activity(cohort):
     )
     # Responses on the cohort's pieces (nobody can read, so answer, another cohort's) counted
     # per author and piece owner in one pass, then summed both ways.
-    given, received, last_response = Counter(), Counter(), {}
-    for author, owner, count, latest in (
+    given, received = Counter(), Counter()
+    for author, owner, count in (
         Response.objects.filter(submission__membership__cohort=cohort)
         .order_by()
         .values("author", "submission__membership")
-        .annotate(count=Count("pk"), latest=Max("created_at"))
-        .values_list("author", "submission__membership", "count", "latest")
+        .annotate(count=Count("pk"))
+        .values_list("author", "submission__membership", "count")
     ):
         if author is not None:
             given[author] += count
-            last_response[author] = max(latest, last_response.get(author, latest))
         if author != owner:  # not one's own responses on one's own piece; a former member's count
             received[owner] += count
-    written = _latest_per_member(Submission.objects.filter(membership__cohort=cohort), "updated_at")
-    posted = _latest_per_member(PostLog.objects.filter(membership__cohort=cohort), "created_at")
+    last_activity = last_activity_in(cohort)
     for member in members:
         member.n_responses_given = given[member.pk]
-        member.last_response = last_response.get(member.pk)
         member.n_responses_received = received[member.pk]
-        member.last_written = written.get(member.pk)
-        member.last_post = posted.get(member.pk)
+        member.last_activity = last_activity.get(member.pk)
     return members
 
 
-def current_feedback():
-    """Feedback on the piece's current version (the queue's rule in lessons.admin_views)."""
-    from lessons.models import Feedback
-
-    return Exists(Feedback.objects.filter(submission=OuterRef("pk"), version=OuterRef("version")))
-
-
-def waiting_for_feedback():
-    """Shared pieces with no feedback on their current version."""
-    from lessons.models import Submission, SubmissionState
-
-    return Submission.objects.filter(state=SubmissionState.SHARED).exclude(current_feedback())
-
-
 def piece_status(state, version, has_current_feedback):
-    # The states' values, not lessons.models (which imports this app): called for every piece.
-    if state == "published":
+    if state == SubmissionState.PUBLISHED:
         return Status.PUBLISHED
-    if state == "shared":
+    if state == SubmissionState.SHARED:
         return Status.FEEDBACK if has_current_feedback else Status.SHARED
     # A draft counts once something was saved; opening the editor alone creates an empty one.
     return Status.DRAFT if version > 0 else Status.OPEN
 
 
-def last_activity(member):
-    moments = [m for m in (member.last_written, member.last_response, member.last_post) if m]
-    return max(moments) if moments else None
-
-
-def is_quiet(member, at):
-    return (last_activity(member) or member.joined_at) < at - QUIET_AFTER
+def shared_per_week(cohort, zones):
+    """{Monday: how many pieces the cohort's members shared in that ISO week}, each piece in the
+    week of its author's own time zone (`zones`: the members' zone names). Counted in SQL, one
+    query: the week's Monday is computed per zone in a CASE over the author's zone."""
+    monday = Case(
+        *(
+            When(
+                membership__time_zone=name,
+                then=Cast(
+                    TruncWeek("shared_at", tzinfo=zoneinfo.ZoneInfo(name), output_field=DateField()), DateField()
+                ),
+            )
+            for name in sorted(zones)
+        ),
+        output_field=DateField(),
+    )
+    return dict(
+        Submission.objects.filter(membership__cohort=cohort, membership__role=Role.MEMBER, shared_at__isnull=False)
+        .annotate(monday=monday)
+        .order_by()
+        .values("monday")
+        .annotate(count=Count("pk"))
+        .values_list("monday", "count")
+    )
 
 
 # --- the dashboard -----------------------------------------------------------------------------
@@ -143,13 +136,13 @@ def is_quiet(member, at):
 
 @dataclass
 class Piece:
+    """A piece in the dashboard's feedback queue."""
+
     pk: int
     membership_id: int
-    lesson_id: int | None
     title: str
-    status: Status
     shared_at: datetime.datetime | None
-    waiting: bool
+    author: str = ""
 
 
 @dataclass
@@ -241,97 +234,90 @@ class Dashboard:
         return totals
 
 
-def _load_pieces(cohort, column_of_block, column_of_lesson):
-    """Every piece the cohort's members wrote, oldest shared first, as (membership id, matrix
-    column, status, shared at) tuples: the column by the assignment's block id, by its lesson
-    when the block is gone. The pieces waiting for feedback also come back as Piece objects, for
-    the queue. 5,000 pieces as objects were half the dashboard's time (bench B3)."""
-    from lessons.models import Submission, SubmissionState
-
+def _load_cells(cohort, column_of_block, column_of_lesson):
+    """Every piece the cohort's members wrote as a (membership id, matrix column, status) tuple:
+    the column by the assignment's block id, by its lesson when the block is gone. Tuples, not
+    objects: a cohort of 200 members has thousands of pieces."""
     rows = (
         Submission.objects.filter(membership__cohort=cohort, membership__role=Role.MEMBER)
-        .annotate(has_current_feedback=current_feedback())
-        .order_by("shared_at", "pk")
-        .values_list(
-            "pk",
-            "membership_id",
-            "lesson_id",
-            "assignment_id",
-            "title",
-            "assignment_title",
-            "state",
-            "version",
-            "shared_at",
-            "has_current_feedback",
-        )
+        .annotate(has_current_feedback=has_current_feedback())
+        .order_by()
+        .values_list("membership_id", "lesson_id", "assignment_id", "state", "version", "has_current_feedback")
     )
-    shared = SubmissionState.SHARED
-    cells, waiting = [], []
-    for pk, membership_id, lesson_id, block_id, title, assignment_title, state, version, shared_at, feedback in rows:
-        status = piece_status(state, version, feedback)
+    cells = []
+    for membership_id, lesson_id, block_id, state, version, feedback in rows:
         column = column_of_block.get(block_id)
         if column is None:
             column = column_of_lesson.get(lesson_id)
-        cells.append((membership_id, column, status, shared_at))
-        if state == shared and not feedback and shared_at:
-            waiting.append(
-                Piece(
-                    pk=pk,
-                    membership_id=membership_id,
-                    lesson_id=lesson_id,
-                    title=title or assignment_title,
-                    status=status,
-                    shared_at=shared_at,
-                    waiting=True,
-                )
-            )
-    return cells, waiting
+        cells.append((membership_id, column, piece_status(state, version, feedback)))
+    return cells
+
+
+def _feedback_queue(cohort, names):
+    """The cohort's pieces waiting for feedback (lessons.feedback), oldest shared first."""
+    rows = (
+        waiting_for_feedback(Submission.objects.filter(membership__cohort=cohort))
+        .order_by("shared_at", "pk")
+        .values_list("pk", "membership_id", "title", "assignment_title", "shared_at")
+    )
+    return [
+        Piece(
+            pk=pk,
+            membership_id=membership_id,
+            title=title or assignment_title,
+            shared_at=shared_at,
+            author=names.get(membership_id, ""),
+        )
+        for pk, membership_id, title, assignment_title, shared_at in rows
+    ]
 
 
 def build_dashboard(cohort, at=None, schedule=None):
     """Everything the dashboard shows for `cohort` at `at`, in the same few queries however many
     members and pieces: the schedule (date overrides; the lessons are kept by course.outline), the
-    members and three for their activity, the pieces."""
+    members and two for their activity, the pieces, the feedback queue and the pieces shared per
+    week."""
     at = at or timezone.now()
     schedule = schedule or Schedule.for_cohort(cohort)
     slots = schedule.slots
     column_of_lesson = {slot.lesson.pk: index for index, slot in enumerate(slots)}
     column_of_block = {a.block_id: index for index, slot in enumerate(slots) for a in slot.assignments}
 
-    members = list(members_with_activity(cohort))
-    pieces, queue = _load_pieces(cohort, column_of_block, column_of_lesson)
+    members = members_with_activity(cohort)
     by_member = {}
-    for piece in pieces:
-        by_member.setdefault(piece[0], []).append(piece)
+    for membership_id, column, status in _load_cells(cohort, column_of_block, column_of_lesson):
+        by_member.setdefault(membership_id, []).append((column, status))
 
     opened = [Status.OPEN if slot.is_open(at) else Status.NOT_OPEN for slot in slots]
     rows = []
     for member in members:
         cells = list(opened)
         own = by_member.get(member.pk, ())
-        for _membership_id, column, status, _shared_at in own:
+        for column, status in own:
             if column is not None and status > cells[column]:
                 cells[column] = status
         rows.append(
             MemberRow(
                 membership=member,
                 cells=cells,
-                shared=sum(1 for piece in own if piece[2] >= Status.SHARED),
-                published=sum(1 for piece in own if piece[2] == Status.PUBLISHED),
+                shared=sum(1 for _column, status in own if status >= Status.SHARED),
+                published=sum(1 for _column, status in own if status == Status.PUBLISHED),
                 responses_given=member.n_responses_given,
                 responses_received=member.n_responses_received,
-                last_activity=last_activity(member),
-                quiet=is_quiet(member, at),
+                last_activity=member.last_activity,
+                quiet=is_quiet(member, member.last_activity, at),
             )
         )
 
     names = {member.pk: member.user.full_name or member.user.email for member in members}
-    queue.sort(key=lambda piece: (piece.shared_at, piece.pk))
-    for piece in queue:
-        piece.author = names.get(piece.membership_id, "")
-    shared_moments = [piece[3] for piece in pieces if piece[3]]
+    per_week = shared_per_week(cohort, {member.time_zone for member in members}) if members else {}
     return Dashboard(
-        cohort=cohort, at=at, slots=slots, rows=rows, queue=queue, cadence=cadence_chart(cohort, shared_moments, at)
+        cohort=cohort,
+        at=at,
+        slots=slots,
+        rows=rows,
+        queue=_feedback_queue(cohort, names),
+        cadence=cadence_chart(cohort, per_week, at),
     )
 
 
@@ -357,15 +343,12 @@ def cohort_weeks(cohort, at):
     return weeks
 
 
-def cadence_chart(cohort, shared_moments, at):
-    """Pieces shared per ISO week, as geometry for a server-rendered SVG bar chart with text
-    labels on every bar (readable without colour) and a description for screen readers."""
+def cadence_chart(cohort, per_week, at):
+    """Pieces shared per ISO week (`per_week`: {Monday: count}), as geometry for a
+    server-rendered SVG bar chart with text labels on every bar (readable without colour) and a
+    description for screen readers."""
     weeks = cohort_weeks(cohort, at)
-    zone = cohort.zone
-    counts = Counter()
-    for moment in shared_moments:
-        day = moment.astimezone(zone).date()
-        counts[day - datetime.timedelta(days=day.weekday())] += 1
+    counts = Counter(per_week)
     peak = max((counts[monday] for monday in weeks), default=0) or 1
     plot_height = CHART_HEIGHT - CHART_TOP - CHART_BOTTOM
     baseline = CHART_TOP + plot_height
@@ -425,13 +408,10 @@ class CohortActivity:
 def home_panel_rows(user, at=None, limit=HOME_PANEL_LIMIT):
     """Her cohorts (running first, then upcoming, then alumni) with this week's activity and the
     oldest piece waiting for feedback: two queries, however many cohorts."""
-    from cohorts.access import facilitated_cohorts
-    from lessons.models import Response, Submission
-
     at = at or timezone.now()
     week_ago = at - WEEK
     cohort = OuterRef("pk")
-    waiting = waiting_for_feedback().filter(membership__cohort=cohort, membership__role=Role.MEMBER)
+    waiting = waiting_for_feedback(Submission.objects.filter(membership__cohort=cohort))
     cohorts = list(
         facilitated_cohorts(user)
         .select_related("course")

@@ -5,6 +5,7 @@ import csv
 import datetime
 import io
 import re
+import zoneinfo
 from html.parser import HTMLParser
 
 import pytest
@@ -15,6 +16,7 @@ from django.urls import reverse
 
 from cohorts.models import Membership, Role
 from course.models import User
+from lessons.admin_views import queue
 from lessons.models import Feedback, PostLog, Response, Submission, SubmissionState
 from mail.rendering import cohort_digest
 from progress.dashboard import Status, build_dashboard, home_panel_rows
@@ -268,6 +270,87 @@ def test_the_cadence_chart_counts_pieces_shared_per_iso_week_with_text_labels(
     assert re.search(r">\s*W46\s*<", svg) and re.search(r">\s*2\s*<", svg)
 
 
+def test_the_cadence_chart_counts_each_piece_in_the_week_of_its_authors_time_zone(cohort, lessons, now):
+    (berliner,) = make_members(cohort, 1, zones=("Europe/Berlin",), prefix="berlin")
+    (londoner,) = make_members(cohort, 1, zones=("Europe/London",), prefix="london")
+    (first, _second) = blocks(lessons[0])
+    # Sunday 23:30 in London is already Monday 00:30 in Berlin: two different ISO weeks.
+    moment = datetime.datetime(2026, 11, 15, 23, 30, tzinfo=zoneinfo.ZoneInfo("Europe/London"))
+    Submission.objects.bulk_create(
+        [
+            piece(berliner, lessons[0], first, SubmissionState.SHARED, shared_at=moment),
+            piece(londoner, lessons[0], first, SubmissionState.SHARED, shared_at=moment),
+        ]
+    )
+
+    chart = build_dashboard(cohort, now).cadence
+
+    assert [(bar.label, bar.count) for bar in chart.bars] == [("W45", 0), ("W46", 1), ("W47", 1)]
+    assert chart.total == 2
+
+
+def test_the_digest_counts_only_members_pieces_as_waiting_for_feedback(cohort, lessons, now):
+    (member,) = make_members(cohort, 1)
+    facilitator = Membership.objects.get(user=facilitator_of(cohort))
+    (first, _second) = blocks(lessons[0])
+    members_moment = now - datetime.timedelta(days=2)
+    Submission.objects.bulk_create(
+        [
+            piece(member, lessons[0], first, SubmissionState.SHARED, shared_at=members_moment),
+            # A facilitator trying the editor out shares a piece too: nobody waits for it.
+            piece(facilitator, lessons[0], first, SubmissionState.SHARED, shared_at=now - datetime.timedelta(days=9)),
+        ]
+    )
+
+    digest = cohort_digest(cohort, now)
+
+    assert digest["queue_count"] == 1
+    assert digest["oldest_waiting_since"] == members_moment
+
+
+def test_the_feedback_queue_dashboard_home_panel_and_digest_agree_on_who_waits_and_who_is_quiet(
+    cohort, other_cohort, lessons, now
+):
+    long_ago = now - datetime.timedelta(days=40)
+    anna, ben, cleo, dora = make_members(cohort, 4)
+    (olga,) = make_members(other_cohort, 1, prefix="o")
+    Membership.objects.filter(pk__in=[anna.pk, ben.pk, dora.pk]).update(joined_at=long_ago)
+    fritz = facilitator_of(cohort)
+    facilitator = Membership.objects.get(user=fritz)
+    (first, second) = blocks(lessons[0])
+    (voice,) = blocks(lessons[1])
+    days = datetime.timedelta(days=1)
+    Submission.objects.bulk_create(
+        [
+            piece(anna, lessons[0], first, SubmissionState.SHARED, shared_at=now - 5 * days),  # waits
+            piece(anna, lessons[1], voice, SubmissionState.SHARED, version=2, shared_at=now - 8 * days),  # revised
+            piece(ben, lessons[0], first, SubmissionState.SHARED, shared_at=now - 7 * days),  # answered
+            piece(ben, lessons[0], second, SubmissionState.PUBLISHED, shared_at=now - 20 * days),
+            piece(cleo, lessons[0], first),  # a draft
+            piece(facilitator, lessons[0], first, SubmissionState.SHARED, shared_at=now - 30 * days),
+            piece(olga, lessons[0], first, SubmissionState.SHARED, shared_at=now - 30 * days),
+        ]
+    )
+    revised = Submission.objects.get(membership=anna, assignment_id=voice)
+    answered = Submission.objects.get(membership=ben, assignment_id=first)
+    Feedback.objects.create(submission=revised, body="Before the revision", verdict="revise", version=1)
+    Feedback.objects.create(submission=answered, body="Good", verdict="ready", version=answered.version)
+    Submission.objects.filter(membership__in=[anna, dora]).update(updated_at=now - 20 * days)
+    Response.objects.create(submission=answered, author=anna, body="Yes.")  # anna listened today
+    expected = [revised.pk, Submission.objects.get(membership=anna, assignment_id=first).pk]
+
+    dashboard = build_dashboard(cohort, now)
+    digest = cohort_digest(cohort, now)
+    (panel,) = home_panel_rows(fritz, now)
+
+    assert [piece.pk for piece in queue(fritz)] == expected
+    assert [piece.pk for piece in dashboard.queue] == expected
+    assert digest["queue_count"] == panel.waiting_count == dashboard.queue_count == 2
+    assert digest["oldest_waiting_since"] == dashboard.oldest_waiting_since == now - 8 * days
+    assert panel.oldest_waiting.pk == revised.pk
+    assert sorted(row.name for row in dashboard.quiet) == sorted(digest["quiet"]) == [dora.user.full_name]
+
+
 # --- the page and its exports -------------------------------------------------------------------
 
 
@@ -317,12 +400,13 @@ def test_dashboard_and_exports_use_a_constant_number_of_queries_for_10_and_200_m
     print(f"{name}: {with_ten} queries for 10 and for 200 members")  # noqa: T201
 
 
-def test_building_the_dashboard_takes_six_queries(cohort, lessons, django_assert_num_queries):
+def test_building_the_dashboard_takes_seven_queries(cohort, lessons, django_assert_num_queries):
     populate(cohort, lessons, make_members(cohort, 30))
     cohort = type(cohort).objects.select_related("course").get(pk=cohort.pk)
     build_dashboard(cohort)  # the course's lessons are loaded once (course.outline)
-    # Date overrides, members, responses (given and received), latest writing, latest post, pieces.
-    with django_assert_num_queries(6):
+    # Date overrides, members, responses (given and received), last activity, pieces, the
+    # feedback queue, pieces shared per week.
+    with django_assert_num_queries(7):
         build_dashboard(cohort)
 
 
