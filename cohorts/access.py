@@ -44,29 +44,69 @@ def default_membership(memberships, at):
     return max(memberships, key=lambda m: (m.cohort.end_date, m.cohort_id))
 
 
-def chosen_membership(memberships, value, at):
-    """The membership a request names with ?cohort=<id> (404 when it is not one of theirs), else
-    the default one. `memberships` are the person's own (memberships_for)."""
-    if not memberships:
-        raise Http404("Not in a cohort.")
-    if value is None:
-        return default_membership(memberships, at)
+def _number(value):
+    """An id from a request: a positive number that fits the database's id column, else 404."""
     try:
-        wanted = int(value)
+        number = int(value)
     except (TypeError, ValueError):
         raise Http404("No such cohort.") from None
+    if not 0 < number < 2**63:
+        raise Http404("No such cohort.")
+    return number
+
+
+def _pick(memberships, field, value):
+    wanted = _number(value)
     for membership in memberships:
-        if membership.cohort_id == wanted:
+        if getattr(membership, field) == wanted:
             return membership
     raise Http404("No such cohort.")
 
 
-def get_membership_or_404(user, cohort_id):
+def chosen_membership(memberships, cohort_id, at):
+    """The membership of the cohort `cohort_id` names (404 when it is not one of theirs or not a
+    number), or the default one when it names none. `memberships` are the person's own
+    (memberships_for); 404 when there are none."""
+    if not memberships:
+        raise Http404("Not in a cohort.")
+    if cohort_id in (None, ""):
+        return default_membership(memberships, at)
+    return _pick(memberships, "cohort_id", cohort_id)
+
+
+def requested_membership(request, memberships=None, at=None):
+    """The signed-in person's membership a request means: a form's `membership` (a membership id),
+    else `cohort` (a cohort id, in the query string or the form), else their default cohort.
+    Anything named that is not theirs, or not a number, is a 404; so is being in no cohort."""
+    if memberships is None:
+        memberships = list(memberships_for(request.user))
+    if request.method == "POST" and "membership" in request.POST:
+        if not memberships:
+            raise Http404("Not in a cohort.")
+        return _pick(memberships, "pk", request.POST["membership"])
+    cohort_id = request.GET.get("cohort") or (request.POST.get("cohort") if request.method == "POST" else None)
+    return chosen_membership(memberships, cohort_id, at or timezone.now())
+
+
+def membership_in(user, cohort_id, related=("cohort", "circle")):
+    """The user's own membership (as member or facilitator) in a cohort, or None, also when the id
+    is not a number. `related`: what to load with it."""
+    if not user.is_authenticated:
+        return None
     try:
-        membership = memberships_for(user).get(cohort_id=cohort_id)
-    except (Membership.DoesNotExist, ValueError, TypeError):
-        raise Http404("No such cohort.") from None
-    membership.user = user  # the same person: spares a query wherever the rules ask for it
+        cohort_id = _number(cohort_id)
+    except Http404:
+        return None
+    membership = Membership.objects.filter(user=user, cohort_id=cohort_id).select_related(*related).first()
+    if membership is not None:
+        membership.user = user  # the same person: spares a query wherever the rules ask for it
+    return membership
+
+
+def get_membership_or_404(user, cohort_id):
+    membership = membership_in(user, cohort_id, related=("cohort", "cohort__course", "circle"))
+    if membership is None:
+        raise Http404("No such cohort.")
     return membership
 
 

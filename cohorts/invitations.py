@@ -10,7 +10,7 @@ from django.utils import timezone
 from course.identity import clean_email, email_key, matching
 
 from .access import is_staff
-from .models import INVITATION_SALT, Invitation, Membership, Role
+from .models import INVITATION_SALT, Invitation, Membership, Role, new_nonce
 from .signals import invitation_issued
 
 
@@ -93,7 +93,6 @@ def is_for(invitation, user):
 
 def _reissue(invitation, now, **fields):
     """A fresh link: new nonce (old links stop working), new expiry, pending again."""
-    from .models import new_nonce
 
     for name, value in fields.items():
         if value:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 
 from django.utils import timezone
 
-from .models import Cohort, LessonDate
+from .models import LessonDate
 
 DUE_TIME = datetime.time(23, 59)
 
@@ -152,8 +152,3 @@ class Schedule:
     def progress(self, at=None):
         """(opened, total) lessons."""
         return len(self.open_lessons(at)), len(self.slots)
-
-
-def schedule_for(membership_or_cohort):
-    cohort = membership_or_cohort if isinstance(membership_or_cohort, Cohort) else membership_or_cohort.cohort
-    return Schedule.for_cohort(cohort)

@@ -13,6 +13,7 @@ import zoneinfo
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -68,8 +69,6 @@ def env_list(name, default):
 
 
 def env_database(name, default):
-    import dj_database_url
-
     value = os.environ.get(name) or default
     try:
         config = dj_database_url.parse(value, conn_max_age=env_int("DB_CONN_MAX_AGE", 60, minimum=0))

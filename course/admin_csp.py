@@ -14,6 +14,7 @@ import json
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from wagtail.admin.widgets import BaseChooser
+from wagtail.admin.widgets.workflows import AdminTaskChooser
 
 _inline_render = BaseChooser.render
 
@@ -29,8 +30,6 @@ def marker(init, element_id, config):
 
 def render_chooser(self, name, value, attrs=None, renderer=None):
     """BaseChooser.render with a marker where Wagtail writes `<script>new X(id, options)</script>`."""
-    from wagtail.admin.widgets.workflows import AdminTaskChooser
-
     if isinstance(self, AdminTaskChooser):
         init = "createTaskChooser"  # its render_js_init calls createTaskChooser(id)
     elif type(self).render_js_init is BaseChooser.render_js_init:

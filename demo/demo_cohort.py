@@ -12,6 +12,7 @@ from wagtail.embeds.embeds import get_embed_hash
 from wagtail.embeds.models import Embed
 
 from cohorts.models import Circle, Cohort, Membership, Role
+from cohorts.schedule import Schedule
 from course.models import User
 from lessons import writing
 from lessons.models import Feedback, PostLog, Response, Submission
@@ -128,7 +129,6 @@ def seed_cohort(course, consultant, password, today=None):
 
 def seed_writing(cohort, consultant):
     """Shared pieces, responses, feedback and one published post, so the circle looks alive."""
-    from cohorts.schedule import Schedule
 
     schedule = Schedule.for_cohort(cohort)
     opened = schedule.open_lessons()

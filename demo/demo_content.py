@@ -18,7 +18,7 @@ the demo, and inserting a paragraph does not shift an assignment's id.
 
 import uuid
 
-from lessons.formats import Audience, WritingFormat
+from lessons.formats import Visibility, WritingFormat
 
 
 def squash(text):
@@ -217,7 +217,7 @@ LESSON_WHO_AM_I = {
                 "format": WritingFormat.REFLECTION,
                 "suggested_length": 300,
                 "due_offset_days": 5,
-                "default_audience": Audience.FACILITATOR,
+                "default_audience": Visibility.FACILITATOR,
             },
         ),
     ],
@@ -347,7 +347,7 @@ LESSON_WHOM = {
                 "format": WritingFormat.LINKEDIN,
                 "suggested_length": 200,
                 "due_offset_days": 5,
-                "default_audience": Audience.CIRCLE,
+                "default_audience": Visibility.CIRCLE,
             },
         ),
     ],
@@ -487,7 +487,7 @@ LESSON_OPENNESS = {
                 "format": WritingFormat.BLOG,
                 "suggested_length": 450,
                 "due_offset_days": 7,
-                "default_audience": Audience.CIRCLE,
+                "default_audience": Visibility.CIRCLE,
             },
         ),
     ],
@@ -629,7 +629,7 @@ LESSON_YOUR_DAY = {
                 "format": WritingFormat.LINKEDIN,
                 "suggested_length": 180,
                 "due_offset_days": 5,
-                "default_audience": Audience.CIRCLE,
+                "default_audience": Visibility.CIRCLE,
             },
         ),
     ],
@@ -767,7 +767,7 @@ LESSON_LISTENING = {
                 "format": WritingFormat.SHORT_300,
                 "suggested_length": 50,
                 "due_offset_days": 4,
-                "default_audience": Audience.CIRCLE,
+                "default_audience": Visibility.CIRCLE,
             },
         ),
     ],
@@ -925,7 +925,7 @@ LESSON_PLATFORMS = {
                 "format": WritingFormat.SHORT_500,
                 "suggested_length": 80,
                 "due_offset_days": 5,
-                "default_audience": Audience.CIRCLE,
+                "default_audience": Visibility.CIRCLE,
             },
         ),
     ],
@@ -1047,7 +1047,7 @@ LESSON_EVENTS = {
                 "format": WritingFormat.SHORT_280,
                 "suggested_length": 45,
                 "due_offset_days": 3,
-                "default_audience": Audience.CIRCLE,
+                "default_audience": Visibility.CIRCLE,
             },
         ),
         (
@@ -1070,7 +1070,7 @@ LESSON_EVENTS = {
                 "format": WritingFormat.LINKEDIN,
                 "suggested_length": 250,
                 "due_offset_days": 7,
-                "default_audience": Audience.CIRCLE,
+                "default_audience": Visibility.CIRCLE,
             },
         ),
     ],
@@ -1198,7 +1198,7 @@ LESSON_KEEP_GOING = {
                 "format": WritingFormat.REFLECTION,
                 "suggested_length": 250,
                 "due_offset_days": 7,
-                "default_audience": Audience.FACILITATOR,
+                "default_audience": Visibility.FACILITATOR,
             },
         ),
         (
@@ -1222,7 +1222,7 @@ LESSON_KEEP_GOING = {
                 "format": WritingFormat.BLOG,
                 "suggested_length": 600,
                 "due_offset_days": 10,
-                "default_audience": Audience.CIRCLE,
+                "default_audience": Visibility.CIRCLE,
             },
         ),
     ],

@@ -9,7 +9,8 @@ from wagtail import blocks
 from wagtail.embeds.blocks import EmbedBlock
 from wagtail.images.blocks import ImageChooserBlock
 
-from .formats import Audience, WritingFormat, character_limit
+from .formats import DEFAULT_VISIBILITY_CHOICES, Visibility, WritingFormat
+from .platforms import character_limit
 
 RICH_TEXT_FEATURES = ["bold", "italic", "link", "ol", "ul", "h3", "h4", "blockquote"]
 
@@ -118,7 +119,7 @@ class WritingAssignmentValue(blocks.StructValue):
 
     @property
     def audience_label(self):
-        return Audience(self.get("default_audience")).label
+        return Visibility(self.get("default_audience")).label
 
 
 class WritingAssignmentBlock(blocks.StructBlock):
@@ -135,7 +136,7 @@ class WritingAssignmentBlock(blocks.StructBlock):
         label=_("Due (days after the lesson opens)"), default=5, min_value=0, max_value=60
     )
     default_audience = blocks.ChoiceBlock(
-        choices=Audience.choices, default=Audience.CIRCLE, label=_("Who sees it by default")
+        choices=DEFAULT_VISIBILITY_CHOICES, default=Visibility.CIRCLE, label=_("Who sees it by default")
     )
 
     class Meta:
@@ -152,7 +153,7 @@ class WritingAssignmentBlock(blocks.StructBlock):
             "format": WritingFormat.LINKEDIN,
             "suggested_length": 200,
             "due_offset_days": 5,
-            "default_audience": Audience.CIRCLE,
+            "default_audience": Visibility.CIRCLE,
         }
 
 

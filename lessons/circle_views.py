@@ -17,8 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST, require_safe
 
-from cohorts.access import get_facilitated_cohort_or_404, memberships_for
-from cohorts.models import Membership, Role
+from cohorts.access import get_facilitated_cohort_or_404, membership_in, requested_membership
+from cohorts.models import Role
 from course.translations import Translations, translated_title
 
 from . import portfolio
@@ -36,16 +36,6 @@ class ResponseForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Listen first: what did you hear? What would you like to read more of?"),
     )
-
-
-def _membership_in(user, cohort_id):
-    if not user.is_authenticated:
-        return None
-    # Cohort and circle, not the course page: the feed and piece pages do not show it.
-    membership = Membership.objects.filter(user=user, cohort_id=cohort_id).select_related("cohort", "circle").first()
-    if membership is not None:
-        membership.user = user  # the same person: spares a query wherever the rules ask for it
-    return membership
 
 
 def _time_zone(user, viewer):
@@ -171,17 +161,15 @@ def _is_unread(piece, viewer):
 @login_required
 @require_safe
 def index(request):
-    """/circle/: the feed of the member's most recent cohort."""
-    membership = memberships_for(request.user).first()
-    if membership is None:
-        raise Http404("No cohort.")
+    """/circle/: the feed of the cohort the member means (?cohort=, else their current one)."""
+    membership = requested_membership(request)
     return redirect("circle:feed", cohort_id=membership.cohort_id)
 
 
 @login_required
 @require_safe
 def feed(request, cohort_id):
-    viewer = _membership_in(request.user, cohort_id)
+    viewer = membership_in(request.user, cohort_id)
     cohort = viewer.cohort if viewer is not None else get_facilitated_cohort_or_404(request.user, cohort_id)
     is_member = viewer is not None and viewer.role == Role.MEMBER
     waiting = waiting_for(viewer) if is_member else []
@@ -234,7 +222,7 @@ def _piece_context(request, submission, viewer, form):
 @require_safe
 def piece(request, pk):
     submission = _get_visible_piece_or_404(request.user, pk)
-    viewer = _membership_in(request.user, submission.membership.cohort_id)
+    viewer = membership_in(request.user, submission.membership.cohort_id)
     _mark_read(viewer, submission)
     return render(request, "lessons/circle/piece.html", _piece_context(request, submission, viewer, ResponseForm()))
 
@@ -245,7 +233,7 @@ def respond_to_piece(request, pk):
     """Post a response. With htmx the new response is appended in place; without JavaScript the
     browser comes back to the piece page."""
     submission = _get_visible_piece_or_404(request.user, pk)
-    viewer = _membership_in(request.user, submission.membership.cohort_id)
+    viewer = membership_in(request.user, submission.membership.cohort_id)
     if viewer is None or viewer.role != Role.MEMBER:
         raise PermissionDenied(_("Only members of the cohort respond to pieces."))
     form = ResponseForm(request.POST)
@@ -278,7 +266,7 @@ def respond_to_piece(request, pk):
 @require_safe
 def portfolio_download(request, fmt, cohort_id=None):
     """All of the member's own writing, as a Markdown zip or as JSON."""
-    if cohort_id is not None and _membership_in(request.user, cohort_id) is None:
+    if cohort_id is not None and membership_in(request.user, cohort_id) is None:
         raise Http404("No such cohort.")
     if fmt == "json":
         data = portfolio.as_json(request.user, cohort_id=cohort_id)

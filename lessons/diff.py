@@ -49,7 +49,3 @@ def _chunks(old, new):
 def diff_html(old, new):
     """The text of `new` with what was removed since `old` in <del> and what was added in <ins>."""
     return format_html_join("", "{}", ((chunk,) for chunk in _chunks(old or "", new or "")))
-
-
-def has_changes(old, new):
-    return (old or "") != (new or "")

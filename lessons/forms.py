@@ -1,7 +1,7 @@
 """Forms of the member's writing loop: the editor, conflicts, versions, sharing and publishing.
 
 The forms only parse input. The rules (length caps, conflicts, what sharing and publishing do)
-live in lessons.writing and lessons.sharing; the views turn their errors into messages.
+live in lessons.writing and lessons.platforms; the views turn their errors into messages.
 """
 
 from django import forms
@@ -11,8 +11,9 @@ from django.utils.translation import gettext_lazy as _
 
 from cohorts.access import memberships_for
 
-from .models import Platform, SubmissionVersion, Visibility
-from .sharing import ShareError, normalise_instance
+from .formats import Visibility
+from .models import SubmissionVersion
+from .platforms import POST_PLATFORM_CHOICES, ShareError, normalise_instance
 from .writing import WritingError, validate_text
 
 
@@ -110,7 +111,7 @@ class RecordPostForm(forms.Form):
         assume_scheme="https",
         widget=forms.URLInput(attrs={"placeholder": "https://www.linkedin.com/posts/…"}),
     )
-    platform = forms.ChoiceField(label=_("Platform"), choices=Platform.choices)
+    platform = forms.ChoiceField(label=_("Platform"), choices=POST_PLATFORM_CHOICES)
     # A date input only accepts ISO values: a localised "22.11.2026" would show as empty.
     posted_on = forms.DateField(label=_("Posted on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 

@@ -15,6 +15,8 @@ from course.validators import validate_fields, validate_single_line, validate_vi
 
 from . import gating
 from .blocks import LessonStreamBlock
+from .formats import Visibility
+from .platforms import POST_PLATFORM_CHOICES
 from .rendering import plain_excerpt
 
 # Converted writing assignments by their stored content. Converting one runs each choice field's
@@ -155,21 +157,6 @@ class SubmissionState(models.TextChoices):
     DRAFT = "draft", _("Draft")
     SHARED = "shared", _("Shared")
     PUBLISHED = "published", _("Published")
-
-
-class Visibility(models.TextChoices):
-    FACILITATOR = "facilitator", _("Facilitator only")
-    CIRCLE = "circle", _("My circle")
-    COHORT = "cohort", _("The whole cohort")
-
-
-class Platform(models.TextChoices):
-    LINKEDIN = "linkedin", "LinkedIn"
-    MASTODON = "mastodon", "Mastodon"
-    BLUESKY = "bluesky", "Bluesky"
-    X = "x", "X"
-    BLOG = "blog", _("Blog")
-    OTHER = "other", _("Other")
 
 
 class Submission(models.Model):
@@ -319,7 +306,7 @@ class PostLog(models.Model):
     membership = models.ForeignKey("cohorts.Membership", on_delete=models.CASCADE, related_name="posts")
     submission = models.ForeignKey(Submission, null=True, blank=True, on_delete=models.SET_NULL, related_name="posts")
     url = models.URLField(_("public URL"), max_length=500)
-    platform = models.CharField(_("platform"), max_length=10, choices=Platform.choices)
+    platform = models.CharField(_("platform"), max_length=10, choices=POST_PLATFORM_CHOICES)
     posted_on = models.DateField(_("posted on"))
     created_at = models.DateTimeField(auto_now_add=True)
 

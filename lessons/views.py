@@ -1,7 +1,7 @@
 """The member's writing loop: open an assignment, write with autosave, resolve conflicts, restore
 versions, share with the circle, publish and log public posts.
 
-Views are thin: every rule is in lessons.writing / lessons.sharing / lessons.formats, every
+Views are thin: every rule is in lessons.writing / lessons.platforms / lessons.formats, every
 membership comes through cohorts.access, and every refusal is a message while the member's text
 stays where it is (never a 500, never a lost word).
 """
@@ -22,8 +22,8 @@ from cohorts.access import get_membership_or_404, memberships_for
 from cohorts.schedule import Schedule
 from course.translations import Translations
 
-from . import writing
-from .formats import FORMAT_PLATFORM, WritingFormat, character_limit, count_characters
+from . import platforms, writing
+from .formats import WritingFormat
 from .forms import (
     EditorForm,
     MastodonInstanceForm,
@@ -35,15 +35,12 @@ from .forms import (
     normalise_newlines,
 )
 from .models import LessonPage, PostLog, Submission, SubmissionVersion
-from .sharing import ShareError, fits, share_url
 
 VERSIONS_PER_PAGE = 50
 RECENT_VERSIONS = 5
 POSTS_SHOWN = 100
 # The member's Mastodon server, asked once and kept for the browser session.
 MASTODON_SESSION_KEY = "klartext_mastodon_instance"
-PUBLISH_PLATFORMS = [("linkedin", "LinkedIn"), ("x", "X"), ("mastodon", "Mastodon"), ("bluesky", "Bluesky")]
-PLATFORM_LABELS = dict(PUBLISH_PLATFORMS)
 
 
 # --- lookups: everything goes through cohorts.access ------------------------------------------
@@ -166,7 +163,8 @@ def editor_context(piece, *, form=None, conflict=None, mine=None, slot=None):
         assignment = lesson.assignment(piece.assignment_id)
         assignment_title = assignment["title"]
     fmt = assignment["format"] if assignment else None
-    platform = FORMAT_PLATFORM.get(fmt)
+    platform = platforms.for_format(fmt)
+    platform_key = platform.key if platform else None
     text = normalise_newlines(form["body"].value()) if form is not None else piece.body or ""
     if form is None:
         form = EditorForm(initial={"title": piece.title, "body": piece.body, "base_version": piece.version})
@@ -179,10 +177,11 @@ def editor_context(piece, *, form=None, conflict=None, mine=None, slot=None):
         "assignment": assignment,
         "assignment_title": assignment_title,
         "format_label": WritingFormat(fmt).label if fmt in WritingFormat.values else "",
-        "platform": platform or "",
-        "platform_label": PLATFORM_LABELS.get(platform, ""),
-        "limit": character_limit(fmt),
-        "server_count": count_characters(text, platform),
+        "platform": platform_key or "",
+        "platform_label": platform.label if platform else "",
+        "limit": platform.limit if platform else None,
+        "platforms": platforms.as_json(),
+        "server_count": platforms.count_characters(text, platform_key),
         "server_words": len(text.split()),
         "max_body": writing.MAX_BODY_CHARS,
         "form": form,
@@ -402,16 +401,22 @@ def share(request, pk):
 
 def publish_targets(text, instance):
     targets = []
-    for key, label in PUBLISH_PLATFORMS:
-        used, limit, ok = fits(key, text)
-        url = None
-        if key != "mastodon" or instance:
-            try:
-                url = share_url(key, text, instance=instance)
-            except ShareError:
-                url = None
+    for platform in platforms.PLATFORMS:
+        used, limit, ok = platforms.fits(platform.key, text)
+        try:
+            url = platforms.share_url(platform.key, text, instance=instance)
+        except platforms.ShareError:
+            url = None  # Mastodon before the member has named their server
         targets.append(
-            {"key": key, "label": label, "used": used, "limit": limit, "fits": ok, "over": used - limit, "url": url}
+            {
+                "key": platform.key,
+                "label": platform.label,
+                "used": used,
+                "limit": limit,
+                "fits": ok,
+                "over": used - limit,
+                "url": url,
+            }
         )
     return targets
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from cohorts.models import Membership, Role
 from course.validators import has_visible_text
 
 from .models import (
@@ -141,7 +142,6 @@ def share(submission, *, visibility=None, now=None):
 def assign_peer_reviewers(submission, count=REVIEWERS_PER_PIECE):
     """Round-robin inside the author's circle: never the author, the least-loaded readers first,
     and not the reader who reviewed the author's previous piece where that can be avoided."""
-    from cohorts.models import Membership, Role
 
     author = submission.membership
     if author.circle_id is None:

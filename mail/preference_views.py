@@ -1,7 +1,7 @@
 """The member's nudge preferences page (/preferences/, linked from every email).
 
 One form per page, for one of the member's cohorts (a switcher picks the cohort). Every lookup
-goes through `access.memberships_for`: another person's membership id is a 404.
+goes through `access.requested_membership`: another person's membership or cohort id is a 404.
 """
 
 import copy
@@ -9,7 +9,6 @@ import copy
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,24 +16,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from cohorts import access
-from cohorts.access import default_membership
 from cohorts.models import Membership
 
 from .forms_preferences import SAVED_FIELDS, PreferencesForm
 from .models import Kind
 from .preferences import next_weekly_nudge, record_pause, set_opt_outs
-
-
-def _pick(memberships, value, *, field):
-    """The membership whose `field` (pk or cohort_id) is `value`, among the user's own; 404 else."""
-    try:
-        wanted = int(value)
-    except (TypeError, ValueError):
-        raise Http404("No such membership.") from None
-    for membership in memberships:
-        if getattr(membership, field) == wanted:
-            return membership
-    raise Http404("No such membership.")
 
 
 def _page_url(membership):
@@ -49,12 +35,7 @@ def preferences(request):
     if not memberships:
         return render(request, "mail/preferences.html", {"memberships": []})
 
-    if request.method == "POST":
-        membership = _pick(memberships, request.POST.get("membership"), field="pk")
-    elif "cohort" in request.GET:
-        membership = _pick(memberships, request.GET["cohort"], field="cohort_id")
-    else:
-        membership = default_membership(memberships, now)
+    membership = access.requested_membership(request, memberships, now)
 
     opted_out = set(membership.opt_outs.values_list("kind", flat=True))
     next_nudge = next_weekly_nudge(membership, now, opted_out_kinds=opted_out)

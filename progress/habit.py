@@ -28,6 +28,8 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q
 
+from lessons.models import Contribution, Pause, PostLog, Response, Submission, SubmissionState, SubmissionVersion
+
 WEEKS = 26
 GRACE_PER_QUARTER = 2
 SUGGESTED_RESPONSES = "two or three"
@@ -112,7 +114,6 @@ def habit_for(membership, now, *, weeks=WEEKS):
 
     Six queries whatever the amount of data: versions, posts, responses, shared pieces (a count),
     pauses and contributions."""
-    from lessons.models import Contribution, Pause, PostLog, Response, Submission, SubmissionState, SubmissionVersion
 
     zone = zoneinfo.ZoneInfo(membership.time_zone)
     today = now.astimezone(zone).date()

@@ -4,7 +4,6 @@ their response. Served for `/` to signed-in members (wagtail_hooks: before_serve
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
-from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,23 +20,22 @@ from lessons.visibility import waiting_for
 def member_home_response(request, page=None):
     """The home of the signed-in person's current cohort, or None when they are in no cohort.
 
-    Answers `/` for members (wagtail_hooks); the cohort is access.default_membership's."""
+    Answers `/` for members (wagtail_hooks); the cohort is access.requested_membership's."""
     memberships = list(access.memberships_for(request.user))
     if not memberships:
         return None
     now = timezone.now()
-    return _render_home(request, access.default_membership(memberships, now), memberships, now, page=page)
+    return _render_home(request, access.requested_membership(request, memberships, now), memberships, now, page=page)
 
 
 @login_required
 @require_GET
 def cohort_home(request, cohort_id):
     memberships = list(access.memberships_for(request.user))
-    membership = next((m for m in memberships if m.cohort_id == int(cohort_id)), None)
-    if membership is None:
-        raise Http404("No such cohort.")
+    now = timezone.now()
+    membership = access.chosen_membership(memberships, cohort_id, now)
     membership.user = request.user  # the same person: spares a query wherever the rules ask for it
-    return _render_home(request, membership, memberships, timezone.now())
+    return _render_home(request, membership, memberships, now)
 
 
 def _render_home(request, membership, memberships, at, page=None):

@@ -33,10 +33,6 @@ ROWS = [
 ]
 
 
-def _membership(request, memberships, now):
-    return access.chosen_membership(memberships, request.GET.get("cohort") or request.POST.get("cohort"), now)
-
-
 def _with_cohort(name, membership, *args):
     return f"{reverse(name, args=args)}?cohort={membership.cohort_id}"
 
@@ -107,7 +103,7 @@ def practice(request):
     memberships = list(access.memberships_for(request.user))
     if not memberships:
         return render(request, "progress/practice.html", {"memberships": []})
-    membership = _membership(request, memberships, now)
+    membership = access.requested_membership(request, memberships, now)
     habit = habit_for(membership, now)
     return render(
         request,
@@ -144,7 +140,7 @@ class SelfCheckForm(forms.ModelForm):
 def self_check(request):
     now = timezone.now()
     memberships = list(access.memberships_for(request.user))
-    membership = _membership(request, memberships, now)
+    membership = access.requested_membership(request, memberships, now)
     year = now.astimezone(membership.time_zone_info).year
     answers = list(SelfCheck.objects.filter(membership=membership).order_by("-year"))
     current = next((answer for answer in answers if answer.year == year), None)
@@ -204,7 +200,7 @@ class ContributionForm(forms.ModelForm):
 def relationships(request):
     now = timezone.now()
     memberships = list(access.memberships_for(request.user))
-    membership = _membership(request, memberships, now)
+    membership = access.requested_membership(request, memberships, now)
     form = RelationshipForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         form.instance.membership = membership

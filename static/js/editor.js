@@ -11,14 +11,27 @@
   "use strict";
 
   // ------------------------------------------------------------------ counting
-  // Mirrors lessons.formats.count_characters: characters are Unicode code points (Python's
-  // len), and on X and Mastodon every http(s) link counts as 23 characters. Python's \s is
-  // written out so that both sides agree on exactly the same whitespace.
+  // Mirrors lessons.platforms.count_characters: characters are Unicode code points (Python's
+  // len), and where the platform table gives a url_length every http(s) link counts that many
+  // characters. Python's \s is written out so that both sides agree on exactly the same whitespace.
   var SPACE =
     "\\t\\n\\v\\f\\r \\x1c-\\x1f\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000";
   var URL_PATTERN = new RegExp("https?://[^" + SPACE + "<>()\\[\\]]+", "giu");
   var WHITESPACE = new RegExp("[" + SPACE + "]+", "u");
-  var FIXED_URL_LENGTH = { x: 23, mastodon: 23 };
+
+  // The platform table (lessons.platforms), rendered by the page as a json_script.
+  var platformTable = null;
+  function platforms() {
+    if (platformTable === null) {
+      var node = document.getElementById("platform-table");
+      platformTable = node ? JSON.parse(node.textContent) : {};
+    }
+    return platformTable;
+  }
+  function platformRow(platform) {
+    var table = platforms();
+    return platform && Object.prototype.hasOwnProperty.call(table, platform) ? table[platform] : null;
+  }
 
   function codePoints(text) {
     var n = 0;
@@ -36,10 +49,9 @@
 
   function countCharacters(text, platform) {
     text = text || "";
-    var fixed = Object.prototype.hasOwnProperty.call(FIXED_URL_LENGTH, platform)
-      ? FIXED_URL_LENGTH[platform]
-      : null;
-    if (fixed === null) return codePoints(text);
+    var row = platformRow(platform);
+    var fixed = row ? row.url_length : null;
+    if (fixed === null || fixed === undefined) return codePoints(text);
     var urls = text.match(URL_PATTERN) || [];
     return codePoints(text.replace(URL_PATTERN, "")) + fixed * urls.length;
   }
@@ -60,7 +72,8 @@
     if (!counter) return;
     var data = counter.dataset;
     var platform = data.platform || null;
-    var limit = parseInt(data.limit, 10) || 0;
+    var row = platformRow(platform);
+    var limit = row ? row.limit : 0;
     var max = parseInt(data.maxBody, 10) || 0;
     var count = countCharacters(text, platform);
     counter.querySelector('[data-counter="count"]').textContent = count;

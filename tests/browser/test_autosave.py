@@ -5,8 +5,8 @@ import re
 
 import pytest
 
-from lessons.formats import count_characters
 from lessons.models import Submission, SubmissionVersion
+from lessons.platforms import count_characters
 from lessons.writing import get_or_start, save_draft
 from tests.lessons.test_editor import make_world
 

@@ -14,7 +14,7 @@ from wagtail.models import Collection, Locale, Page, Revision
 
 from course.models import CoursePage, HomePage, User
 from demo import demo_content
-from lessons.formats import Audience, WritingFormat
+from lessons.formats import DEFAULT_VISIBILITY_CHOICES, Visibility, WritingFormat
 from lessons.models import LessonPage
 
 CONSULTANT_EMAIL = "consultant@klartext.localhost"
@@ -110,7 +110,7 @@ def test_every_demo_lesson_has_a_writing_assignment():
         for _block_id, assignment in lesson.writing_assignments:
             assert assignment["title"] and assignment["prompt"] and assignment["guidance"].source
             assert assignment["format"] in WritingFormat.values
-            assert assignment["default_audience"] in {Audience.CIRCLE, Audience.FACILITATOR}
+            assert assignment["default_audience"] in {Visibility.CIRCLE, Visibility.FACILITATOR}
             assert assignment["suggested_length"] >= 10
             assert 0 <= assignment["due_offset_days"] <= 60
 
@@ -122,7 +122,7 @@ def test_first_lesson_asks_for_a_private_self_check():
     (_block_id, assignment), *_rest = demo_lessons()[0].writing_assignments
     assert assignment["title"] == "Who am I, what do I say, to whom?"
     assert assignment["format"] == WritingFormat.REFLECTION
-    assert assignment["default_audience"] == Audience.FACILITATOR
+    assert assignment["default_audience"] == Visibility.FACILITATOR
     assert assignment.format_label == WritingFormat.REFLECTION.label
 
 
@@ -132,7 +132,8 @@ def test_demo_assignments_vary_in_format_and_audience():
 
     assignments = [value for lesson in demo_lessons() for _id, value in lesson.writing_assignments]
     assert {value["format"] for value in assignments} == set(WritingFormat.values)
-    assert {value["default_audience"] for value in assignments} == set(Audience.values)
+    defaults = {value for value, _label in DEFAULT_VISIBILITY_CHOICES}
+    assert {value["default_audience"] for value in assignments} == defaults
 
 
 @pytest.mark.django_db

@@ -8,8 +8,7 @@ import pytest
 from bs4 import BeautifulSoup
 from django.urls import reverse
 
-from lessons.formats import count_characters
-from lessons.sharing import PLATFORM_LIMITS, ShareError, fits, normalise_instance, share_url
+from lessons.platforms import BY_KEY, PLATFORMS, ShareError, count_characters, fits, normalise_instance, share_url
 from lessons.writing import get_or_start, save_draft
 from tests.lessons.test_editor import make_world
 
@@ -100,7 +99,7 @@ def test_an_unknown_platform_is_refused():
 LONG_LINK = "https://example.com/" + "very-long-path/" * 10  # far more than 23 characters
 
 
-@pytest.mark.parametrize("platform, limit", sorted(PLATFORM_LIMITS.items()))
+@pytest.mark.parametrize("platform, limit", [(platform.key, platform.limit) for platform in PLATFORMS])
 def test_plain_text_fits_at_exactly_the_limit_and_not_one_over(platform, limit):
     assert fits(platform, "ä" * limit) == (limit, limit, True)
     assert fits(platform, "ä" * (limit + 1)) == (limit + 1, limit, False)
@@ -113,7 +112,7 @@ def test_an_emoji_counts_once_like_any_other_character():
 
 @pytest.mark.parametrize("platform", ["x", "mastodon"])
 def test_a_link_counts_23_characters_on_x_and_mastodon(platform):
-    limit = PLATFORM_LIMITS[platform]
+    limit = BY_KEY[platform].limit
     at_limit = "a" * (limit - 23 - 1) + " " + LONG_LINK
     assert len(at_limit) > limit
     assert fits(platform, at_limit) == (limit, limit, True)
@@ -127,7 +126,7 @@ def test_two_links_count_23_each():
 
 @pytest.mark.parametrize("platform", ["bluesky", "linkedin"])
 def test_a_link_counts_as_typed_on_bluesky_and_linkedin(platform):
-    limit = PLATFORM_LIMITS[platform]
+    limit = BY_KEY[platform].limit
     text = LONG_LINK + "a" * (limit - len(LONG_LINK))
     assert fits(platform, text) == (limit, limit, True)
     assert fits(platform, text + "a")[2] is False
@@ -188,6 +187,6 @@ def test_the_publish_page_length_check_is_the_platforms(client, ready_piece, bod
     fit = publish_page(client, piece).select_one(f'[data-platform="{platform}"] .platform-fit')
 
     assert int(fit["data-used"]) == used
-    assert int(fit["data-limit"]) == PLATFORM_LIMITS[platform]
+    assert int(fit["data-limit"]) == BY_KEY[platform].limit
     assert ("fits" in fit["class"]) is ok
     assert ("too many" in fit.get_text()) is (not ok)

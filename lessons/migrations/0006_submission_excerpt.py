@@ -21,7 +21,7 @@ def fill_excerpts(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("lessons", "0004_feed_order_index"),
+        ("lessons", "0005_one_platform_table_and_visibility"),
     ]
 
     operations = [
