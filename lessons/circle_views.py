@@ -7,7 +7,6 @@ Views are thin: who may read what is `lessons.visibility`, what a response does 
 import functools
 import html
 import re
-import zoneinfo
 
 from django import forms
 from django.contrib import messages
@@ -81,8 +80,9 @@ def _membership_in(user, cohort_id):
     return membership
 
 
-def _time_zone(user, viewer):
-    return viewer.time_zone if viewer is not None and viewer.time_zone else user.time_zone
+def _viewer_zone(user, viewer):
+    """A member reads the circle in their membership's zone; a facilitator in their own."""
+    return viewer.zone if viewer is not None else user.zone
 
 
 def _get_visible_piece_or_404(user, pk):
@@ -269,7 +269,7 @@ def feed(request, cohort_id):
     is_member = viewer is not None and viewer.role == Role.MEMBER
     waiting = waiting_for(viewer) if is_member else []
     awaiting = {review.submission_id for review in waiting}
-    zone = zoneinfo.ZoneInfo(_time_zone(request.user, viewer))
+    zone = _viewer_zone(request.user, viewer)
     page = FeedPage.get(feed_queryset(request.user, cohort, viewer), request.GET.get("page"), PIECES_PER_PAGE)
     for piece in page:
         piece.excerpt = excerpt(piece.excerpt_source)
@@ -295,7 +295,7 @@ def feed(request, cohort_id):
             "shared_piece": shared_piece,
             "invitations": invitations,
             "waiting": waiting,
-            "time_zone": _time_zone(request.user, viewer),
+            "time_zone": _viewer_zone(request.user, viewer),
         },
     )
 
@@ -312,7 +312,7 @@ def _piece_context(request, submission, viewer, form):
         "feedback": list(submission.feedback.order_by("created_at", "pk")) if is_author else [],
         "can_respond": viewer is not None and viewer.role == Role.MEMBER,
         "form": form,
-        "time_zone": _time_zone(request.user, viewer),
+        "time_zone": _viewer_zone(request.user, viewer),
     }
 
 
@@ -350,7 +350,7 @@ def respond_to_piece(request, pk):
             "form": ResponseForm() if response is not None else form,
             "can_respond": True,
             "response_count": submission.responses.count(),
-            "time_zone": _time_zone(request.user, viewer),
+            "time_zone": _viewer_zone(request.user, viewer),
         }
         return render(request, "lessons/circle/_respond_result.html", context)
     if response is None:

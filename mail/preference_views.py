@@ -77,7 +77,7 @@ def preferences(request):
                     record_pause(
                         membership,
                         form.instance.paused_until,
-                        timezone.localdate(timezone=form.instance.time_zone_info),
+                        timezone.localdate(timezone=form.instance.zone),
                     )
             messages.success(request, _("Your preferences for %(cohort)s are saved.") % {"cohort": membership.cohort})
             return redirect(_page_url(membership))

@@ -22,11 +22,12 @@ Rules
 """
 
 import datetime
-import zoneinfo
 from collections import Counter
 from dataclasses import dataclass, field
 
 from django.db.models import Q
+
+from course.timezones import iso_week_key, week_start
 
 WEEKS = 26
 GRACE_PER_QUARTER = 2
@@ -61,7 +62,7 @@ class Week:
 
     @property
     def key(self):
-        return "{}-W{:02d}".format(*self.iso)
+        return iso_week_key(self.monday)
 
     @property
     def quarter(self):
@@ -99,10 +100,6 @@ class Habit:
         return sum(1 for week in self.weeks if week.paused and not week.active)
 
 
-def monday_of(day):
-    return day - datetime.timedelta(days=day.weekday())
-
-
 def quarter_of(day):
     return day.year, (day.month - 1) // 3 + 1
 
@@ -114,9 +111,9 @@ def habit_for(membership, now, *, weeks=WEEKS):
     pauses and contributions."""
     from lessons.models import Contribution, Pause, PostLog, Response, Submission, SubmissionState, SubmissionVersion
 
-    zone = zoneinfo.ZoneInfo(membership.time_zone)
+    zone = membership.zone
     today = now.astimezone(zone).date()
-    first_monday = monday_of(today) - datetime.timedelta(weeks=weeks - 1)
+    first_monday = week_start(today) - datetime.timedelta(weeks=weeks - 1)
     since = datetime.datetime.combine(first_monday, datetime.time(0), tzinfo=zone)
     strip = [Week(monday=first_monday + datetime.timedelta(weeks=index)) for index in range(weeks)]
     strip[-1].current = True

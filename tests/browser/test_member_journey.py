@@ -57,7 +57,7 @@ def send_now(delivery_ids, membership):
     """Send through the real pipeline at the first moment its quiet-hour rules allow, so the
     test does not depend on the hour it runs at."""
     allowed = nudges.next_allowed_moment(
-        timezone.now(), membership.time_zone_info, allow_weekends=membership.nudge_weekday >= 5
+        timezone.now(), membership.zone, allow_weekends=membership.nudge_weekday >= 5
     )
     return nudges.send_batch(delivery_ids, now=allowed)
 
