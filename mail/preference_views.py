@@ -57,7 +57,7 @@ def preferences(request):
         membership = default_membership(memberships, now)
 
     opted_out = set(membership.opt_outs.values_list("kind", flat=True))
-    next_nudge = next_weekly_nudge(membership, now, opted_out_kinds=opted_out)
+    next_nudge = next_weekly_nudge(membership, now)
 
     if request.method == "POST" and request.POST.get("action") == "resubscribe":
         Membership.objects.filter(pk=membership.pk).update(unsubscribed_at=None)
