@@ -17,9 +17,9 @@ def main():
     from django.utils import timezone
 
     from cohorts.models import Membership
+    from course.timezones import iso_week_key
+    from mail.messages import BatchContext
     from mail.models import Delivery, Kind
-    from mail.nudges import iso_week_key
-    from mail.rendering import BatchContext
 
     started = time.monotonic()
     now = timezone.now()

@@ -18,7 +18,7 @@ def _pipeline(run, members, *, sample_memory):
     from django.utils import timezone
 
     from config.celery import app
-    from mail import nudges
+    from mail import dispatch
 
     now = timezone.now()
     seeded = seed.seed_fanout(members, run.args.zones, now)
@@ -32,7 +32,7 @@ def _pipeline(run, members, *, sample_memory):
             sampler.start()
         run.sink.reset()
         started = time.monotonic()
-        result = nudges.tick(now)
+        result = dispatch.tick(now)
         tick_seconds = time.monotonic() - started
         received = run.sink.wait_for(members, timeout=max(180, members / 10), stalled_after=90)
         count, distinct, last_at = run.sink.snapshot()

@@ -6,7 +6,6 @@ Run inside the bench process after django.setup(), against the bench database.
 
 import datetime
 import random
-import zoneinfo
 from collections import defaultdict
 
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
@@ -14,6 +13,8 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
+
+from course.timezones import AVAILABLE_ZONES, zone_named
 
 PASSWORD_UNUSABLE = "!"  # noqa: S105 - an unusable hash: nobody logs in with a password here
 WEEK = datetime.timedelta(days=7)
@@ -104,13 +105,11 @@ def course_and_lessons():
 def zones_at(now, count, *, daytime):
     """`count` IANA zones spread over as many UTC offsets as possible. With `daytime`, only zones
     where it is 07:00–18:59 at `now`: the quiet hours (20:00–07:00) would hold nudges back."""
-    from mail.nudges import ZONE_SET
-
     by_offset = defaultdict(list)
-    for name in sorted(ZONE_SET):
+    for name in sorted(AVAILABLE_ZONES):
         if "/" not in name or name.startswith(("Etc/", "SystemV/", "US/", "Canada/", "Brazil/", "Mexico/", "Chile/")):
             continue
-        local = now.astimezone(zoneinfo.ZoneInfo(name))
+        local = now.astimezone(zone_named(name))
         if daytime and not 7 <= local.hour <= 18:
             continue
         by_offset[local.utcoffset()].append(name)
@@ -170,7 +169,7 @@ def add_members(cohort_for, count, *, prefix, zone_for, slot_for, frequency_for=
 
 
 def local_slot(now, zone):
-    local = now.astimezone(zoneinfo.ZoneInfo(zone))
+    local = now.astimezone(zone_named(zone))
     return local.weekday(), local.hour
 
 

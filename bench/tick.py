@@ -18,13 +18,13 @@ def _tick_once(now):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from mail import nudges
+    from mail import dispatch
 
     with connection.cursor() as cursor:
         cursor.execute("TRUNCATE mail_delivery")
     with CaptureQueriesContext(connection) as queries:
         started = time.perf_counter()
-        result = nudges.tick(now)
+        result = dispatch.tick(now)
         seconds = time.perf_counter() - started
     return seconds, len(queries), result
 

@@ -5,7 +5,8 @@ by validation rather than trusted."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from course.models import Language, time_zone_choices
+from course.models import Language
+from course.timezones import time_zone_choices
 from course.validators import EmailAddressField, validate_single_line, validate_visible
 
 from .circles import CircleError, move_to_circle, save_circle

@@ -27,7 +27,6 @@ re-splitting the same members gives the same circles.
 
 import datetime
 import math
-import zoneinfo
 from string import ascii_uppercase
 
 from django.core.exceptions import ValidationError
@@ -35,6 +34,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from course.timezones import zone_named
 
 from .models import Circle, Cohort, Membership, Role
 
@@ -76,10 +77,7 @@ def circle_name(index, language):
 
 
 def _utc_offset(time_zone, at):
-    try:
-        return at.astimezone(zoneinfo.ZoneInfo(time_zone)).utcoffset()
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return datetime.timedelta(0)
+    return at.astimezone(zone_named(time_zone, default=datetime.UTC)).utcoffset()
 
 
 def _placement_order(memberships, at):

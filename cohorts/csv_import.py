@@ -29,7 +29,8 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from course.identity import clean_email, email_key
-from course.models import Language, available_time_zones
+from course.models import Language
+from course.timezones import AVAILABLE_ZONES
 from course.validators import validate_email_address, validate_single_line, validate_visible
 
 from .invitations import invite
@@ -66,7 +67,7 @@ LANGUAGE_ALIASES = {
     "english": Language.ENGLISH,
     "englisch": Language.ENGLISH,
 }
-_TIME_ZONES_BY_KEY = {name.casefold(): name for name in available_time_zones()}
+_TIME_ZONES_BY_KEY = {name.casefold(): name for name in AVAILABLE_ZONES}
 
 
 class CsvFileError(Exception):

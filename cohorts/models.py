@@ -16,6 +16,7 @@ from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 
 from course.models import Cadence, Language, validate_time_zone
+from course.timezones import AVAILABLE_ZONES, zone_named
 from course.validators import validate_fields, validate_single_line, validate_visible
 
 INVITATION_SALT = "klartext.invitation"
@@ -124,9 +125,7 @@ class Cohort(ClusterableModel):
 
     @property
     def zone(self):
-        import zoneinfo
-
-        return zoneinfo.ZoneInfo(self.time_zone)
+        return zone_named(self.time_zone)
 
     def state_at(self, at=None):
         today = self.local_today(at)
@@ -286,11 +285,15 @@ class Membership(models.Model):
     def is_facilitator(self):
         return self.role == Role.FACILITATOR
 
-    @property
-    def time_zone_info(self):
-        import zoneinfo
+    def local_today(self, at=None):
+        return timezone.localtime(at or timezone.now(), self.zone).date()
 
-        return zoneinfo.ZoneInfo(self.time_zone)
+    @property
+    def zone(self):
+        """The member's own time zone, or the cohort's while the member has none (or an unknown one)."""
+        if self.time_zone in AVAILABLE_ZONES:
+            return zone_named(self.time_zone)
+        return self.cohort.zone
 
     def reset_calendar_token(self):
         self.calendar_token = new_calendar_token()

@@ -8,7 +8,6 @@ now": `Schedule.for_cohort(cohort).open_lessons(at)`.
 """
 
 import datetime
-import zoneinfo
 from dataclasses import dataclass, field, replace
 
 from django.utils import timezone
@@ -60,7 +59,7 @@ class Schedule:
 
     def __init__(self, cohort, lessons, overrides):
         self.cohort = cohort
-        zone = zoneinfo.ZoneInfo(cohort.time_zone)
+        zone = cohort.zone
         release_time = datetime.time(cohort.release_hour)
         slots = []
         for number, lesson in enumerate(lessons, start=1):

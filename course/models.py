@@ -1,7 +1,6 @@
 """The user model and the course-level Wagtail pages."""
 
 import copy
-import zoneinfo
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.exceptions import ValidationError
@@ -17,27 +16,17 @@ from wagtail.models import Page
 
 from . import outline
 from .identity import clean_email, matching
+from .timezones import AVAILABLE_ZONES, zone_named
 from .translations import Translations, source_of
 
 
 def validate_time_zone(value):
-    if value not in available_time_zones():
+    if value not in AVAILABLE_ZONES:
         raise ValidationError(
             _("%(value)s is not a known time zone. Use a name such as Europe/Berlin."),
             params={"value": value},
             code="invalid_time_zone",
         )
-
-
-def available_time_zones():
-    return _TIME_ZONES
-
-
-_TIME_ZONES = frozenset(zoneinfo.available_timezones())
-
-
-def time_zone_choices():
-    return [(name, name.replace("_", " ")) for name in sorted(_TIME_ZONES) if "/" in name]
 
 
 class Language(models.TextChoices):
@@ -135,7 +124,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @property
     def zone(self):
-        return zoneinfo.ZoneInfo(self.time_zone)
+        return zone_named(self.time_zone, default=timezone.get_default_timezone())
 
 
 def is_staff(user):

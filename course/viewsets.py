@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.users.forms import UserCreationForm, UserEditForm
 from wagtail.users.views.users import UserViewSet as WagtailUserViewSet
 
-from .models import time_zone_choices
+from .timezones import time_zone_choices
 from .validators import EmailAddressField, validate_single_line, validate_visible
 
 PROFILE_FIELDS = ["full_name", "language", "time_zone"]

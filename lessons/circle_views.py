@@ -38,8 +38,9 @@ class ResponseForm(forms.Form):
     )
 
 
-def _time_zone(user, viewer):
-    return viewer.time_zone if viewer is not None and viewer.time_zone else user.time_zone
+def _viewer_zone(user, viewer):
+    """A member reads the circle in their membership's zone; a facilitator in their own."""
+    return viewer.zone if viewer is not None else user.zone
 
 
 def _get_visible_piece_or_404(user, pk):
@@ -197,7 +198,7 @@ def feed(request, cohort_id):
             "shared_piece": shared_piece,
             "invitations": invitations,
             "waiting": waiting,
-            "time_zone": _time_zone(request.user, viewer),
+            "time_zone": _viewer_zone(request.user, viewer),
         },
     )
 
@@ -214,7 +215,7 @@ def _piece_context(request, submission, viewer, form):
         "feedback": list(submission.feedback.order_by("created_at", "pk")) if is_author else [],
         "can_respond": viewer is not None and viewer.role == Role.MEMBER,
         "form": form,
-        "time_zone": _time_zone(request.user, viewer),
+        "time_zone": _viewer_zone(request.user, viewer),
     }
 
 
@@ -252,7 +253,7 @@ def respond_to_piece(request, pk):
             "form": ResponseForm() if response is not None else form,
             "can_respond": True,
             "response_count": submission.responses.count(),
-            "time_zone": _time_zone(request.user, viewer),
+            "time_zone": _viewer_zone(request.user, viewer),
         }
         return render(request, "lessons/circle/_respond_result.html", context)
     if response is None:

@@ -6,8 +6,6 @@ membership comes through cohorts.access, and every refusal is a message while th
 stays where it is (never a 500, never a lost word).
 """
 
-import zoneinfo
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -56,24 +54,6 @@ def get_piece_or_404(user, pk):
         raise Http404("No such piece of writing.") from None
 
 
-def member_zone(membership):
-    try:
-        return zoneinfo.ZoneInfo(membership.time_zone or membership.cohort.time_zone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return membership.cohort.zone
-
-
-def member_zone_for_user(user):
-    try:
-        return zoneinfo.ZoneInfo(user.time_zone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError):
-        return timezone.get_current_timezone()
-
-
-def member_today(membership):
-    return timezone.localdate(timezone=member_zone(membership))
-
-
 def lesson_slot(membership, lesson):
     if lesson is None:
         return None
@@ -84,7 +64,7 @@ def not_open_response(request, membership, lesson, slot):
     return render(
         request,
         "lessons/writing/not_open.html",
-        {"lesson": shown_lesson(lesson), "slot": slot, "cohort": membership.cohort, "zone": member_zone(membership)},
+        {"lesson": shown_lesson(lesson), "slot": slot, "cohort": membership.cohort, "zone": membership.zone},
         status=403,
     )
 
@@ -188,7 +168,7 @@ def editor_context(piece, *, form=None, conflict=None, mine=None, slot=None):
         "share_form": ShareForm(initial={"visibility": piece.visibility}),
         "recent_versions": piece.versions.all()[:RECENT_VERSIONS],
         "feedback": piece.feedback.all(),
-        "zone": member_zone(membership),
+        "zone": membership.zone,
         "conflict": conflict,
         "mine": mine,
         "conflict_form": None,
@@ -210,7 +190,7 @@ def saved_response(request, piece, message=None):
         return render(
             request,
             "lessons/writing/_save_ok.html",
-            {"piece": piece, "zone": member_zone(piece.membership), "message": message},
+            {"piece": piece, "zone": piece.membership.zone, "message": message},
         )
     messages.success(request, message or _("Saved."))
     return redirect("lessons:editor", piece.pk)
@@ -228,7 +208,7 @@ def problem_response(request, piece, form, message, status=422):
 def conflict_response(request, piece, form, conflict):
     """Someone saved elsewhere since this editor's base version: both texts, the member chooses."""
     mine = {"title": form.cleaned_data["title"], "body": form.cleaned_data["body"]}
-    context = {"piece": piece, "conflict": conflict, "mine": mine, "zone": member_zone(piece.membership)}
+    context = {"piece": piece, "conflict": conflict, "mine": mine, "zone": piece.membership.zone}
     if request.htmx:
         return render(request, "lessons/writing/_save_conflict.html", context, status=409)
     context = editor_context(
@@ -321,7 +301,7 @@ def versions(request, pk):
     return render(
         request,
         "lessons/writing/versions.html",
-        {"piece": piece, "page": page, "zone": member_zone(piece.membership)},
+        {"piece": piece, "page": page, "zone": piece.membership.zone},
     )
 
 
@@ -336,7 +316,7 @@ def version_detail(request, pk, number):
             "piece": piece,
             "version": version,
             "restore_form": RestoreForm(initial={"base_version": piece.version}),
-            "zone": member_zone(piece.membership),
+            "zone": piece.membership.zone,
         },
     )
 
@@ -432,7 +412,7 @@ def publish(request, pk):
         return redirect("lessons:editor", piece.pk)
     membership = piece.membership
     instance = request.session.get(MASTODON_SESSION_KEY)
-    record_form = RecordPostForm(today=member_today(membership))
+    record_form = RecordPostForm(today=membership.local_today())
     instance_form = MastodonInstanceForm(initial={"instance": instance})
     status = 200
     if request.method == "POST":
@@ -447,7 +427,7 @@ def publish(request, pk):
             request.session.pop(MASTODON_SESSION_KEY, None)
             return redirect("lessons:publish", piece.pk)
         else:
-            record_form = RecordPostForm(request.POST, today=member_today(membership))
+            record_form = RecordPostForm(request.POST, today=membership.local_today())
             if record_form.is_valid():
                 data = record_form.cleaned_data
                 try:
@@ -475,7 +455,7 @@ def publish(request, pk):
             "instance_form": instance_form,
             "record_form": record_form,
             "posts": piece.posts.all(),
-            "zone": member_zone(membership),
+            "zone": membership.zone,
         },
         status=status,
     )
@@ -486,7 +466,7 @@ def posts(request):
     """Public posts made outside (and inside) assignments, for all of the member's cohorts."""
     memberships = memberships_for(request.user)
     has_memberships = memberships.exists()
-    today = timezone.localdate(timezone=member_zone_for_user(request.user))
+    today = timezone.localdate(timezone=request.user.zone)
     form = PostLogForm(request.POST or None, user=request.user, today=today) if has_memberships else None
     status = 200
     if request.method == "POST" and form is not None:

@@ -214,7 +214,7 @@ def give_feedback(submission, author, body, verdict):
 
 def record_post(membership, *, url, platform, posted_on=None, submission=None):
     """Record a public post. A post recorded for a submission publishes (completes) it."""
-    member_today = timezone.localdate(timezone=membership.time_zone_info)
+    member_today = membership.local_today()
     posted_on = posted_on or member_today
     if posted_on > member_today:
         raise WritingError(_("The date of a post cannot be in the future."), "future")

@@ -6,7 +6,7 @@
   (the HTML alternative sits in a sandboxed <iframe srcdoc>, escaped; it is never part of the page),
   with the token of every invitation, unsubscribe and calendar link masked: whoever reads the
   preview cannot use the recipient's links;
-* send now: this week's weekly nudge for one cohort, through `nudges.queue_weekly_nudges_now`
+* send now: this week's weekly nudge for one cohort, through `dispatch.queue_weekly_nudges_now`
   (the same rows and dedupe as the tick: a second click in the same week queues nothing).
 
 Scope: the cohorts the user facilitates (`access.facilitated_cohorts`; staff see all). Invitation
@@ -33,7 +33,8 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from cohorts import access
 
-from . import nudges
+from .dispatch import queue_weekly_nudges_now
+from .messages import BatchContext, Skip
 from .models import Delivery, DeliveryState, Kind
 
 app_name = "cohort_deliveries"
@@ -174,15 +175,13 @@ def mask_tokens(text):
 def render_preview(delivery, now):
     """The delivery's email as a worker would build it, rendered from the database now (or at the
     moment it was sent). Building changes nothing: a preview is rolled back."""
-    from .rendering import BatchContext
-
     at = delivery.sent_at or now
     try:
         with transaction.atomic():
             message = BatchContext([delivery], at).build(delivery, connection=None)
             # The weekly nudge records the variant it chose; a preview must not.
             transaction.set_rollback(True)
-    except nudges.Skip as reason:
+    except Skip as reason:
         return Preview(rendered_at=at, problem=str(reason))
     html = next((content for content, mimetype in message.alternatives if mimetype == "text/html"), "")
     return Preview(
@@ -230,7 +229,7 @@ class SendNowView(DeliveriesMixin, TemplateView):
 
     def post(self, request, cohort_id):
         cohort = access.get_facilitated_cohort_or_404(request.user, cohort_id)
-        result = nudges.queue_weekly_nudges_now(cohort, timezone.now())
+        result = queue_weekly_nudges_now(cohort, timezone.now())
         queued, already = result["queued"], result["already"]
         if queued or already:
             parts = [

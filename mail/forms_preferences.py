@@ -1,7 +1,6 @@
 """The member's nudge preferences for one membership."""
 
 import datetime
-import zoneinfo
 
 from crispy_forms.helper import FormHelper
 from django import forms
@@ -10,7 +9,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from cohorts.models import Membership
-from course.models import Language, time_zone_choices
+from course.models import Language
+from course.timezones import time_zone_choices, zone_named
 
 from .models import Kind
 from .preferences import shown_kinds
@@ -67,7 +67,7 @@ class PreferencesForm(forms.ModelForm):
         paused_until = cleaned.get("paused_until")
         if paused_until:
             zone_name = cleaned.get("time_zone") or self.instance.time_zone
-            today = timezone.localtime(timezone.now(), zoneinfo.ZoneInfo(zone_name)).date()
+            today = timezone.localtime(timezone.now(), zone_named(zone_name)).date()
             if paused_until <= today:
                 self.add_error(
                     "paused_until",

@@ -38,7 +38,7 @@ def preferences(request):
     membership = access.requested_membership(request, memberships, now)
 
     opted_out = set(membership.opt_outs.values_list("kind", flat=True))
-    next_nudge = next_weekly_nudge(membership, now, opted_out_kinds=opted_out)
+    next_nudge = next_weekly_nudge(membership, now)
 
     if request.method == "POST" and request.POST.get("action") == "resubscribe":
         Membership.objects.filter(pk=membership.pk).update(unsubscribed_at=None)
@@ -58,7 +58,7 @@ def preferences(request):
                     record_pause(
                         membership,
                         form.instance.paused_until,
-                        timezone.localdate(timezone=form.instance.time_zone_info),
+                        timezone.localdate(timezone=form.instance.zone),
                     )
             messages.success(request, _("Your preferences for %(cohort)s are saved.") % {"cohort": membership.cohort})
             return redirect(_page_url(membership))

@@ -1,56 +1,47 @@
 """Nudge preferences: when a member's next weekly nudge goes out, and saving what they choose.
 
-`next_weekly_nudge` follows the planner's rules in `nudges.plan_weekly_nudges` (own weekday and
-local hour, running cohort or alumni with weekly nudges, not paused, not unsubscribed, not opted
-out, one per local ISO week), so the preferences page never promises a nudge the tick won't send.
+`next_weekly_nudge` asks the planner's own audience (`audience.weekly_nudge_audience`) for the
+member's coming slots, so the preferences page never promises a nudge the tick won't send.
 """
 
 import datetime
-import zoneinfo
 
 from django.db import transaction
 
-from cohorts.models import Frequency, Role
+from cohorts.models import Role
+from course.timezones import iso_week_key
+from lessons.models import Pause
 
+from .audience import weekly_nudge_days
 from .models import OPTIONAL_KINDS, Delivery, Kind, NudgeOptOut
-from .nudges import iso_week_key
 
 # However far ahead a member pauses (at most a year) or a cohort starts, the answer is found
 # within this many weeks; past it, there is no next nudge to show.
 MAX_WEEKS_AHEAD = 120
+# The weeks looked at past the first slot in the audience: one of them was not planned yet.
+WEEKS_TO_CHECK = 3
 
 
-def next_weekly_nudge(membership, now, *, opted_out_kinds=None, planned_weeks=None):
+def next_weekly_nudge(membership, now, *, planned_weeks=None):
     """The moment (aware, in the member's own time zone) of the next weekly nudge, or None.
 
-    A slot counts until its hour is over: the tick runs every few minutes within the hour.
-    `opted_out_kinds` (kinds the member switched off) and `planned_weeks` (period keys of weekly
-    nudges already planned for this membership) are loaded when not given; pass them to compute
-    this for many memberships without a query each.
+    A slot counts until its hour is over: the tick runs every few minutes within the hour. The
+    membership's saved state decides (two queries: the audience on the coming slot days, and the
+    weeks already planned). `planned_weeks` (period keys of weekly nudges already planned for this
+    membership) is loaded when not given.
     """
-    if membership.role != Role.MEMBER or membership.unsubscribed_at is not None:
-        return None
-    if opted_out_kinds is None:
-        opted_out_kinds = set(membership.opt_outs.values_list("kind", flat=True))
-    if Kind.WEEKLY_NUDGE in opted_out_kinds:
-        return None
-    zone = zoneinfo.ZoneInfo(membership.time_zone)
-    cohort = membership.cohort
+    zone = membership.zone
     local_now = now.astimezone(zone)
-
-    earliest = max(local_now.date(), cohort.start_date)
-    if membership.paused_until is not None:
-        earliest = max(earliest, membership.paused_until + datetime.timedelta(days=1))
-    day = earliest + datetime.timedelta(days=(membership.nudge_weekday - earliest.weekday()) % 7)
-
-    candidates = []
+    today = local_now.date()
+    day = today + datetime.timedelta(days=(membership.nudge_weekday - today.weekday()) % 7)
+    slots = []
     for _week in range(MAX_WEEKS_AHEAD):
         moment = datetime.datetime.combine(day, datetime.time(membership.nudge_hour), tzinfo=zone)
         if moment + datetime.timedelta(hours=1) > local_now:
-            candidates.append(moment)
-            if len(candidates) == 3:
-                break
+            slots.append(moment)
         day += datetime.timedelta(days=7)
+    in_audience = set(weekly_nudge_days(membership, [moment.date() for moment in slots]))
+    candidates = [moment for moment in slots if moment.date() in in_audience][:WEEKS_TO_CHECK]
     if planned_weeks is None:
         keys = [iso_week_key(moment.date()) for moment in candidates]
         planned_weeks = set(
@@ -59,11 +50,8 @@ def next_weekly_nudge(membership, now, *, opted_out_kinds=None, planned_weeks=No
             )
         )
     for moment in candidates:
-        if iso_week_key(moment.date()) in planned_weeks:
-            continue  # this week's nudge already went out (or is on its way) at another slot
-        if moment.date() > cohort.end_date and membership.nudge_frequency != Frequency.WEEKLY:
-            return None  # alumni get weekly nudges only when they chose them
-        return moment
+        if iso_week_key(moment.date()) not in planned_weeks:
+            return moment  # else this week's nudge already went out (or is on its way) at another slot
     return None
 
 
@@ -89,8 +77,6 @@ def set_opt_outs(membership, kinds, *, shown):
 def record_pause(membership, paused_until, today):
     """Keep the history of pauses for the streak (Membership.paused_until holds only the current
     one): setting a pause opens or moves today's Pause row, ending it early shortens it."""
-    from lessons.models import Pause
-
     current = Pause.objects.filter(membership=membership, starts_on__lte=today, ends_on__gte=today).first()
     if paused_until and paused_until > today:
         if current:

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_http_methods
 from cohorts.models import Membership
 
 from .models import Kind, NudgeOptOut
-from .nudges import read_unsubscribe_token
+from .tokens import read_unsubscribe_token
 
 
 @csrf_exempt  # mail providers POST without cookies or a CSRF token; the signed token is the proof

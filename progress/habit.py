@@ -22,12 +22,12 @@ Rules
 """
 
 import datetime
-import zoneinfo
 from collections import Counter
 from dataclasses import dataclass, field
 
 from django.db.models import Q
 
+from course.timezones import iso_week_key, week_start
 from lessons.models import Contribution, Pause, PostLog, Response, Submission, SubmissionState, SubmissionVersion
 
 WEEKS = 26
@@ -63,7 +63,7 @@ class Week:
 
     @property
     def key(self):
-        return "{}-W{:02d}".format(*self.iso)
+        return iso_week_key(self.monday)
 
     @property
     def quarter(self):
@@ -101,10 +101,6 @@ class Habit:
         return sum(1 for week in self.weeks if week.paused and not week.active)
 
 
-def monday_of(day):
-    return day - datetime.timedelta(days=day.weekday())
-
-
 def quarter_of(day):
     return day.year, (day.month - 1) // 3 + 1
 
@@ -115,9 +111,9 @@ def habit_for(membership, now, *, weeks=WEEKS):
     Six queries whatever the amount of data: versions, posts, responses, shared pieces (a count),
     pauses and contributions."""
 
-    zone = zoneinfo.ZoneInfo(membership.time_zone)
+    zone = membership.zone
     today = now.astimezone(zone).date()
-    first_monday = monday_of(today) - datetime.timedelta(weeks=weeks - 1)
+    first_monday = week_start(today) - datetime.timedelta(weeks=weeks - 1)
     since = datetime.datetime.combine(first_monday, datetime.time(0), tzinfo=zone)
     strip = [Week(monday=first_monday + datetime.timedelta(weeks=index)) for index in range(weeks)]
     strip[-1].current = True

@@ -141,7 +141,7 @@ def self_check(request):
     now = timezone.now()
     memberships = list(access.memberships_for(request.user))
     membership = access.requested_membership(request, memberships, now)
-    year = now.astimezone(membership.time_zone_info).year
+    year = now.astimezone(membership.zone).year
     answers = list(SelfCheck.objects.filter(membership=membership).order_by("-year"))
     current = next((answer for answer in answers if answer.year == year), None)
     previous = [answer for answer in answers if answer.year != year]
@@ -240,7 +240,7 @@ def relationship_detail(request, pk):
     contribution_form = ContributionForm(
         request.POST if action == "contribute" else None,
         membership=membership,
-        initial={"made_on": timezone.now().astimezone(membership.time_zone_info).date()},
+        initial={"made_on": membership.local_today()},
     )
     if action == "edit" and form.is_valid():
         form.save()

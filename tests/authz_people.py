@@ -15,7 +15,7 @@ from course.models import CoursePage, HomePage, User
 from lessons import writing
 from lessons.models import Feedback, Visibility
 from mail.models import Delivery, DeliveryState, Kind
-from mail.nudges import unsubscribe_token
+from mail.tokens import unsubscribe_token
 from tests.conftest import make_lesson, publish
 
 A_MARKER = "ZZ-COHORT-A-SECRET"

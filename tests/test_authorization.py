@@ -265,7 +265,7 @@ CASES = [
             "action": "record",
             "url": "https://www.linkedin.com/posts/hacked",
             "platform": "linkedin",
-            "posted_on": timezone.localdate(timezone=w.m1.time_zone_info).isoformat(),  # M1's today
+            "posted_on": timezone.localdate(timezone=w.m1.zone).isoformat(),  # M1's today
         },
         effective=True,
     ),

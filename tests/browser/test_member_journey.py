@@ -17,7 +17,7 @@ from cohorts.models import Circle, Invitation, Membership
 from course.models import User
 from lessons import writing
 from lessons.models import PostLog, Response, Submission, SubmissionState, Visibility
-from mail import nudges, receivers
+from mail import dispatch, receivers, sending, timing
 from mail.models import Delivery, Kind, NudgeOptOut
 from tests.browser.checks import PageChecks, links_in, local_url, translated
 from tests.conftest import make_cohort, make_lesson
@@ -30,7 +30,7 @@ PASSWORD = "Klartext-journey-2026!"
 def send_invitation_now(invitation_id):
     """The invitation's current link through the pipeline, now; False when nothing was sent."""
     invitation = Invitation.objects.get(pk=invitation_id)
-    return nudges.send_batch([receivers.invitation_delivery(invitation).pk]).get("sent", 0) == 1
+    return sending.send_batch([receivers.invitation_delivery(invitation).pk]).get("sent", 0) == 1
 
 
 def menu(page):
@@ -56,10 +56,8 @@ def plain_text(message):
 def send_now(delivery_ids, membership):
     """Send through the real pipeline at the first moment its quiet-hour rules allow, so the
     test does not depend on the hour it runs at."""
-    allowed = nudges.next_allowed_moment(
-        timezone.now(), membership.time_zone_info, allow_weekends=membership.nudge_weekday >= 5
-    )
-    return nudges.send_batch(delivery_ids, now=allowed)
+    allowed = timing.next_allowed_moment(timezone.now(), membership.zone, allow_weekends=membership.nudge_weekday >= 5)
+    return sending.send_batch(delivery_ids, now=allowed)
 
 
 @pytest.fixture
@@ -216,7 +214,7 @@ def test_a_member_goes_from_invitation_to_published_post(
 
     # A weekly nudge goes out; its one-click unsubscribe link works in the browser.
     sent_before = len(smtp.received)
-    nudges.queue_weekly_nudges_now(cohort, timezone.now())
+    dispatch.queue_weekly_nudges_now(cohort, timezone.now())
     ids = list(Delivery.objects.filter(membership=membership, kind=Kind.WEEKLY_NUDGE).values_list("pk", flat=True))
     assert send_now(ids, membership) == {"sent": 1}
     nudge = delivered(smtp, "mara@example.test", sent_before)

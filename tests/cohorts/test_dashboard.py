@@ -18,7 +18,7 @@ from cohorts.models import Membership, Role
 from course.models import User
 from lessons.admin_views import queue
 from lessons.models import Feedback, PostLog, Response, Submission, SubmissionState
-from mail.rendering import cohort_digest
+from mail.messages import cohort_digest
 from progress.dashboard import Status, build_dashboard, home_panel_rows
 from tests.conftest import make_cohort, make_lesson, make_members
 

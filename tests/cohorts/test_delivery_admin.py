@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from cohorts.models import Invitation, Membership, Role
 from course.models import User
-from mail import nudges
+from mail import dispatch, planning
 from mail.models import Delivery, DeliveryState, Kind, NudgeOptOut
 from tests.conftest import make_cohort, make_lesson, make_members
 
@@ -333,7 +333,7 @@ def test_send_now_respects_opt_outs_unsubscribes_pauses_and_other_cohorts(admin_
     facilitator = User.objects.create_user(email="f@example.com", password="pw")
     Membership.objects.create(user=facilitator, cohort=cohort_a, role=Role.FACILITATOR)
 
-    assert nudges.queue_weekly_nudges_now(cohort_a, NOW) == {"queued": 1, "already": 0}
+    assert dispatch.queue_weekly_nudges_now(cohort_a, NOW) == {"queued": 1, "already": 0}
     assert list(Delivery.objects.values_list("membership", flat=True)) == [reachable.pk]
 
 
@@ -342,11 +342,11 @@ def test_send_now_uses_each_members_own_local_week(admin_client, cohort_a):
     berlin, auckland = make_members(cohort_a, 2, prefix="a", zones=("Europe/Berlin", "Pacific/Auckland"))
     # Sunday 29 November 2026, 20:00 in Berlin is already Monday 08:00 in Auckland: a new week there.
     sunday_evening = datetime.datetime(2026, 11, 29, 20, 0, tzinfo=BERLIN)
-    assert nudges.queue_weekly_nudges_now(cohort_a, sunday_evening) == {"queued": 2, "already": 0}
+    assert dispatch.queue_weekly_nudges_now(cohort_a, sunday_evening) == {"queued": 2, "already": 0}
     keys = dict(Delivery.objects.values_list("membership", "period_key"))
     assert keys == {berlin.pk: "2026-W48", auckland.pk: "2026-W49"}
     # The tick at Auckland's chosen Monday 09:00 then finds the week done: no duplicate.
-    nudges.plan_weekly_nudges(datetime.datetime(2026, 11, 30, 9, 5, tzinfo=zoneinfo.ZoneInfo("Pacific/Auckland")))
+    planning.plan_weekly_nudges(datetime.datetime(2026, 11, 30, 9, 5, tzinfo=zoneinfo.ZoneInfo("Pacific/Auckland")))
     assert Delivery.objects.count() == 2
 
 

@@ -11,8 +11,8 @@ from django.utils import timezone
 from cohorts.models import Circle, CohortEvent, Invitation, Membership, Role
 from course.models import User
 from lessons.writing import get_or_start, give_feedback, save_draft
+from mail.messages import BatchContext
 from mail.models import Delivery, Kind
-from mail.rendering import BatchContext
 from tests.conftest import make_cohort, make_lesson
 
 NASTY = 'Q&A "Day" <b>\'s'

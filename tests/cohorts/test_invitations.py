@@ -13,7 +13,7 @@ from cohorts import invitations
 from cohorts.models import INVITATION_SALT, Cohort, Invitation, Membership, Role
 from config.celery import app as celery_app
 from course.models import User
-from mail import nudges, receivers
+from mail import receivers, sending
 
 PASSWORD = "a-long-and-unusual-passphrase-42"
 
@@ -21,7 +21,7 @@ PASSWORD = "a-long-and-unusual-passphrase-42"
 def send_invitation_now(invitation_id):
     """The invitation's current link through the pipeline, now; False when nothing was sent."""
     invitation = Invitation.objects.get(pk=invitation_id)
-    return nudges.send_batch([receivers.invitation_delivery(invitation).pk]).get("sent", 0) == 1
+    return sending.send_batch([receivers.invitation_delivery(invitation).pk]).get("sent", 0) == 1
 
 
 @pytest.fixture

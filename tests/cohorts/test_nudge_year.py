@@ -10,8 +10,9 @@ from collections import defaultdict
 import pytest
 import time_machine
 
+from course import timezones
 from lessons.models import PostLog
-from mail import nudges
+from mail import dispatch, sending, timing
 from mail.models import Delivery, Kind
 from tests.conftest import make_cohort, make_members
 
@@ -54,7 +55,7 @@ def test_a_simulated_year_gives_one_nudge_per_member_per_iso_week_in_their_local
         for week in range(1, WEEKS, 3 + index % 4):
             monday = (START + datetime.timedelta(weeks=week)).astimezone(zone).date()
             monday -= datetime.timedelta(days=monday.weekday())
-            posted_weeks[member.pk].add(nudges.iso_week_key(monday))
+            posted_weeks[member.pk].add(timezones.iso_week_key(monday))
             posts.append(PostLog(membership=member, url="https://example.com/p", platform="x", posted_on=monday))
     PostLog.objects.bulk_create(posts)
 
@@ -64,11 +65,11 @@ def test_a_simulated_year_gives_one_nudge_per_member_per_iso_week_in_their_local
     for step in range(steps):
         moment = START + datetime.timedelta(hours=step, minutes=7)
         with time_machine.travel(moment, tick=False):
-            result = nudges.tick(moment)
+            result = dispatch.tick(moment)
             # Workers send what the tick dispatched (in-process here; the pipeline tests use a real worker).
             if result.dispatched:
                 ids = list(Delivery.objects.filter(state="pending", due_at__lte=moment).values_list("pk", flat=True))
-                nudges.send_batch(ids, now=moment)
+                sending.send_batch(ids, now=moment)
 
     rows = list(Delivery.objects.filter(kind=Kind.WEEKLY_NUDGE).select_related("membership"))
     by_member = defaultdict(list)
@@ -89,13 +90,13 @@ def test_a_simulated_year_gives_one_nudge_per_member_per_iso_week_in_their_local
             if slot >= end:
                 break
             if day.weekday() == member.nudge_weekday and slot >= START:
-                expected.add(nudges.iso_week_key(day))
+                expected.add(timezones.iso_week_key(day))
             day += datetime.timedelta(days=1)
         assert set(weeks) == expected, f"{member.time_zone}: {sorted(set(weeks) ^ expected)}"
         for row in member_rows:
             local = row.due_at.astimezone(zone)
             assert (local.weekday(), local.hour) == (member.nudge_weekday, member.nudge_hour), member.time_zone
-            assert not nudges.is_quiet(local)
+            assert not timing.is_quiet(local)
             assert row.state == "sent"
             assert row.variant == ("posted" if row.period_key in posted_weeks[member.pk] else "standard"), (
                 f"{member.time_zone} {row.period_key}"

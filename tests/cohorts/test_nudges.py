@@ -12,7 +12,7 @@ from django.urls import reverse
 from cohorts.models import Membership
 from course import outline
 from lessons.models import PostLog
-from mail import nudges
+from mail import dispatch, planning, sending, timing, tokens
 from mail.models import Delivery, DeliveryState, Kind, NudgeOptOut
 from tests.conftest import make_cohort, make_members
 
@@ -34,15 +34,15 @@ def cohort(course_page):
 @pytest.mark.django_db
 def test_it_plans_the_weekly_nudge_at_each_members_own_weekday_and_local_hour(cohort):
     berlin, new_york, kathmandu = make_members(cohort, 3, zones=("Europe/Berlin", "America/New_York", "Asia/Kathmandu"))
-    nudges.plan_weekly_nudges(MONDAY_9_BERLIN)
+    planning.plan_weekly_nudges(MONDAY_9_BERLIN)
     assert list(weekly().values_list("membership", flat=True)) == [berlin.pk]
     assert weekly(berlin).get().period_key == "2026-W48"
 
     # 09:00 Monday in New York is 15:00 in Berlin.
-    nudges.plan_weekly_nudges(datetime.datetime(2026, 11, 23, 9, 30, tzinfo=zoneinfo.ZoneInfo("America/New_York")))
+    planning.plan_weekly_nudges(datetime.datetime(2026, 11, 23, 9, 30, tzinfo=zoneinfo.ZoneInfo("America/New_York")))
     assert weekly(new_york).count() == 1
     # Kathmandu is +05:45: 09:00 there is 03:15 UTC.
-    nudges.plan_weekly_nudges(datetime.datetime(2026, 11, 23, 3, 20, tzinfo=datetime.UTC))
+    planning.plan_weekly_nudges(datetime.datetime(2026, 11, 23, 3, 20, tzinfo=datetime.UTC))
     assert weekly(kathmandu).count() == 1
     assert weekly().count() == 3
 
@@ -50,8 +50,8 @@ def test_it_plans_the_weekly_nudge_at_each_members_own_weekday_and_local_hour(co
 @pytest.mark.django_db
 def test_a_second_tick_in_the_same_hour_plans_nothing_new(cohort):
     make_members(cohort, 5)
-    first = nudges.tick(MONDAY_9_BERLIN)
-    second = nudges.tick(MONDAY_9_BERLIN + datetime.timedelta(minutes=5))
+    first = dispatch.tick(MONDAY_9_BERLIN)
+    second = dispatch.tick(MONDAY_9_BERLIN + datetime.timedelta(minutes=5))
     assert first.planned["weekly_nudges"] == 5
     assert second.planned["weekly_nudges"] == 0
     assert weekly().count() == 5
@@ -67,7 +67,7 @@ def test_the_ticks_query_count_is_the_same_for_100_and_2000_due_members(course_p
         make_members(cohort, size, prefix=f"q{size}-", nudge_hour=hour)
         moment = MONDAY_9_BERLIN.replace(hour=hour)
         with CaptureQueriesContext(connection) as queries:
-            result = nudges.tick(moment)
+            result = dispatch.tick(moment)
         assert result.planned["weekly_nudges"] == size
         assert result.dispatched == size
         counts.append(len(queries))
@@ -83,7 +83,7 @@ def test_paused_unsubscribed_opted_out_and_inactive_members_get_no_nudge(cohort)
     inactive.user.is_active = False
     inactive.user.save()
 
-    nudges.plan_weekly_nudges(MONDAY_9_BERLIN)
+    planning.plan_weekly_nudges(MONDAY_9_BERLIN)
     assert list(weekly().values_list("membership", flat=True)) == [active.pk]
 
 
@@ -96,8 +96,8 @@ def test_alumni_get_a_monthly_nudge_in_the_first_week_of_the_month_unless_they_c
     Membership.objects.filter(pk=weekly_choice.pk).update(nudge_frequency="weekly")
     Membership.objects.filter(pk=off.pk).update(nudge_frequency="off")
     first_monday = datetime.datetime(2026, 12, 7, 9, 5, tzinfo=BERLIN)
-    nudges.tick(first_monday)
-    nudges.tick(first_monday + datetime.timedelta(days=7))
+    dispatch.tick(first_monday)
+    dispatch.tick(first_monday + datetime.timedelta(days=7))
     assert list(Delivery.objects.filter(kind=Kind.ALUMNI_NUDGE).values_list("membership", "period_key")) == [
         (monthly.pk, "2026-12")
     ]
@@ -109,9 +109,9 @@ def test_alumni_get_a_monthly_nudge_in_the_first_week_of_the_month_unless_they_c
 def test_sending_a_batch_sends_each_email_once_with_one_click_unsubscribe(cohort, mailoutbox):
     make_members(cohort, 3)
     with time_machine.travel(MONDAY_9_BERLIN, tick=False):
-        ids = nudges.tick().dispatched and list(Delivery.objects.values_list("pk", flat=True))
-        result = nudges.send_batch(ids)
-        again = nudges.send_batch(ids)
+        ids = dispatch.tick().dispatched and list(Delivery.objects.values_list("pk", flat=True))
+        result = sending.send_batch(ids)
+        again = sending.send_batch(ids)
     assert result == {"sent": 3}
     assert again == {}
     assert len(mailoutbox) == 3
@@ -126,8 +126,8 @@ def test_sending_a_batch_sends_each_email_once_with_one_click_unsubscribe(cohort
 def test_a_batch_goes_out_over_one_smtp_connection_and_every_row_is_recorded_sent(cohort, smtp):
     make_members(cohort, 12)
     with time_machine.travel(MONDAY_9_BERLIN, tick=True):
-        nudges.tick()
-        assert nudges.send_batch(list(Delivery.objects.values_list("pk", flat=True))) == {"sent": 12}
+        dispatch.tick()
+        assert sending.send_batch(list(Delivery.objects.values_list("pk", flat=True))) == {"sent": 12}
     assert len(smtp.received) == 12
     # A connect, EHLO and QUIT per message made the pipeline slower than one plain process (bench B1).
     assert len(smtp.peers) == 1
@@ -141,8 +141,8 @@ def test_the_weekly_nudge_is_lighter_when_the_member_already_posted_this_week(co
         membership=posted, url="https://example.com/p", platform="linkedin", posted_on=datetime.date(2026, 11, 23)
     )
     with time_machine.travel(MONDAY_9_BERLIN, tick=False):
-        nudges.tick()
-        nudges.send_batch(list(Delivery.objects.values_list("pk", flat=True)))
+        dispatch.tick()
+        sending.send_batch(list(Delivery.objects.values_list("pk", flat=True)))
     by_recipient = {m.to[0]: m for m in mailoutbox}
     assert "Now answer two or three people" in by_recipient[posted.user.email].body
     assert "weekly reminder to write one post" in by_recipient[quiet.user.email].body
@@ -157,7 +157,7 @@ def test_nothing_is_sent_in_quiet_hours_it_waits_for_seven_in_the_morning(cohort
     delivery = Delivery.objects.create(
         membership=member, kind=Kind.LESSON_RELEASED, period_key="lesson:1", subject_id=1, due_at=late
     )
-    assert nudges.send_batch([delivery.pk], now=late) == {"deferred": 1}
+    assert sending.send_batch([delivery.pk], now=late) == {"deferred": 1}
     delivery.refresh_from_db()
     assert delivery.due_at == datetime.datetime(2026, 11, 25, 7, 0, tzinfo=BERLIN)
     assert mailoutbox == []
@@ -165,8 +165,8 @@ def test_nothing_is_sent_in_quiet_hours_it_waits_for_seven_in_the_morning(cohort
 
 def test_weekends_are_skipped_unless_the_member_chose_a_weekend_day():
     saturday_noon = datetime.datetime(2026, 11, 28, 12, 0, tzinfo=BERLIN)
-    assert nudges.next_allowed_moment(saturday_noon, BERLIN, allow_weekends=True) == saturday_noon
-    assert nudges.next_allowed_moment(saturday_noon, BERLIN, allow_weekends=False) == datetime.datetime(
+    assert timing.next_allowed_moment(saturday_noon, BERLIN, allow_weekends=True) == saturday_noon
+    assert timing.next_allowed_moment(saturday_noon, BERLIN, allow_weekends=False) == datetime.datetime(
         2026, 11, 30, 7, 0, tzinfo=BERLIN
     )
 
@@ -176,15 +176,15 @@ def test_temporary_smtp_errors_are_retried_and_permanent_ones_fail_once(cohort, 
     sink = smtp_sink_factory(temp_fail_rate=0.5, perm_fail_rate=0.2, seed=3)
     make_members(cohort, 20)
     with time_machine.travel(MONDAY_9_BERLIN, tick=True):
-        nudges.tick()
+        dispatch.tick()
         ids = list(Delivery.objects.values_list("pk", flat=True))
-        first = nudges.send_batch(ids)
+        first = sending.send_batch(ids)
     assert first.get("retry", 0) > 0 and first.get("failed", 0) > 0
     retried = Delivery.objects.filter(state=DeliveryState.PENDING)
     assert all(d.attempts == 1 and d.last_error.startswith("SMTP") for d in retried)
     # Later: the retries go through (the sink fails each message only on its first attempt).
     with time_machine.travel(MONDAY_9_BERLIN + datetime.timedelta(minutes=30), tick=True):
-        second = nudges.send_batch(list(retried.values_list("pk", flat=True)))
+        second = sending.send_batch(list(retried.values_list("pk", flat=True)))
     assert second == {"sent": first["retry"]}
     failed = Delivery.objects.filter(state=DeliveryState.FAILED)
     assert failed.count() == first["failed"] == len(sink.perm_failed)
@@ -204,7 +204,7 @@ def test_a_row_left_in_sending_by_a_dead_worker_is_flagged_not_resent(cohort, ma
         state=DeliveryState.SENDING,
         claimed_at=claimed,
     )
-    result = nudges.tick(MONDAY_9_BERLIN)
+    result = dispatch.tick(MONDAY_9_BERLIN)
     delivery.refresh_from_db()
     assert result.reconciled == 1
     assert (delivery.state, delivery.flagged) == (DeliveryState.UNKNOWN, True)
@@ -215,7 +215,7 @@ def test_a_row_left_in_sending_by_a_dead_worker_is_flagged_not_resent(cohort, ma
 @pytest.mark.django_db
 def test_unsubscribe_get_confirms_post_unsubscribes_and_no_nudge_is_planned_afterwards(cohort, client):
     (member,) = make_members(cohort, 1)
-    token = nudges.unsubscribe_token(member.pk, Kind.WEEKLY_NUDGE)
+    token = tokens.unsubscribe_token(member.pk, Kind.WEEKLY_NUDGE)
     url = reverse("mail:unsubscribe", args=[token])
 
     response = client.get(url)
@@ -229,14 +229,14 @@ def test_unsubscribe_get_confirms_post_unsubscribes_and_no_nudge_is_planned_afte
     assert response.status_code == 200
     assert NudgeOptOut.objects.filter(membership=member, kind=Kind.WEEKLY_NUDGE).exists()
 
-    nudges.plan_weekly_nudges(MONDAY_9_BERLIN)
+    planning.plan_weekly_nudges(MONDAY_9_BERLIN)
     assert not weekly().exists()
 
 
 @pytest.mark.django_db
 def test_a_tampered_unsubscribe_token_is_refused(cohort, client):
     (member,) = make_members(cohort, 1)
-    token = nudges.unsubscribe_token(member.pk, Kind.WEEKLY_NUDGE)
+    token = tokens.unsubscribe_token(member.pk, Kind.WEEKLY_NUDGE)
     tampered = token[:-2] + ("AA" if not token.endswith("AA") else "BB")
     response = client.post(reverse("mail:unsubscribe", args=[tampered]))
     assert response.status_code == 400
@@ -252,7 +252,7 @@ def test_an_event_gets_a_nudge_three_days_before_on_the_day_and_two_days_after(c
         cohort=cohort, name="Energy Summit", date=datetime.date(2026, 12, 10), hashtag="ES26"
     )
     for day in range(1, 20):
-        nudges.plan_event_kits(datetime.datetime(2026, 12, day, 10, 0, tzinfo=BERLIN))
+        planning.plan_event_kits(datetime.datetime(2026, 12, day, 10, 0, tzinfo=BERLIN))
     rows = Delivery.objects.filter(kind=Kind.EVENT_KIT).order_by("period_key")
     assert sorted(rows.values_list("period_key", flat=True)) == [
         f"event:{event.pk}:after",

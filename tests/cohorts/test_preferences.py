@@ -273,19 +273,26 @@ def test_the_next_nudge_follows_a_change_once_it_is_saved(member_client, member)
 # --- next_weekly_nudge -------------------------------------------------------------------------
 
 
+def change(instance, **fields):
+    """Save new values: the next nudge is read from the database, as the tick reads it."""
+    for name, value in fields.items():
+        setattr(instance, name, value)
+    instance.save(update_fields=list(fields))
+
+
 @pytest.mark.django_db
 def test_the_next_nudge_is_later_today_or_next_week(member):
-    member.nudge_weekday, member.nudge_hour = 2, 11  # Wednesday 11:00: still to come today
+    change(member, nudge_weekday=2, nudge_hour=11)  # Wednesday 11:00: still to come today
     assert next_weekly_nudge(member, WEDNESDAY_10_BERLIN) == datetime.datetime(2026, 11, 25, 11, tzinfo=BERLIN)
-    member.nudge_hour = 10  # the tick runs within the hour: 10:00 still counts at 10:00
+    change(member, nudge_hour=10)  # the tick runs within the hour: 10:00 still counts at 10:00
     assert next_weekly_nudge(member, WEDNESDAY_10_BERLIN) == datetime.datetime(2026, 11, 25, 10, tzinfo=BERLIN)
-    member.nudge_hour = 9  # over: next week
+    change(member, nudge_hour=9)  # over: next week
     assert next_weekly_nudge(member, WEDNESDAY_10_BERLIN) == datetime.datetime(2026, 12, 2, 9, tzinfo=BERLIN)
 
 
 @pytest.mark.django_db
 def test_no_second_nudge_in_a_week_that_already_had_one(member):
-    member.nudge_weekday, member.nudge_hour = 4, 9  # Friday
+    change(member, nudge_weekday=4, nudge_hour=9)  # Friday
     Delivery.objects.create(
         membership=member, kind=Kind.WEEKLY_NUDGE, period_key="2026-W48", due_at=WEDNESDAY_10_BERLIN
     )
@@ -294,40 +301,42 @@ def test_no_second_nudge_in_a_week_that_already_had_one(member):
 
 @pytest.mark.django_db
 def test_a_pause_moves_the_next_nudge_past_its_last_day(member):
-    member.nudge_weekday, member.nudge_hour = 0, 9
-    member.paused_until = datetime.date(2026, 12, 7)  # a Monday: that Monday is paused too
+    # 7 December 2026 is a Monday: that Monday is paused too.
+    change(member, nudge_weekday=0, nudge_hour=9, paused_until=datetime.date(2026, 12, 7))
     assert next_weekly_nudge(member, WEDNESDAY_10_BERLIN) == datetime.datetime(2026, 12, 14, 9, tzinfo=BERLIN)
 
 
 @pytest.mark.django_db
 def test_there_is_no_next_nudge_when_unsubscribed_opted_out_or_a_facilitator(member):
-    assert next_weekly_nudge(member, WEDNESDAY_10_BERLIN, opted_out_kinds={Kind.WEEKLY_NUDGE}) is None
-    member.unsubscribed_at = WEDNESDAY_10_BERLIN
+    NudgeOptOut.objects.create(membership=member, kind=Kind.WEEKLY_NUDGE)
     assert next_weekly_nudge(member, WEDNESDAY_10_BERLIN) is None
-    member.unsubscribed_at, member.role = None, Role.FACILITATOR
+    NudgeOptOut.objects.all().delete()
+    change(member, unsubscribed_at=WEDNESDAY_10_BERLIN)
+    assert next_weekly_nudge(member, WEDNESDAY_10_BERLIN) is None
+    change(member, unsubscribed_at=None, role=Role.FACILITATOR)
     assert next_weekly_nudge(member, WEDNESDAY_10_BERLIN) is None
 
 
 @pytest.mark.django_db
 def test_an_upcoming_cohort_nudges_from_its_first_week_and_alumni_only_if_they_chose_weekly(member):
-    member.nudge_weekday, member.nudge_hour = 1, 9
+    change(member, nudge_weekday=1, nudge_hour=9)
     cohort = member.cohort
-    cohort.start_date, cohort.end_date = datetime.date(2027, 1, 11), datetime.date(2027, 3, 1)
+    change(cohort, start_date=datetime.date(2027, 1, 11), end_date=datetime.date(2027, 3, 1))
     assert next_weekly_nudge(member, WEDNESDAY_10_BERLIN) == datetime.datetime(2027, 1, 12, 9, tzinfo=BERLIN)
 
-    cohort.start_date, cohort.end_date = datetime.date(2026, 1, 5), datetime.date(2026, 3, 1)
-    member.nudge_frequency = "monthly"
+    change(cohort, start_date=datetime.date(2026, 1, 5), end_date=datetime.date(2026, 3, 1))
+    change(member, nudge_frequency="monthly")
     assert next_weekly_nudge(member, WEDNESDAY_10_BERLIN) is None
-    member.nudge_frequency = "weekly"
+    change(member, nudge_frequency="weekly")
     assert next_weekly_nudge(member, WEDNESDAY_10_BERLIN) == datetime.datetime(2026, 12, 1, 9, tzinfo=BERLIN)
 
 
 @pytest.mark.django_db
 def test_the_next_nudge_keeps_the_local_hour_across_a_clock_change(member):
-    member.time_zone, member.nudge_weekday, member.nudge_hour = "America/New_York", 0, 9
+    change(member, time_zone="America/New_York", nudge_weekday=0, nudge_hour=9)
     # Wednesday 28 October 2026 in New York (still summer time); clocks go back on 1 November.
     now = datetime.datetime(2026, 10, 28, 12, tzinfo=NEW_YORK)
-    member.cohort.start_date = datetime.date(2026, 10, 1)
+    change(member.cohort, start_date=datetime.date(2026, 10, 1))
     first = next_weekly_nudge(member, now)
     assert first == datetime.datetime(2026, 11, 2, 9, tzinfo=NEW_YORK)
     assert first.utcoffset() == datetime.timedelta(hours=-5)

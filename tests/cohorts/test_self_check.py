@@ -12,7 +12,7 @@ from django.urls import reverse
 from cohorts.models import Membership
 from course.models import User
 from lessons.models import SelfCheck
-from mail import nudges
+from mail import dispatch, planning, sending
 from mail.models import Delivery, Kind, NudgeOptOut
 from tests.conftest import make_cohort
 
@@ -44,7 +44,7 @@ def test_the_yearly_self_check_is_planned_exactly_once_per_member_per_year(cohor
     day = moment(2026, 1, 1)
     while day < moment(2028, 1, 1):
         with time_machine.travel(day, tick=False):
-            nudges.plan_self_checks(day)
+            planning.plan_self_checks(day)
             if Delivery.objects.filter(membership=answers, kind=Kind.SELF_CHECK, created_at__gte=day).exists():
                 with time_machine.travel(day + datetime.timedelta(days=10), tick=False):
                     SelfCheck.objects.create(membership=answers, year=day.year, answer="Me.")
@@ -71,10 +71,10 @@ def test_the_tick_plans_and_sends_the_self_check_email(cohort, mailoutbox):
     member = person(cohort, "silent@example.test", moment(2025, 3, 1))
     now = moment(2026, 3, 2, 11)  # a Monday, inside the member's allowed hours
     with time_machine.travel(now, tick=False):
-        result = nudges.tick(now)
+        result = dispatch.tick(now)
         assert result.planned["self_checks"] == 1
         ids = list(Delivery.objects.filter(kind=Kind.SELF_CHECK).values_list("pk", flat=True))
-        nudges.send_batch(ids, now=now)
+        sending.send_batch(ids, now=now)
     [message] = mailoutbox
     assert message.to == [member.user.email]
     assert "Who am I, what do I say, to whom?" in message.body

@@ -19,7 +19,7 @@ from course.models import CoursePage, HomePage, User
 from demo import demo_content
 from lessons import writing
 from lessons.models import LessonPage, Submission
-from mail import nudges
+from mail import dispatch, sending
 from mail.models import Delivery, Kind
 from tests.conftest import make_cohort, make_lesson
 from tests.course.test_seed_demo import lesson_words
@@ -256,10 +256,10 @@ def test_the_member_home_costs_the_same_queries_however_many_lessons_are_transla
 def test_lesson_emails_name_the_lesson_in_the_recipients_language(greta, emma, lesson_page, german_lesson, mailoutbox):
     opened = datetime.datetime(2026, 11, 2, 9, 2, tzinfo=BERLIN)
     with time_machine.travel(opened, tick=False):
-        nudges.tick()
+        dispatch.tick()
         released = Delivery.objects.filter(kind=Kind.LESSON_RELEASED)
         assert released.count() == 2 and set(released.values_list("subject_id", flat=True)) == {lesson_page.pk}
-        nudges.send_batch(list(released.values_list("pk", flat=True)))
+        sending.send_batch(list(released.values_list("pk", flat=True)))
     by_recipient = {message.to[0]: message for message in mailoutbox}
     german_mail = by_recipient["greta@example.com"]
     english_mail = by_recipient["emma@example.com"]

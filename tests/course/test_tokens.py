@@ -8,7 +8,7 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
-from mail import nudges
+from mail import tokens
 from mail.models import Kind, NudgeOptOut
 from tests.conftest import make_cohort, make_members
 
@@ -22,12 +22,12 @@ def member(course_page):
 def test_an_unsubscribe_link_works_until_it_expires_then_changes_nothing(client, member):
     sent = timezone.now()
     with time_machine.travel(sent, tick=False):
-        token = nudges.unsubscribe_token(member.pk, Kind.WEEKLY_NUDGE)
+        token = tokens.unsubscribe_token(member.pk, Kind.WEEKLY_NUDGE)
     url = reverse("mail:unsubscribe", args=[token])
 
-    with time_machine.travel(sent + nudges.UNSUBSCRIBE_MAX_AGE - datetime.timedelta(minutes=1), tick=False):
+    with time_machine.travel(sent + tokens.UNSUBSCRIBE_MAX_AGE - datetime.timedelta(minutes=1), tick=False):
         assert client.get(url).status_code == 200
-    with time_machine.travel(sent + nudges.UNSUBSCRIBE_MAX_AGE + datetime.timedelta(minutes=1), tick=False):
+    with time_machine.travel(sent + tokens.UNSUBSCRIBE_MAX_AGE + datetime.timedelta(minutes=1), tick=False):
         expired = client.post(url)
 
     assert expired.status_code == 400
@@ -37,7 +37,7 @@ def test_an_unsubscribe_link_works_until_it_expires_then_changes_nothing(client,
 @pytest.mark.django_db
 def test_an_unsubscribe_token_is_no_invitation_token(client, member):
     """Salted per purpose: a signature made for one kind of link is worthless for another."""
-    token = nudges.unsubscribe_token(member.pk, Kind.WEEKLY_NUDGE)
+    token = tokens.unsubscribe_token(member.pk, Kind.WEEKLY_NUDGE)
 
     response = client.get(reverse("cohorts:accept_invitation", args=[token]))
 

@@ -229,7 +229,7 @@ def test_the_posted_on_date_is_prefilled_in_the_format_a_date_input_accepts(anna
     # A localised value such as 22.11.2026 would leave the date input empty and the form refused.
     response = anna.get(publish_url(ready), HTTP_ACCEPT_LANGUAGE=language)
     value = BeautifulSoup(response.content, "html.parser").find(id="id_posted_on")["value"]
-    assert datetime.date.fromisoformat(value) == timezone.localdate(timezone=ready.membership.time_zone_info)
+    assert datetime.date.fromisoformat(value) == timezone.localdate(timezone=ready.membership.zone)
 
 
 # --- hardening (#14): https addresses and sensible dates ---------------------------------------

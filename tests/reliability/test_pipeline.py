@@ -17,7 +17,7 @@ from django.conf import settings
 from django.db import close_old_connections, connection
 
 from config.celery import app
-from mail import nudges, tasks
+from mail import dispatch, tasks
 from mail.models import Delivery, DeliveryState, Kind
 from tests.conftest import make_cohort, make_members
 
@@ -120,7 +120,7 @@ def test_two_ticks_in_parallel_still_give_one_delivery_and_one_message_per_membe
     def run_tick():
         try:
             barrier.wait()
-            nudges.tick()
+            dispatch.tick()
         except Exception as error:  # noqa: BLE001 - surfaced to the test below
             errors.append(error)
         finally:
@@ -145,7 +145,7 @@ def test_temporary_smtp_errors_are_retried_until_delivered_once_and_5xx_fail_onc
     settings.KLARTEXT_RETRY_BASE_SECONDS = 1
     sink = smtp_sink_factory(temp_fail_rate=0.10, perm_fail_rate=0.02, seed=11)
     due_now(cohort, 300, "f")
-    nudges.tick()
+    dispatch.tick()
     assert wait_for(lambda: open_count() == 0, timeout=180), f"{open_count()} still open"
     failed = Delivery.objects.filter(state=DeliveryState.FAILED)
     sent = Delivery.objects.filter(state=DeliveryState.SENT)
@@ -187,7 +187,7 @@ def test_a_worker_killed_mid_run_loses_nothing_and_duplicates_nothing(cohort, sm
         "DEBUG": "1",
     }
     env.pop("PYTEST_CURRENT_TEST", None)
-    nudges.tick()
+    dispatch.tick()
     worker = _worker_process(env)
     try:
         assert wait_for(lambda: len(smtp.received) >= 300, timeout=120), "the worker never got going"
@@ -198,9 +198,9 @@ def test_a_worker_killed_mid_run_loses_nothing_and_duplicates_nothing(cohort, sm
 
         # Later, beat's tick finds the dead worker's rows: 'sending' ones are flagged, pending
         # ones are dispatched again to a new worker.
-        waited = max(nudges.SENDING_TIMEOUT, nudges.REDISPATCH_AFTER) + datetime.timedelta(minutes=1)
+        waited = max(dispatch.SENDING_TIMEOUT, dispatch.REDISPATCH_AFTER) + datetime.timedelta(minutes=1)
         later = datetime.datetime.now(datetime.UTC) + waited
-        nudges.tick(later)
+        dispatch.tick(later)
         worker = _worker_process(env)
         assert wait_for(lambda: open_count() == 0, timeout=240), f"{open_count()} still open"
     finally:

@@ -1,26 +1,46 @@
-"""Building each Delivery's email from fresh database state, a batch at a time.
+"""Each Delivery's email, built from fresh database state a batch at a time.
 
 BatchContext loads what a batch of deliveries needs with a fixed number of queries per kind
-(never one per message), then builds each message in the recipient's language.
+(never one per message), then builds each message in the recipient's language, with a stable
+Message-ID and the one-click unsubscribe headers (mail.tokens). The templates are rendered by
+mail.emails.
 """
 
 import datetime
-import zoneinfo
 from collections import defaultdict
 
 from django.conf import settings
 from django.db.models import Count, Q
+from django.urls import reverse
 
-from cohorts.models import Role
+from cohorts.models import CohortEvent, Membership, Role
+from cohorts.schedule import Schedule
+from course.timezones import week_start
+from course.translations import Translations, content_language, default_language
 from lessons.activity import is_quiet, last_activity_in
 from lessons.feedback import waiting_for_feedback
+from lessons.models import Feedback, LessonPage, PostLog, Submission
 
 from .emails import build_message
 from .models import Kind, NudgeOptOut
-from .nudges import Skip, message_id, unsubscribe_headers
+from .tokens import unsubscribe_url
 
-# Transactional emails a person triggered themselves: sent at once, never held for quiet hours.
-IMMEDIATE_KINDS = {Kind.INVITATION}
+
+class Skip(Exception):
+    """The delivery is not to be sent (any more): the reason is recorded on its row."""
+
+
+def message_id(delivery):
+    """Stable per delivery: a receiver (or our test sink) can tell a resend from a new email."""
+    host = settings.SITE_URL.split("://", 1)[-1].split("/")[0].split(":")[0] or "klartext"
+    return f"<delivery-{delivery.pk}@{host}>"
+
+
+def unsubscribe_headers(delivery):
+    if delivery.membership_id is None:
+        return {}
+    url = unsubscribe_url(delivery.membership_id, delivery.kind)
+    return {"List-Unsubscribe": f"<{url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
 
 
 class BatchContext:
@@ -50,13 +70,9 @@ class BatchContext:
     # -- loading ---------------------------------------------------------------------------------
 
     def _load_lessons(self, ids):
-        from lessons.models import LessonPage
-
         return {lesson.pk: lesson for lesson in LessonPage.objects.filter(pk__in=ids)} if ids else {}
 
     def _load_submissions(self, ids):
-        from lessons.models import Submission
-
         if not ids:
             return {}
         return {
@@ -67,14 +83,10 @@ class BatchContext:
         }
 
     def _load_events(self, ids):
-        from cohorts.models import CohortEvent
-
         return {e.pk: e for e in CohortEvent.objects.filter(pk__in=ids)} if ids else {}
 
     def _load_posted(self, membership_ids):
         """Per member, the local dates of public posts in the last 8 days (for the adaptive nudge)."""
-        from lessons.models import PostLog
-
         if not membership_ids:
             return {}
         posted = defaultdict(set)
@@ -93,8 +105,6 @@ class BatchContext:
         return self._lesson_urls[lesson.pk]
 
     def schedule(self, cohort):
-        from cohorts.schedule import Schedule
-
         if cohort.pk not in self._schedules:
             self._schedules[cohort.pk] = Schedule.for_cohort(cohort)
         return self._schedules[cohort.pk]
@@ -102,8 +112,6 @@ class BatchContext:
     def shown(self, cohort, language):
         """The cohort's course and lessons as a reader of `language` sees them: the translations
         are loaded once per cohort and language in a batch (none for the default language)."""
-        from course.translations import Translations, content_language, default_language
-
         key = (cohort.pk, language)
         if key not in self._shown:
             pages = [cohort.course]
@@ -120,13 +128,6 @@ class BatchContext:
         return self._shown_schedules[key]
 
     # -- rules -----------------------------------------------------------------------------------
-
-    def recipient_zone(self, delivery):
-        """(zone, weekends allowed) for the quiet-hour rules, or None to send at once."""
-        if delivery.kind in IMMEDIATE_KINDS or delivery.membership is None:
-            return None
-        membership = delivery.membership
-        return zoneinfo.ZoneInfo(membership.time_zone), membership.nudge_weekday >= 5
 
     def build(self, delivery, connection):
         if delivery.kind == Kind.INVITATION:
@@ -181,8 +182,7 @@ class BatchContext:
     # -- kinds -----------------------------------------------------------------------------------
 
     def _local_week(self, membership):
-        today = self.now.astimezone(zoneinfo.ZoneInfo(membership.time_zone)).date()
-        monday = today - datetime.timedelta(days=today.weekday())
+        monday = week_start(self.now.astimezone(membership.zone).date())
         return monday, monday + datetime.timedelta(days=6)
 
     def _weekly_nudge(self, delivery, membership):
@@ -248,8 +248,6 @@ class BatchContext:
         return "event_kit", {"event": event, "phase": delivery.variant}
 
     def _self_check(self, delivery, membership):
-        from django.urls import reverse
-
         url = f"{settings.SITE_URL}{reverse('progress:self_check')}?cohort={membership.cohort_id}"
         return "self_check", {"self_check_url": url, "year": delivery.period_key.removeprefix("self-check:")}
 
@@ -262,9 +260,6 @@ class BatchContext:
 
 def cohort_digest(cohort, now):
     """Who wrote, who published, who has gone quiet (2+ weeks), and the feedback queue."""
-    from cohorts.models import Membership
-    from lessons.models import Feedback, Submission
-
     week_ago = now - datetime.timedelta(days=7)
     members = list(
         Membership.objects.filter(cohort=cohort, role=Role.MEMBER)

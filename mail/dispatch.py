@@ -1,0 +1,98 @@
+"""From planned rows to queued work: the tick, "send now", and handing due rows to the workers.
+
+    beat (every 5 min) → tick(now), in one transaction:
+      reconcile: rows stuck in 'sending' past SENDING_TIMEOUT → 'unknown' + flagged (never resent)
+      plan:      mail.planning.plan(now), one statement per kind
+      dispatch:  one UPDATE … RETURNING marks due pending rows as enqueued; send_batch tasks of
+                 BATCH_SIZE ids are queued after commit (mail.sending does the rest)
+
+The database is the source of truth for every email; Celery is only the transport.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from celery import current_app
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from .models import Delivery, DeliveryState
+from .planning import plan, plan_weekly_nudges_for
+
+BATCH_SIZE = 250
+DISPATCH_LIMIT = 100_000
+# Longer than the task's hard time limit: a row still 'sending' after this lost its worker.
+SENDING_TIMEOUT = datetime.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 300)
+# A row enqueued but not claimed for this long lost its message (e.g. a purged queue): re-enqueue.
+REDISPATCH_AFTER = datetime.timedelta(minutes=20)
+# Looked up by name: mail.tasks imports this module to run the stages.
+SEND_BATCH_TASK = "mail.tasks.send_batch"
+
+
+def reconcile(now):
+    """Rows whose worker died between claim and outcome: we cannot know whether the message left,
+    so they are flagged for a person to look at instead of being resent (no duplicates)."""
+    return Delivery.objects.filter(state=DeliveryState.SENDING, claimed_at__lt=now - SENDING_TIMEOUT).update(
+        state=DeliveryState.UNKNOWN,
+        flagged=True,
+        last_error="The worker stopped while sending; not resent to avoid a duplicate.",
+    )
+
+
+def dispatch(now, limit=DISPATCH_LIMIT):
+    """Mark due pending rows as enqueued (one UPDATE … RETURNING) and return their ids."""
+    table = Delivery._meta.db_table
+    adapt = connection.ops.adapt_datetimefield_value
+    sql = f"""
+        UPDATE {table} SET enqueued_at = %s
+        WHERE id IN (
+            SELECT id FROM {table}
+            WHERE state = %s AND due_at <= %s AND (enqueued_at IS NULL OR enqueued_at < %s)
+            ORDER BY due_at LIMIT %s
+        )
+        RETURNING id
+    """  # noqa: S608 - the table name comes from model meta; values are parameters
+    params = [adapt(now), DeliveryState.PENDING, adapt(now), adapt(now - REDISPATCH_AFTER), limit]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return sorted(row[0] for row in cursor.fetchall())
+
+
+def enqueue(ids, *, countdown=None):
+    """Queue send_batch tasks of BATCH_SIZE ids once the current transaction commits."""
+    send_batch = current_app.tasks[SEND_BATCH_TASK]
+    options = {"countdown": countdown} if countdown else {}
+    for start in range(0, len(ids), BATCH_SIZE):
+        batch = ids[start : start + BATCH_SIZE]
+        transaction.on_commit(lambda batch=batch: send_batch.apply_async((batch,), **options))
+
+
+@dataclass
+class TickResult:
+    planned: dict = field(default_factory=dict)
+    reconciled: int = 0
+    dispatched: int = 0
+
+
+def tick(now=None):
+    now = now or timezone.now()
+    result = TickResult()
+    with transaction.atomic():
+        result.reconciled = reconcile(now)
+        result.planned = plan(now)
+        ids = dispatch(now)
+        result.dispatched = len(ids)
+        enqueue(ids)
+    return result
+
+
+def queue_weekly_nudges_now(cohort, now):
+    """A facilitator's "send this week's nudge now": the weekly nudge for the cohort's members,
+    through the same rows, audience and dedupe as the tick (`planning.plan_weekly_nudges_for`).
+    The rows are due now and dispatched at once; workers still hold them for quiet hours.
+    Returns {"queued": …, "already": …}."""
+    with transaction.atomic():
+        result = plan_weekly_nudges_for(cohort, now)
+        enqueue(dispatch(now))
+    return result
