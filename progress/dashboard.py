@@ -16,7 +16,6 @@ listening and publishing.
 """
 
 import datetime
-import zoneinfo
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -31,6 +30,7 @@ from django.utils.translation import ngettext
 from cohorts.access import facilitated_cohorts
 from cohorts.models import CohortState, Membership, Role
 from cohorts.schedule import Schedule
+from course.timezones import zone_named
 from lessons.activity import is_quiet, last_activity_in
 from lessons.feedback import has_current_feedback, waiting_for_feedback
 from lessons.models import Response, Submission, SubmissionState
@@ -113,9 +113,7 @@ def shared_per_week(cohort, zones):
         *(
             When(
                 membership__time_zone=name,
-                then=Cast(
-                    TruncWeek("shared_at", tzinfo=zoneinfo.ZoneInfo(name), output_field=DateField()), DateField()
-                ),
+                then=Cast(TruncWeek("shared_at", tzinfo=zone_named(name), output_field=DateField()), DateField()),
             )
             for name in sorted(zones)
         ),
