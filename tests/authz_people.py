@@ -8,15 +8,14 @@ from dataclasses import dataclass, field
 from django.contrib.auth.models import Group
 from django.utils import timezone
 from wagtail.log_actions import log
-from wagtail.models import Page
 
 from cohorts.models import Circle, Cohort, Invitation, Membership, Role
-from course.models import CoursePage, HomePage, User
+from course.models import CoursePage, User
 from lessons import writing
 from lessons.models import Feedback, Visibility
 from mail.models import Delivery, DeliveryState, Kind
 from mail.nudges import unsubscribe_token
-from tests.conftest import make_lesson, publish
+from tests.factories import make_home, make_lesson, publish
 
 A_MARKER = "ZZ-COHORT-A-SECRET"
 B_MARKER = "ZZ-COHORT-B-SECRET"
@@ -70,21 +69,6 @@ class World:
     unsubscribe_token: str = ""
 
 
-def _home():
-    home = HomePage.objects.filter(depth=2).first()
-    if home is not None:
-        return home
-    from wagtail.models import Locale, Site
-
-    Locale.objects.get_or_create(language_code="en")
-    root = Page.get_first_root_node() or Page.add_root(title="Root", slug="root")
-    home = root.add_child(instance=HomePage(title="Klartext", slug="home"))
-    Site.objects.update_or_create(
-        is_default_site=True, defaults={"hostname": "localhost", "root_page": home, "site_name": "Klartext"}
-    )
-    return home
-
-
 def _person(email, name, *, facilitator=False, **extra):
     user = User.objects.create_user(email=email, password="pw", full_name=name, language="en", **extra)
     if facilitator:
@@ -123,7 +107,7 @@ def _write(membership, lesson, assignment_id, texts, *, title, visibility=None):
 def build_world():
     world = World()
     course = CoursePage(title="Digital presence for leaders", slug="authz-presence", intro="<p>Intro.</p>")
-    _home().add_child(instance=course)
+    make_home().add_child(instance=course)
     world.course = course = publish(course)
     world.lesson = make_lesson(course, "Who am I")
     second = make_lesson(course, "Second lesson")

@@ -3,8 +3,8 @@
 import pytest
 from wagtail.models import Page
 
-from course.models import CoursePage, HomePage, User
-from lessons.models import LessonPage
+from course.models import User
+from tests.factories import make_course, make_home, make_lesson
 
 TEST_TIME_ZONE = "Asia/Tokyo"
 
@@ -71,62 +71,12 @@ def admin_client(client, consultant):
 @pytest.fixture
 def home_page(db):
     """The site root from the data migration; transactional tests flush it, so rebuild it then."""
-    home = HomePage.objects.filter(depth=2).first()
-    if home is not None:
-        return home
-    from wagtail.models import Locale, Site
-
-    Locale.objects.get_or_create(language_code="en")
-    root = Page.get_first_root_node() or Page.add_root(title="Root", slug="root")
-    home = root.add_child(instance=HomePage(title="Klartext", slug="home"))
-    Site.objects.update_or_create(
-        is_default_site=True, defaults={"hostname": "localhost", "root_page": home, "site_name": "Klartext"}
-    )
-    return home
-
-
-def publish(page):
-    page.save_revision().publish()
-    page.refresh_from_db()
-    return page
+    return make_home()
 
 
 @pytest.fixture
 def course_page(home_page):
-    course = CoursePage(
-        title="Digital presence for leaders",
-        slug="presence",
-        intro="<p>An honest presence, one post at a time.</p>",
-    )
-    home_page.add_child(instance=course)
-    return publish(course)
-
-
-def make_lesson(course, title, *, offset=0, body=None, **extra):
-    lesson = LessonPage(
-        title=title,
-        summary=f"About {title}.",
-        release_offset=offset,
-        body=body
-        or [
-            ("text", "<p>Lesson text.</p>"),
-            (
-                "writing_assignment",
-                {
-                    "title": f"Write about {title}",
-                    "prompt": "Write it.",
-                    "guidance": "<p>Short.</p>",
-                    "format": "short_280",
-                    "suggested_length": 50,
-                    "due_offset_days": 3,
-                    "default_audience": "circle",
-                },
-            ),
-        ],
-        **extra,
-    )
-    course.add_child(instance=lesson)
-    return publish(lesson)
+    return make_course(home_page)
 
 
 @pytest.fixture
@@ -165,47 +115,3 @@ def smtp_sink_factory(settings):
 @pytest.fixture
 def smtp(smtp_sink_factory):
     return smtp_sink_factory()
-
-
-def make_cohort(course, name="Leadership team", **fields):
-    import datetime
-
-    from cohorts.models import Cohort
-
-    fields.setdefault("start_date", datetime.date(2026, 11, 2))
-    fields.setdefault("end_date", datetime.date(2027, 1, 31))
-    fields.setdefault("time_zone", "Europe/Berlin")
-    return Cohort.objects.create(course=course, name=name, **fields)
-
-
-def make_members(cohort, count, *, zones=("Europe/Berlin",), prefix="m", **membership_fields):
-    """Many members fast: users and memberships are bulk-inserted (no per-row save)."""
-    from cohorts.models import Membership
-
-    users = User.objects.bulk_create(
-        [
-            User(
-                email=f"{prefix}{index}.{cohort.pk}@example.com",
-                full_name=f"Member {index}",
-                time_zone=zones[index % len(zones)],
-                password="!",
-            )
-            for index in range(count)
-        ]
-    )
-    if not users or users[0].pk is None:  # databases without RETURNING on bulk insert
-        users = list(User.objects.filter(email__startswith=prefix, email__endswith=f".{cohort.pk}@example.com"))
-    Membership.objects.bulk_create(
-        [
-            Membership(
-                user=user,
-                cohort=cohort,
-                role="member",
-                language="en",
-                time_zone=user.time_zone,
-                **membership_fields,
-            )
-            for user in users
-        ]
-    )
-    return list(Membership.objects.filter(cohort=cohort, user__in=users).select_related("user"))

@@ -13,7 +13,7 @@ import time_machine
 from lessons.models import PostLog
 from mail import nudges
 from mail.models import Delivery, Kind
-from tests.conftest import make_cohort, make_members
+from tests.factories import make_cohort, make_members
 
 ZONES = [
     # DST zones on both hemispheres, half- and quarter-hour offsets, and the far east of the date line.

@@ -11,7 +11,7 @@ from django.urls import reverse
 from lessons.formats import count_characters
 from lessons.sharing import PLATFORM_LIMITS, ShareError, fits, normalise_instance, share_url
 from lessons.writing import get_or_start, save_draft
-from tests.lessons.test_editor import make_world
+from tests.factories import make_world
 
 TRICKY = (
     "Zeile eins\nZeile zwei & drei #Führung 🚀👩🏽‍💼\n\n"
