@@ -42,6 +42,9 @@ run: install
 	@echo
 	DEBUG=$${DEBUG:-1} PORT=$(PORT) $(BIN)/honcho start -f Procfile.dev
 
+# Two workers for two cores; each has its own test database, Redis databases and ports
+# (tests/conftest.py). PYTEST_ARGS="-n 0" runs in one process, e.g. to use --pdb.
+PYTEST_ARGS ?= -n 2
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 

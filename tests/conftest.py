@@ -1,12 +1,72 @@
-"""Shared fixtures: named people, the course tree, and a non-UTC time zone for every test."""
+"""Shared fixtures: named people, the course tree, and a non-UTC time zone for every test.
+
+Parallel runs (pytest-xdist, `make test` runs `-n 2`): pytest-django gives each worker its own test
+database (test_<name>_gw0, _gw1, ...); `pytest_configure` below gives each its own pair of Redis
+databases; every server a test starts (SMTP sink, live server, `make run`) listens on a free port."""
+
+import email
+import os
+import random
+import socket
+import threading
+from collections import Counter
+from contextlib import ExitStack, contextmanager
+from urllib.parse import urlunsplit
 
 import pytest
+from aiosmtpd.controller import Controller
+from django.conf import settings
+from django.core.cache import caches
 from wagtail.models import Page
 
+from config.celery import app as celery_app
 from course.models import User
 from tests.factories import make_course, make_home, make_lesson
 
 TEST_TIME_ZONE = "Asia/Tokyo"
+
+# Redis databases no worker takes: 0 and 1 are a developer's default broker and cache, 12 and 13
+# the bench's (it flushes them, and CI runs its smoke test next to the other tests).
+RESERVED_REDIS_DBS = frozenset({0, 1, 12, 13})
+
+
+def redis_dbs_for_worker(base, worker_number):
+    """(broker, cache) for xdist worker gwN: worker 0 keeps REDIS_URL's pair (base, base + 1), the
+    others take the next free pairs upwards, wrapping within Redis's 16 databases."""
+    pairs = [(base, base + 1)]
+    taken = RESERVED_REDIS_DBS | {base, base + 1}
+    for offset in range(2, 16):
+        broker = (base + offset) % 16
+        if broker + 1 <= 15 and not {broker, broker + 1} & taken:
+            pairs.append((broker, broker + 1))
+            taken |= {broker, broker + 1}
+    if worker_number >= len(pairs):
+        raise pytest.UsageError(
+            f"REDIS_URL=.../{base} leaves Redis databases for {len(pairs)} workers, not {worker_number + 1}"
+        )
+    return pairs[worker_number]
+
+
+def pytest_configure(config):
+    """Each xdist worker gets its own Redis databases: the cache is flushed before every test and
+    the broker queue is purged, which must not touch the other worker's. REDIS_URL is rewritten too,
+    so a Celery worker process a test starts uses the same databases."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not settings.REDIS or not worker.startswith("gw"):
+        return
+    parts, base = settings.REDIS
+    broker, cache = redis_dbs_for_worker(base, int(worker[2:]))
+
+    def url(db):
+        return urlunsplit((parts.scheme, parts.netloc, f"/{db}", parts.query, ""))
+
+    os.environ["REDIS_URL"] = url(broker)
+    settings.REDIS = (parts, broker)
+    settings.CELERY_BROKER_URL = url(broker)
+    settings.CACHES = {**settings.CACHES, "default": {**settings.CACHES["default"], "LOCATION": url(cache)}}
+    celery_app.conf.broker_url = url(broker)
+    # Django reads CACHES once, on first use; drop what an early import may have read.
+    caches.__dict__.pop("settings", None)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -89,13 +149,72 @@ def root_page(db):
     return Page.objects.get(depth=1)
 
 
+# --- a real SMTP server on loopback -----------------------------------------------------------
+#
+# A real SMTP server on loopback (aiosmtpd) that records what it receives.
+#
+# It can answer a share of messages with a temporary (4xx) or permanent (5xx) error, decided per
+# Message-ID so that a retried message meets the same rule only on its first attempt.
+
+
+class RecordingHandler:
+    def __init__(self, *, temp_fail_rate=0.0, perm_fail_rate=0.0, seed=7):
+        self.lock = threading.Lock()
+        self.messages = []
+        self.attempts = Counter()
+        self.temp_fail_rate = temp_fail_rate
+        self.perm_fail_rate = perm_fail_rate
+        self.random = random.Random(seed)
+        self.temp_failed = set()
+        self.perm_failed = set()
+        self.peers = set()  # (host, port) of each client connection that delivered something
+
+    async def handle_DATA(self, server, session, envelope):
+        message = email.message_from_bytes(envelope.original_content or envelope.content)
+        message_id = message.get("Message-ID", "")
+        with self.lock:
+            self.peers.add(session.peer)
+            self.attempts[message_id] += 1
+            first_attempt = self.attempts[message_id] == 1
+            roll = self.random.random()
+            if first_attempt and roll < self.perm_fail_rate:
+                self.perm_failed.add(message_id)
+            if message_id in self.perm_failed:
+                return "550 5.1.1 Mailbox unavailable"
+            if first_attempt and roll < self.perm_fail_rate + self.temp_fail_rate:
+                self.temp_failed.add(message_id)
+                return "451 4.3.0 Try again later"
+            self.messages.append(message)
+        return "250 OK"
+
+    @property
+    def received(self):
+        with self.lock:
+            return list(self.messages)
+
+    def count_by_message_id(self):
+        with self.lock:
+            return Counter(m.get("Message-ID") for m in self.messages)
+
+
+@contextmanager
+def smtp_sink(**options):
+    handler = RecordingHandler(**options)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(handler, hostname="127.0.0.1", port=port, ready_timeout=10)
+    controller.start()
+    handler.port = port
+    try:
+        yield handler
+    finally:
+        controller.stop()
+
+
 @pytest.fixture
 def smtp_sink_factory(settings):
     """Start a real SMTP sink on loopback and point Django's SMTP backend at it."""
-    from contextlib import ExitStack
-
-    from tests.smtp_sink import smtp_sink
-
     stack = ExitStack()
 
     def start(**options):
