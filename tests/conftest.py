@@ -1,12 +1,78 @@
-"""Shared fixtures: named people, the course tree, and a non-UTC time zone for every test."""
+"""Shared fixtures: named people, the course tree, and a non-UTC time zone for every test.
+
+Parallel runs (pytest-xdist, `make test` runs `-n 2`): pytest-django gives each worker its own test
+database (test_<name>_gw0, _gw1, ...); `pytest_configure` below gives each its own pair of Redis
+databases; every server a test starts (SMTP sink, live server, `make run`) listens on a free port."""
+
+import email
+import os
+import random
+import socket
+import threading
+from collections import Counter
+from contextlib import ExitStack, contextmanager
+from urllib.parse import urlunsplit
 
 import pytest
+from aiosmtpd.controller import Controller
+from django.conf import settings
+from django.core.cache import caches
 from wagtail.models import Page
 
-from course.models import CoursePage, HomePage, User
-from lessons.models import LessonPage
+from config.celery import app as celery_app
+from course.models import User
+from tests.factories import make_course, make_home, make_lesson
 
 TEST_TIME_ZONE = "Asia/Tokyo"
+
+# Redis databases no worker takes: 0 and 1 are a developer's default broker and cache, 12 and 13
+# the bench's (it flushes them, and CI runs its smoke test next to the other tests).
+RESERVED_REDIS_DBS = frozenset({0, 1, 12, 13})
+
+
+def redis_dbs_for_worker(base, worker_number):
+    """(broker, cache) for xdist worker gwN: worker 0 keeps REDIS_URL's pair (base, base + 1), the
+    others take the next free pairs upwards, wrapping within Redis's 16 databases."""
+    pairs = [(base, base + 1)]
+    taken = RESERVED_REDIS_DBS | {base, base + 1}
+    for offset in range(2, 16):
+        broker = (base + offset) % 16
+        if broker + 1 <= 15 and not {broker, broker + 1} & taken:
+            pairs.append((broker, broker + 1))
+            taken |= {broker, broker + 1}
+    if worker_number >= len(pairs):
+        raise pytest.UsageError(
+            f"REDIS_URL=.../{base} leaves Redis databases for {len(pairs)} workers, not {worker_number + 1}"
+        )
+    return pairs[worker_number]
+
+
+def pytest_configure(config):
+    """Each xdist worker gets its own Redis databases: the cache is flushed before every test and
+    the broker queue is purged, which must not touch the other worker's. REDIS_URL is rewritten too,
+    so a Celery worker process a test starts uses the same databases."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not settings.REDIS or not worker.startswith("gw"):
+        return
+    parts, base = settings.REDIS
+    broker, cache = redis_dbs_for_worker(base, int(worker[2:]))
+
+    def url(db):
+        return urlunsplit((parts.scheme, parts.netloc, f"/{db}", parts.query, ""))
+
+    os.environ["REDIS_URL"] = url(broker)
+    settings.REDIS = (parts, broker)
+    settings.CELERY_BROKER_URL = url(broker)
+    settings.CACHES = {**settings.CACHES, "default": {**settings.CACHES["default"], "LOCATION": url(cache)}}
+    celery_app.conf.broker_url = url(broker)
+    # Django reads CACHES once, on first use; drop what an early import may have read.
+    caches.__dict__.pop("settings", None)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked `long` run first: in a parallel run (`--dist worksteal`) the other worker takes
+    everything else meanwhile, instead of one long test starting last and finishing alone."""
+    items.sort(key=lambda item: item.get_closest_marker("long") is None)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -71,62 +137,12 @@ def admin_client(client, consultant):
 @pytest.fixture
 def home_page(db):
     """The site root from the data migration; transactional tests flush it, so rebuild it then."""
-    home = HomePage.objects.filter(depth=2).first()
-    if home is not None:
-        return home
-    from wagtail.models import Locale, Site
-
-    Locale.objects.get_or_create(language_code="en")
-    root = Page.get_first_root_node() or Page.add_root(title="Root", slug="root")
-    home = root.add_child(instance=HomePage(title="Klartext", slug="home"))
-    Site.objects.update_or_create(
-        is_default_site=True, defaults={"hostname": "localhost", "root_page": home, "site_name": "Klartext"}
-    )
-    return home
-
-
-def publish(page):
-    page.save_revision().publish()
-    page.refresh_from_db()
-    return page
+    return make_home()
 
 
 @pytest.fixture
 def course_page(home_page):
-    course = CoursePage(
-        title="Digital presence for leaders",
-        slug="presence",
-        intro="<p>An honest presence, one post at a time.</p>",
-    )
-    home_page.add_child(instance=course)
-    return publish(course)
-
-
-def make_lesson(course, title, *, offset=0, body=None, **extra):
-    lesson = LessonPage(
-        title=title,
-        summary=f"About {title}.",
-        release_offset=offset,
-        body=body
-        or [
-            ("text", "<p>Lesson text.</p>"),
-            (
-                "writing_assignment",
-                {
-                    "title": f"Write about {title}",
-                    "prompt": "Write it.",
-                    "guidance": "<p>Short.</p>",
-                    "format": "short_280",
-                    "suggested_length": 50,
-                    "due_offset_days": 3,
-                    "default_audience": "circle",
-                },
-            ),
-        ],
-        **extra,
-    )
-    course.add_child(instance=lesson)
-    return publish(lesson)
+    return make_course(home_page)
 
 
 @pytest.fixture
@@ -139,13 +155,72 @@ def root_page(db):
     return Page.objects.get(depth=1)
 
 
+# --- a real SMTP server on loopback -----------------------------------------------------------
+#
+# A real SMTP server on loopback (aiosmtpd) that records what it receives.
+#
+# It can answer a share of messages with a temporary (4xx) or permanent (5xx) error, decided per
+# Message-ID so that a retried message meets the same rule only on its first attempt.
+
+
+class RecordingHandler:
+    def __init__(self, *, temp_fail_rate=0.0, perm_fail_rate=0.0, seed=7):
+        self.lock = threading.Lock()
+        self.messages = []
+        self.attempts = Counter()
+        self.temp_fail_rate = temp_fail_rate
+        self.perm_fail_rate = perm_fail_rate
+        self.random = random.Random(seed)
+        self.temp_failed = set()
+        self.perm_failed = set()
+        self.peers = set()  # (host, port) of each client connection that delivered something
+
+    async def handle_DATA(self, server, session, envelope):
+        message = email.message_from_bytes(envelope.original_content or envelope.content)
+        message_id = message.get("Message-ID", "")
+        with self.lock:
+            self.peers.add(session.peer)
+            self.attempts[message_id] += 1
+            first_attempt = self.attempts[message_id] == 1
+            roll = self.random.random()
+            if first_attempt and roll < self.perm_fail_rate:
+                self.perm_failed.add(message_id)
+            if message_id in self.perm_failed:
+                return "550 5.1.1 Mailbox unavailable"
+            if first_attempt and roll < self.perm_fail_rate + self.temp_fail_rate:
+                self.temp_failed.add(message_id)
+                return "451 4.3.0 Try again later"
+            self.messages.append(message)
+        return "250 OK"
+
+    @property
+    def received(self):
+        with self.lock:
+            return list(self.messages)
+
+    def count_by_message_id(self):
+        with self.lock:
+            return Counter(m.get("Message-ID") for m in self.messages)
+
+
+@contextmanager
+def smtp_sink(**options):
+    handler = RecordingHandler(**options)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(handler, hostname="127.0.0.1", port=port, ready_timeout=10)
+    controller.start()
+    handler.port = port
+    try:
+        yield handler
+    finally:
+        controller.stop()
+
+
 @pytest.fixture
 def smtp_sink_factory(settings):
     """Start a real SMTP sink on loopback and point Django's SMTP backend at it."""
-    from contextlib import ExitStack
-
-    from tests.smtp_sink import smtp_sink
-
     stack = ExitStack()
 
     def start(**options):
@@ -165,47 +240,3 @@ def smtp_sink_factory(settings):
 @pytest.fixture
 def smtp(smtp_sink_factory):
     return smtp_sink_factory()
-
-
-def make_cohort(course, name="Leadership team", **fields):
-    import datetime
-
-    from cohorts.models import Cohort
-
-    fields.setdefault("start_date", datetime.date(2026, 11, 2))
-    fields.setdefault("end_date", datetime.date(2027, 1, 31))
-    fields.setdefault("time_zone", "Europe/Berlin")
-    return Cohort.objects.create(course=course, name=name, **fields)
-
-
-def make_members(cohort, count, *, zones=("Europe/Berlin",), prefix="m", **membership_fields):
-    """Many members fast: users and memberships are bulk-inserted (no per-row save)."""
-    from cohorts.models import Membership
-
-    users = User.objects.bulk_create(
-        [
-            User(
-                email=f"{prefix}{index}.{cohort.pk}@example.com",
-                full_name=f"Member {index}",
-                time_zone=zones[index % len(zones)],
-                password="!",
-            )
-            for index in range(count)
-        ]
-    )
-    if not users or users[0].pk is None:  # databases without RETURNING on bulk insert
-        users = list(User.objects.filter(email__startswith=prefix, email__endswith=f".{cohort.pk}@example.com"))
-    Membership.objects.bulk_create(
-        [
-            Membership(
-                user=user,
-                cohort=cohort,
-                role="member",
-                language="en",
-                time_zone=user.time_zone,
-                **membership_fields,
-            )
-            for user in users
-        ]
-    )
-    return list(Membership.objects.filter(cohort=cohort, user__in=users).select_related("user"))

@@ -6,7 +6,7 @@ unchecked URL. Each (case, person) pair is its own test and checks
 
 * the status: 200 for those who may see it, 403/404 or a redirect to a login page for everyone
   else (anonymous people are always sent to a login page, except on token URLs);
-* the body: no marker of data the person may not read (see tests.authz_people.MARKER_READERS):
+* the body: no marker of data the person may not read (see MARKER_READERS in tests/factories.py):
   cohort B's names and texts for cohort A's people and vice versa, M1's draft for anyone but M1,
   the facilitator's feedback for anyone but M1, A's facilitator and staff;
 * the database: a refused request (GET or POST) changes nothing.
@@ -35,7 +35,7 @@ from cohorts.models import Circle, Cohort, Invitation, Membership
 from course.models import User
 from lessons.models import Feedback, PeerReview, PostLog, Response, Submission, SubmissionVersion
 from mail.models import Delivery, NudgeOptOut
-from tests.authz_people import (
+from tests.factories import (
     A_MARKER,
     A_PEOPLE,
     ANON,

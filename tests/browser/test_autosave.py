@@ -8,7 +8,7 @@ import pytest
 from lessons.models import Submission, SubmissionVersion
 from lessons.platforms import count_characters
 from lessons.writing import get_or_start, save_draft
-from tests.lessons.test_editor import make_world
+from tests.factories import make_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -8,7 +8,7 @@ from cohorts.models import Cohort, Invitation
 from course.models import User
 from lessons.models import LessonPage
 from tests.browser.checks import translated
-from tests.conftest import make_lesson
+from tests.factories import make_lesson
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -7,7 +7,7 @@ from django.urls import reverse
 from course.models import User
 from lessons import writing
 from lessons.writing import get_or_start
-from tests.lessons.test_editor import make_world
+from tests.factories import make_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

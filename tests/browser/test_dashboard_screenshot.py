@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from course.models import User
 from lessons.models import Feedback, Response, Submission, SubmissionState
-from tests.conftest import make_cohort, make_lesson, make_members, publish
+from tests.factories import make_cohort, make_lesson, make_members, publish
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

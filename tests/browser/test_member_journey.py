@@ -20,7 +20,7 @@ from lessons.models import PostLog, Response, Submission, SubmissionState, Visib
 from mail import dispatch, receivers, sending, timing
 from mail.models import Delivery, Kind, NudgeOptOut
 from tests.browser.checks import PageChecks, links_in, local_url, translated
-from tests.conftest import make_cohort, make_lesson
+from tests.factories import make_cohort, make_lesson
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

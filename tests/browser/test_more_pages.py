@@ -12,7 +12,7 @@ from course.models import User
 from lessons import writing
 from lessons.models import Relationship
 from tests.browser.checks import PageChecks
-from tests.conftest import make_cohort, make_lesson
+from tests.factories import make_cohort, make_lesson
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

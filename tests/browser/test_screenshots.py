@@ -7,7 +7,7 @@ import pytest
 from cohorts.models import Membership
 from course.models import User
 from lessons.models import Contribution, Pause, PostLog, Relationship, Response, Submission, SubmissionVersion
-from tests.conftest import make_cohort
+from tests.factories import make_cohort
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

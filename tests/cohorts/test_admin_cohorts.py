@@ -12,14 +12,12 @@ from django.utils import timezone
 
 from cohorts.models import Circle, Cohort, Invitation, Membership, Role
 from course.models import User
-from tests.conftest import make_lesson
+from tests.factories import make_cohort, make_lesson
 
 
-def make_cohort(course, name, *, start=datetime.date(2026, 1, 5), weeks=8, **extra):
-    extra.setdefault("organisation", "Acme")
-    return Cohort.objects.create(
-        course=course, name=name, start_date=start, end_date=start + datetime.timedelta(weeks=weeks), **extra
-    )
+def eight_weeks(start=datetime.date(2026, 1, 5), organisation="Acme"):
+    """The cohorts here: eight weeks, most of them for Acme."""
+    return {"organisation": organisation, "start_date": start, "end_date": start + datetime.timedelta(weeks=8)}
 
 
 def add_member(cohort, email, name="", *, role=Role.MEMBER, **extra):
@@ -39,12 +37,12 @@ def message_texts(response):
 
 @pytest.fixture
 def cohort_a(course_page):
-    return make_cohort(course_page, "Leadership A")
+    return make_cohort(course_page, "Leadership A", **eight_weeks())
 
 
 @pytest.fixture
 def cohort_b(course_page):
-    return make_cohort(course_page, "Leadership B", organisation="Globex")
+    return make_cohort(course_page, "Leadership B", **eight_weeks(organisation="Globex"))
 
 
 @pytest.fixture
@@ -226,8 +224,8 @@ def test_staff_delete_a_cohort(admin_client, cohort_a):
 
 def test_the_list_shows_name_organisation_course_state_dates_and_member_count(admin_client, course_page, time_machine):
     time_machine.move_to(datetime.datetime(2026, 2, 1, 12, tzinfo=datetime.UTC), tick=False)
-    running = make_cohort(course_page, "Running", start=datetime.date(2026, 1, 5))
-    make_cohort(course_page, "Upcoming", start=datetime.date(2026, 6, 1))
+    running = make_cohort(course_page, "Running", **eight_weeks(datetime.date(2026, 1, 5)))
+    make_cohort(course_page, "Upcoming", **eight_weeks(datetime.date(2026, 6, 1)))
     for index in range(3):
         add_member(running, f"m{index}@example.test")
     add_member(running, "fac@example.test", role=Role.FACILITATOR)
@@ -256,8 +254,8 @@ def test_a_facilitators_list_counts_all_members_not_just_their_own_membership(fa
 
 def test_the_list_filters_by_state_and_searches_by_name(admin_client, course_page, time_machine):
     time_machine.move_to(datetime.datetime(2026, 2, 1, 12, tzinfo=datetime.UTC), tick=False)
-    make_cohort(course_page, "Running", start=datetime.date(2026, 1, 5))
-    make_cohort(course_page, "Upcoming", start=datetime.date(2026, 6, 1))
+    make_cohort(course_page, "Running", **eight_weeks(datetime.date(2026, 1, 5)))
+    make_cohort(course_page, "Upcoming", **eight_weeks(datetime.date(2026, 6, 1)))
 
     by_state = admin_client.get(url("index"), {"state": "upcoming"})
     by_name = admin_client.get(url("index"), {"q": "runn"})
@@ -271,7 +269,7 @@ def test_the_list_takes_the_same_number_of_queries_for_5_and_50_cohorts(
 ):
     def add_cohorts(count, start):
         for index in range(start, start + count):
-            cohort = make_cohort(course_page, f"Cohort {index:02d}")
+            cohort = make_cohort(course_page, f"Cohort {index:02d}", **eight_weeks())
             add_member(cohort, f"m{index}@example.test")
             add_member(cohort, f"n{index}@example.test")
 

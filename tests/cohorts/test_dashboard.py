@@ -20,7 +20,7 @@ from lessons.admin_views import queue
 from lessons.models import Feedback, PostLog, Response, Submission, SubmissionState
 from mail.messages import cohort_digest
 from progress.dashboard import Status, build_dashboard, home_panel_rows
-from tests.conftest import make_cohort, make_lesson, make_members
+from tests.factories import make_cohort, make_lesson, make_members
 
 BERLIN = datetime.timezone(datetime.timedelta(hours=1))
 NOW = datetime.datetime(2026, 11, 20, 12, tzinfo=BERLIN)  # a Friday in the cohort's third week

@@ -17,7 +17,7 @@ from cohorts.models import Invitation, Membership, Role
 from course.models import User
 from mail import dispatch, planning
 from mail.models import Delivery, DeliveryState, Kind, NudgeOptOut
-from tests.conftest import make_cohort, make_lesson, make_members
+from tests.factories import make_cohort, make_lesson, make_members
 
 BERLIN = zoneinfo.ZoneInfo("Europe/Berlin")
 # Wednesday 25 November 2026, 10:00 in Berlin: both cohorts (2 Nov 2026 – 31 Jan 2027) are running.

@@ -13,7 +13,7 @@ from course.models import User
 from lessons.writing import get_or_start, give_feedback, save_draft
 from mail.messages import BatchContext
 from mail.models import Delivery, Kind
-from tests.conftest import make_cohort, make_lesson
+from tests.factories import make_cohort, make_lesson
 
 NASTY = 'Q&A "Day" <b>\'s'
 ENTITY = re.compile(r"&(?:[a-zA-Z]+|#\d+|#x[0-9a-fA-F]+);")

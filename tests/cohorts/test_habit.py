@@ -15,7 +15,7 @@ from cohorts.models import Circle, Membership
 from course.models import User
 from lessons.models import Contribution, Pause, PostLog, Relationship, Response, Submission, SubmissionVersion
 from progress.habit import Week, apply_streak, habit_for
-from tests.conftest import make_cohort
+from tests.factories import make_cohort, make_members
 
 BERLIN = zoneinfo.ZoneInfo("Europe/Berlin")
 WEEK_1 = datetime.date(2027, 4, 5)  # a Monday (ISO 2027-W14); weeks 1–7 all lie in the second quarter
@@ -270,10 +270,8 @@ def test_setting_a_pause_on_the_preferences_page_records_it_for_the_streak(cours
 
     from lessons.models import Pause
     from mail.preferences import record_pause
-    from tests.conftest import make_cohort as _make_cohort
-    from tests.conftest import make_members as _make_members
 
-    (member,) = _make_members(_make_cohort(course_page, name="Pauses"), 1)
+    (member,) = make_members(make_cohort(course_page, name="Pauses"), 1)
     today = dt.date(2026, 11, 23)
     record_pause(member, dt.date(2026, 12, 7), today)
     record_pause(member, dt.date(2026, 12, 14), today + dt.timedelta(days=2))  # moved: same pause

@@ -9,7 +9,7 @@ from icalendar import Calendar
 
 from cohorts.models import Cohort, LessonDate, Membership
 from course.models import User
-from tests.conftest import make_lesson
+from tests.factories import make_lesson
 
 BERLIN = zoneinfo.ZoneInfo("Europe/Berlin")
 

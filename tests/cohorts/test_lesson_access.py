@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from cohorts.models import Cohort, LessonDate, Membership, Role
 from course.models import CoursePage, User
-from tests.conftest import make_lesson, publish
+from tests.factories import make_lesson, publish
 
 BERLIN = zoneinfo.ZoneInfo("Europe/Berlin")
 START = datetime.date(2026, 3, 2)  # a Monday; lessons open at 08:00 Berlin time

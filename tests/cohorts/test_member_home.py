@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from cohorts.models import Circle, Cohort, Membership, Role
 from course.models import User
-from tests.conftest import make_lesson
+from tests.factories import make_lesson
 
 BERLIN = zoneinfo.ZoneInfo("Europe/Berlin")
 # Tuesday of the second week: lessons 1 and 2 are open, lesson 3 opens next Monday.

@@ -14,7 +14,7 @@ from course import timezones
 from lessons.models import PostLog
 from mail import dispatch, sending, timing
 from mail.models import Delivery, Kind
-from tests.conftest import make_cohort, make_members
+from tests.factories import make_cohort, make_members
 
 ZONES = [
     # DST zones on both hemispheres, half- and quarter-hour offsets, and the far east of the date line.
@@ -32,6 +32,7 @@ START = datetime.datetime(2026, 1, 5, 0, 0, tzinfo=datetime.UTC)
 WEEKS = 52
 
 
+@pytest.mark.long
 @pytest.mark.django_db
 def test_a_simulated_year_gives_one_nudge_per_member_per_iso_week_in_their_local_hour(course_page, mailoutbox):
     assert len(ZONES) >= 40

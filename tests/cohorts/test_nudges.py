@@ -14,7 +14,7 @@ from course import outline
 from lessons.models import PostLog
 from mail import dispatch, planning, sending, timing, tokens
 from mail.models import Delivery, DeliveryState, Kind, NudgeOptOut
-from tests.conftest import make_cohort, make_members
+from tests.factories import make_cohort, make_members
 
 BERLIN = zoneinfo.ZoneInfo("Europe/Berlin")
 # Monday 23 November 2026, 09:02 in Berlin (08:02 UTC).

@@ -12,7 +12,7 @@ from django.urls import reverse
 from cohorts.models import Membership, Role
 from mail.models import Delivery, Kind, NudgeOptOut
 from mail.preferences import next_weekly_nudge
-from tests.conftest import make_cohort, make_members
+from tests.factories import make_cohort, make_members
 
 BERLIN = zoneinfo.ZoneInfo("Europe/Berlin")
 NEW_YORK = zoneinfo.ZoneInfo("America/New_York")

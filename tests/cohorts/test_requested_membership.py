@@ -11,7 +11,7 @@ from django.urls import reverse
 from cohorts.models import Membership, Role
 from course.models import User
 from lessons.models import Relationship, SelfCheck
-from tests.conftest import make_cohort
+from tests.factories import make_cohort
 
 BERLIN = zoneinfo.ZoneInfo("Europe/Berlin")
 # Wednesday 25 November 2026, 10:00 in Berlin: both cohorts (from 2 Nov 2026) are running.

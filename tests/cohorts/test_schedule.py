@@ -11,7 +11,7 @@ import time_machine
 
 from cohorts.models import Cohort, LessonDate
 from cohorts.schedule import Schedule
-from tests.conftest import make_lesson
+from tests.factories import make_lesson
 
 # Six weekly lessons from Monday 2 March 2026: New York switches to daylight time on 8 March,
 # Berlin on 29 March, Kathmandu (+05:45) never.

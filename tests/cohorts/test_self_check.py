@@ -14,7 +14,7 @@ from course.models import User
 from lessons.models import SelfCheck
 from mail import dispatch, planning, sending
 from mail.models import Delivery, Kind, NudgeOptOut
-from tests.conftest import make_cohort
+from tests.factories import make_cohort
 
 BERLIN = zoneinfo.ZoneInfo("Europe/Berlin")
 

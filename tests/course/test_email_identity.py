@@ -16,7 +16,7 @@ from cohorts.models import Invitation, Membership
 from course import ratelimit
 from course.identity import clean_email, email_key
 from course.models import User
-from tests.conftest import make_cohort
+from tests.factories import make_cohort
 
 PASSWORD = "a-long-and-unusual-passphrase-42"
 OFFICE = "203.0.113.7"

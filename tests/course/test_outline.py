@@ -12,7 +12,7 @@ from cohorts.models import Membership
 from course import outline
 from course.models import OutlineVersion, User
 from lessons.models import LessonPage
-from tests.conftest import make_cohort, make_lesson, publish
+from tests.factories import make_cohort, make_lesson, publish
 
 pytestmark = pytest.mark.django_db
 

@@ -21,9 +21,7 @@ from lessons import writing
 from lessons.models import LessonPage, Submission
 from mail import dispatch, sending
 from mail.models import Delivery, Kind
-from tests.conftest import make_cohort, make_lesson
-from tests.course.test_seed_demo import lesson_words
-from tests.lessons.test_admin_authoring import edit_form_with_order
+from tests.factories import edit_form_with_order, lesson_words, make_cohort, make_lesson
 
 BERLIN = zoneinfo.ZoneInfo("Europe/Berlin")
 # The cohort starts on Monday 2 November 2026; lesson 1 opens at 08:00 Berlin time, lesson 2 a week later.

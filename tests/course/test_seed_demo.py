@@ -1,7 +1,6 @@
 """`manage.py seed_demo` builds the demo course and the consultant's login, and is safe to repeat."""
 
 import io
-import re
 import uuid
 
 import pytest
@@ -16,6 +15,7 @@ from course.models import CoursePage, HomePage, User
 from demo import demo_content
 from lessons.formats import DEFAULT_VISIBILITY_CHOICES, Visibility, WritingFormat
 from lessons.models import LessonPage
+from tests.factories import lesson_words
 
 CONSULTANT_EMAIL = "consultant@klartext.localhost"
 
@@ -55,23 +55,6 @@ def counts():
         "collections": Collection.objects.count(),
         "revisions": Revision.objects.count(),
     }
-
-
-def words(html):
-    return len(re.sub(r"<[^>]+>", " ", html).split())
-
-
-def lesson_words(lesson):
-    total = 0
-    for block in lesson.body:
-        value = block.value
-        if block.block_type == "text":
-            total += words(value.source)
-        elif hasattr(value, "items"):
-            for item in value.values():
-                if isinstance(item, str) or hasattr(item, "source"):
-                    total += words(getattr(item, "source", item))
-    return total
 
 
 @pytest.mark.django_db

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from mail import tokens
 from mail.models import Kind, NudgeOptOut
-from tests.conftest import make_cohort, make_members
+from tests.factories import make_cohort, make_members
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from wagtail.models import Page, Workflow
 from wagtail.test.utils.form_data import nested_form_data, rich_text, streamfield
 
 from lessons.models import LessonPage
+from tests.factories import edit_form_with_order, make_lesson
 
 VIDEO_URL = "https://www.youtube.com/watch?v=klartext-demo"
 
@@ -83,44 +84,6 @@ def lesson_form(title, blocks, **extra):
             **extra,
         }
     )
-
-
-def edit_form_with_order(lesson, new_order, **changes):
-    """The edit form as the admin's JS posts it: each block keeps its index and id; reordering
-    only changes the `order` values."""
-    blocks = []
-    for block in lesson.body.raw_data:
-        blocks.append((block["type"], block["value"], block["id"]))
-    data = {
-        "title": lesson.title,
-        "slug": lesson.slug,
-        "summary": lesson.summary,
-        "estimated_minutes": str(lesson.estimated_minutes),
-        "release_offset": str(lesson.release_offset),
-        "body-count": str(len(blocks)),
-        **changes,
-    }
-    for index, (block_type, value, block_id) in enumerate(blocks):
-        data[f"body-{index}-type"] = block_type
-        data[f"body-{index}-id"] = block_id
-        data[f"body-{index}-deleted"] = ""
-        data[f"body-{index}-order"] = str(new_order.index(index))
-        data.update({f"body-{index}-value{key}": val for key, val in _flatten(block_type, value).items()})
-    return data
-
-
-def _flatten(block_type, value):
-    rich = {("text", None), ("tip", "text"), ("writing_assignment", "guidance")}
-    if not isinstance(value, dict):
-        return {"": rich_text(value) if (block_type, None) in rich else value}
-    flat = {}
-    for key, val in value.items():
-        if (block_type, key) in rich:
-            val = rich_text(val)
-        elif block_type == "video" and key == "video":
-            val = val or ""
-        flat[f"-{key}"] = "" if val is None else str(val)
-    return flat
 
 
 def assignment_ids(lesson):
@@ -232,8 +195,6 @@ def test_a_lesson_scheduled_for_later_goes_live_when_its_time_comes(admin_client
 
 @pytest.mark.django_db
 def test_lessons_are_ordered_by_the_page_tree(course_page):
-    from tests.conftest import make_lesson
-
     second = make_lesson(course_page, "Second")
     first = make_lesson(course_page, "First")
     first.move(second, pos="left")

@@ -1,71 +1,20 @@
 """The member's editor: opening an assignment, saving, scoping, closed lessons, oversized text,
 versions and sharing."""
 
-import datetime
 import json
-from types import SimpleNamespace
 
 import pytest
 from bs4 import BeautifulSoup
 from django.http import HttpResponse
 from django.urls import include, path, reverse
-from django.utils import timezone
 
-from cohorts.models import Circle, Cohort, Membership
-from course.models import User
+from cohorts.models import Membership
 from lessons.models import PeerReview, Submission, SubmissionState, SubmissionVersion, Visibility
 from lessons.platforms import count_characters
 from lessons.writing import MAX_BODY_CHARS, get_or_start, save_draft
-from tests.conftest import make_lesson
+from tests.factories import make_world
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
-
-
-def make_world(course_page):
-    """A running cohort with a circle of three, a facilitator, one open and one closed lesson, and
-    a member of another cohort."""
-    today = timezone.localdate()
-    cohort = Cohort.objects.create(
-        course=course_page,
-        name="Spring leaders",
-        start_date=today - datetime.timedelta(days=10),
-        end_date=today + datetime.timedelta(days=60),
-        time_zone="Europe/Berlin",
-    )
-    other_cohort = Cohort.objects.create(
-        course=course_page,
-        name="Autumn leaders",
-        start_date=today - datetime.timedelta(days=10),
-        end_date=today + datetime.timedelta(days=60),
-        time_zone="Europe/Berlin",
-    )
-    circle = Circle.objects.create(cohort=cohort, name="Blue")
-    lesson = make_lesson(course_page, "Who am I")
-    closed = make_lesson(course_page, "Later", offset=5)
-
-    def person(email, name, cohort, role="member", circle=None):
-        user = User.objects.create_user(email=email, password="pw", full_name=name)
-        return Membership.objects.create(user=user, cohort=cohort, role=role, circle=circle)
-
-    anna = person("anna.member@example.test", "Anna Member", cohort, circle=circle)
-    ben = person("ben@example.test", "Ben Circle", cohort, circle=circle)
-    cleo = person("cleo@example.test", "Cleo Circle", cohort, circle=circle)
-    facilitator = person("fay@example.test", "Fay Facilitator", cohort, role="facilitator")
-    outsider = person("otto@example.test", "Otto Other", other_cohort)
-    return SimpleNamespace(
-        cohort=cohort,
-        other_cohort=other_cohort,
-        circle=circle,
-        lesson=lesson,
-        closed=closed,
-        assignment_id=lesson.writing_assignments[0][0],
-        closed_assignment_id=closed.writing_assignments[0][0],
-        anna=anna,
-        ben=ben,
-        cleo=cleo,
-        facilitator=facilitator,
-        outsider=outsider,
-    )
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ import pytest
 from lessons import writing
 from lessons.models import Submission
 from lessons.rendering import EXCERPT_CHARS, plain_excerpt
-from tests.conftest import make_cohort, make_members
+from tests.factories import make_cohort, make_members
 
 pytestmark = pytest.mark.django_db
 

@@ -12,26 +12,19 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from cohorts.models import Circle, Cohort, Membership
+from cohorts.models import Membership
 from course.models import User
 from lessons import writing
 from lessons.models import Feedback, Submission
 from lessons.portfolio import own_submissions
+from tests.factories import CircleFactory, make_cohort
 
 START = timezone.make_aware(datetime.datetime(2025, 3, 3, 9, 0))
 QUEUE_URL = "lessons_feedback:queue"
 _numbers = itertools.count(1)
 
 
-def make_cohort(course, name):
-    cohort = Cohort.objects.create(
-        course=course,
-        name=name,
-        start_date=datetime.date(2025, 3, 1),
-        end_date=datetime.date(2025, 6, 30),
-        time_zone="Europe/Berlin",
-    )
-    return cohort, Circle.objects.create(cohort=cohort, name="A")
+SPRING = {"start_date": datetime.date(2025, 3, 1), "end_date": datetime.date(2025, 6, 30)}
 
 
 def person(name):
@@ -64,9 +57,12 @@ def write(membership, body, *, title="", at=None, visibility=None):
 
 @pytest.fixture
 def people(course_page):
-    north, north_circle = make_cohort(course_page, "North")
-    south, south_circle = make_cohort(course_page, "South")
-    west, west_circle = make_cohort(course_page, "West")
+    north = make_cohort(course_page, "North", **SPRING)
+    north_circle = CircleFactory(cohort=north, name="A")
+    south = make_cohort(course_page, "South", **SPRING)
+    south_circle = CircleFactory(cohort=south, name="A")
+    west = make_cohort(course_page, "West", **SPRING)
+    west_circle = CircleFactory(cohort=west, name="A")
     fritz = facilitator("Fritz", north, south)
     gina = facilitator("Gina", west)
     # Fritz is also a plain member of West: that never puts West's pieces in his queue.

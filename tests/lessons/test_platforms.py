@@ -16,7 +16,7 @@ from lessons.formats import WritingFormat
 from lessons.forms import RecordPostForm
 from lessons.models import PostLog
 from lessons.writing import get_or_start, save_draft
-from tests.conftest import make_lesson
+from tests.factories import make_lesson
 
 
 def assignment(fmt):

@@ -9,25 +9,22 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from cohorts.models import Circle, Cohort, Membership
+from cohorts.models import Membership
 from course.models import User
 from lessons import writing
 from lessons.models import Submission
+from tests.factories import CircleFactory, make_cohort
 
 START = timezone.make_aware(datetime.datetime(2025, 3, 3, 9, 0))
 
 
-def make_cohort(course, name, start=datetime.date(2025, 3, 1)):
-    cohort = Cohort.objects.create(
-        course=course, name=name, start_date=start, end_date=datetime.date(2025, 12, 31), time_zone="Europe/Berlin"
-    )
-    return cohort, Circle.objects.create(cohort=cohort, name="A")
-
-
 @pytest.fixture
 def people(course_page, lesson_page):
-    spring, spring_circle = make_cohort(course_page, "Spring")
-    autumn, autumn_circle = make_cohort(course_page, "Autumn", start=datetime.date(2025, 9, 1))
+    end = datetime.date(2025, 12, 31)
+    spring = make_cohort(course_page, "Spring", start_date=datetime.date(2025, 3, 1), end_date=end)
+    autumn = make_cohort(course_page, "Autumn", start_date=datetime.date(2025, 9, 1), end_date=end)
+    spring_circle = CircleFactory(cohort=spring, name="A")
+    autumn_circle = CircleFactory(cohort=autumn, name="A")
     mia = User.objects.create_user(email="mia@example.com", password="pw", full_name="Mia Müller")
     kai = User.objects.create_user(email="kai@example.com", password="pw", full_name="Kai Klein")
     lea = User.objects.create_user(email="lea@example.com", password="pw", full_name="Lea Lang")

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from lessons.models import PostLog, SubmissionState
 from lessons.writing import get_or_start, save_draft
-from tests.lessons.test_editor import make_world
+from tests.factories import make_world
 
 POST_URL = "https://www.linkedin.com/posts/anna_leadership-activity-1234"
 

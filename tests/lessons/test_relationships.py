@@ -9,7 +9,7 @@ from django.urls import reverse
 from cohorts.models import Membership
 from course.models import User
 from lessons.models import Contribution, PostLog, Relationship
-from tests.conftest import make_cohort
+from tests.factories import make_cohort
 
 
 @pytest.fixture

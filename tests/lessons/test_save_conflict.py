@@ -7,7 +7,9 @@ from django.urls import reverse
 
 from lessons.models import SubmissionVersion
 from lessons.writing import get_or_start, save_draft
-from tests.lessons.test_editor import HTMX, make_world
+from tests.factories import make_world
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
 
 LAPTOP = "Written on the laptop: what I learned this week."
 PHONE = "Written on the phone: one thing I would do differently."

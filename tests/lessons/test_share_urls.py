@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from lessons.platforms import BY_KEY, PLATFORMS, ShareError, count_characters, fits, normalise_instance, share_url
 from lessons.writing import get_or_start, save_draft
-from tests.lessons.test_editor import make_world
+from tests.factories import make_world
 
 TRICKY = (
     "Zeile eins\nZeile zwei & drei #Führung 🚀👩🏽‍💼\n\n"

@@ -10,7 +10,7 @@ from cohorts.models import Frequency, Membership, Role
 from mail import dispatch, planning
 from mail.models import Delivery, Kind, NudgeOptOut
 from mail.preferences import next_weekly_nudge
-from tests.conftest import make_cohort, make_members
+from tests.factories import make_cohort, make_members
 
 BERLIN = zoneinfo.ZoneInfo("Europe/Berlin")
 # Monday 23 November 2026, 09:02 in Berlin: every member's slot (Monday 09:00, the default) is now.

@@ -19,7 +19,7 @@ from django.db import close_old_connections, connection
 from config.celery import app
 from mail import dispatch, tasks
 from mail.models import Delivery, DeliveryState, Kind
-from tests.conftest import make_cohort, make_members
+from tests.factories import make_cohort, make_members
 
 ROOT = Path(__file__).resolve().parents[2]
 # Zones around the world; members get their nudge slot at "now" in their own zone.
