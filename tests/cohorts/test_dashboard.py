@@ -320,7 +320,7 @@ def test_dashboard_and_exports_use_a_constant_number_of_queries_for_10_and_200_m
 def test_building_the_dashboard_takes_six_queries(cohort, lessons, django_assert_num_queries):
     populate(cohort, lessons, make_members(cohort, 30))
     cohort = type(cohort).objects.select_related("course").get(pk=cohort.pk)
-    build_dashboard(cohort)  # the course's lessons are loaded once (course.outline)
+    build_dashboard(cohort)  # the course's lessons, loaded once per course page object
     # Date overrides, members, responses (given and received), latest writing, latest post, pieces.
     with django_assert_num_queries(6):
         build_dashboard(cohort)
