@@ -1,7 +1,6 @@
 """The user model and the course-level Wagtail pages."""
 
-import copy
-
+from django.apps import apps
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -14,7 +13,6 @@ from wagtail.admin.panels import FieldPanel, HelpPanel
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 
-from . import outline
 from .identity import clean_email, matching
 from .timezones import AVAILABLE_ZONES, zone_named
 from .translations import Translations, source_of
@@ -132,36 +130,7 @@ def is_staff(user):
     return user.is_authenticated and (user.is_staff or user.is_superuser)
 
 
-class OutlineVersion(models.Model):
-    """One row: a token replaced in the same transaction as any page change, under which each
-    process keeps the course outline between requests (course.outline)."""
-
-    SINGLETON = 1
-
-    token = models.CharField(max_length=32)
-
-    class Meta:
-        verbose_name = "outline version"
-
-    def __str__(self):
-        return self.token
-
-
-class OutlineRoutingMixin:
-    """Finds a live child from the outline each process keeps (course.outline) instead of two
-    queries per URL segment; anything else (a draft, an unknown slug) routes as Wagtail does."""
-
-    def route(self, request, path_components):
-        if path_components:
-            child = outline.live_child(self, path_components[0])
-            if child is not None:
-                child = copy.copy(child)  # the kept one is shared by every request of the process
-                child._cached_parent_obj = self
-                return child.route(request, path_components[1:])
-        return super().route(request, path_components)
-
-
-class HomePage(OutlineRoutingMixin, Page):
+class HomePage(Page):
     """The site root: the landing page for visitors, the member home once logged in."""
 
     intro = RichTextField(_("intro"), blank=True, features=["bold", "italic", "link"])
@@ -214,7 +183,7 @@ class Cadence(models.IntegerChoices):
     FORTNIGHTLY = 14, _("Every two weeks")
 
 
-class CoursePage(OutlineRoutingMixin, Page):
+class CoursePage(Page):
     """A course: what it promises and, as its children, the lessons in order."""
 
     intro = RichTextField(_("intro"), features=["bold", "italic", "link", "ol", "ul"])
@@ -262,7 +231,9 @@ class CoursePage(OutlineRoutingMixin, Page):
     @cached_property
     def lessons(self):
         """The live lessons under this page, in course order (for a cohort's course: the source)."""
-        return list(outline.course_lessons(self))
+        # By name, like a foreign key to another app: lessons sit above course.
+        lesson_page = apps.get_model("lessons", "LessonPage")
+        return list(lesson_page.objects.child_of(self).live().order_by("path"))
 
     @cached_property
     def reader_lessons(self):

@@ -13,14 +13,44 @@ for any number of pages and none in the default language.
 """
 
 from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
 from django.db.models import F, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import translation
 from wagtail.coreutils import get_supported_content_language_variant
+from wagtail.models import Locale
 
 
 def default_language():
     return get_supported_content_language_variant(settings.LANGUAGE_CODE)
+
+
+def _locale_id_key(language_code):
+    return f"course:locale-id:{language_code}"
+
+
+def default_locale_id():
+    """The id of the default language's Wagtail locale, or None. Every page asks whether it is a
+    source page, so the id is kept in the cache until a locale is saved or deleted."""
+    language = default_language()
+    key = _locale_id_key(language)
+    locale_id = cache.get(key)
+    if locale_id is None:
+        locale_id = Locale.objects.filter(language_code=language).values_list("pk", flat=True).first() or 0
+        cache.set(key, locale_id, timeout=None)
+    return locale_id or None
+
+
+def locales_changed(instance=None, **kwargs):
+    """Signal receiver for Locale saves and deletes: forget every kept locale id, now and once the
+    change commits (a request that read the uncommitted change may have kept it meanwhile)."""
+    codes = {code for code, _name in settings.WAGTAIL_CONTENT_LANGUAGES}
+    if instance is not None:
+        codes.add(instance.language_code)
+    keys = [_locale_id_key(code) for code in codes]
+    cache.delete_many(keys)
+    transaction.on_commit(lambda: cache.delete_many(keys))
 
 
 def content_language(language=None):
@@ -34,9 +64,7 @@ def content_language(language=None):
 def source_of(page):
     """The page's translation in the default language; the page itself when it is that page or
     has none. One query, none for a page in the default language."""
-    from . import outline
-
-    if page.locale_id == outline.default_locale_id():
+    if page.locale_id == default_locale_id():
         return page
     source = (
         type(page)

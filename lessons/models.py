@@ -9,7 +9,6 @@ from wagtail.fields import StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
-from course import outline
 from course.translations import source_of
 from course.validators import validate_fields, validate_single_line, validate_visible
 
@@ -18,26 +17,6 @@ from .blocks import LessonStreamBlock
 from .formats import Visibility
 from .platforms import POST_PLATFORM_CHOICES
 from .rendering import plain_excerpt
-
-# Converted writing assignments by their stored content. Converting one runs each choice field's
-# choices through Django's normalisation, and every schedule converts every assignment of the
-# course on every request (bench B3); the values are only read, so one per content is kept.
-_ASSIGNMENT_VALUES = {}
-_ASSIGNMENT_VALUES_MAX = 2048
-
-
-def _assignment_value(block, raw):
-    try:
-        key = tuple(sorted(raw.items()))
-        hash(key)
-    except TypeError:  # a field whose stored value is not hashable: convert every time
-        return block.to_python(raw)
-    value = _ASSIGNMENT_VALUES.get(key)
-    if value is None:
-        if len(_ASSIGNMENT_VALUES) >= _ASSIGNMENT_VALUES_MAX:
-            _ASSIGNMENT_VALUES.clear()
-        value = _ASSIGNMENT_VALUES[key] = block.to_python(raw)
-    return value
 
 
 class LessonPage(Page):
@@ -115,7 +94,7 @@ class LessonPage(Page):
         (a query per lesson), and every schedule asks this of every lesson of the course."""
         block = self.body.stream_block.child_blocks["writing_assignment"]
         return [
-            (raw["id"], _assignment_value(block, raw["value"]))
+            (raw["id"], block.to_python(raw["value"]))
             for raw in self.body.raw_data
             if raw["type"] == "writing_assignment"
         ]
@@ -128,7 +107,8 @@ class LessonPage(Page):
 
     @cached_property
     def course(self):
-        return outline.parent_page(self)
+        # Wagtail's routing hands each page its parent, so a served lesson asks nothing here.
+        return self.get_parent().specific
 
     @cached_property
     def number(self):
@@ -137,7 +117,7 @@ class LessonPage(Page):
         source = self.canonical
         if source.pk != self.pk:
             return source.number
-        for number, lesson in enumerate(outline.course_lessons(self.course), start=1):
+        for number, lesson in enumerate(self.course.lessons, start=1):
             if lesson.pk == self.pk:
                 return number
         # Not live (a preview): where it would stand among the live lessons.

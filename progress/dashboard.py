@@ -3,7 +3,7 @@
 `build_dashboard(cohort, at)` answers everything the cohort dashboard page and its CSV exports
 show, with a constant number of queries however many members the cohort has:
 
-* the course's lessons (kept by course.outline) and the cohort's date overrides (the schedule),
+* the course's lessons (loaded once per course page object) and the cohort's date overrides (the schedule),
 * the members, then their responses given and received (one grouped query over the whole
   cohort) and their last activity (one query, lessons.activity),
 * every piece the members wrote, with "has feedback on its current version" (one query),
@@ -272,7 +272,7 @@ def _feedback_queue(cohort, names):
 
 def build_dashboard(cohort, at=None, schedule=None):
     """Everything the dashboard shows for `cohort` at `at`, in the same few queries however many
-    members and pieces: the schedule (date overrides; the lessons are kept by course.outline), the
+    members and pieces: the schedule (date overrides; the course page loads its lessons once), the
     members and two for their activity, the pieces, the feedback queue and the pieces shared per
     week."""
     at = at or timezone.now()

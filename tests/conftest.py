@@ -112,10 +112,7 @@ def fresh_cache():
     from 127.0.0.1: without this, one test's requests would count against the next."""
     from django.core.cache import cache
 
-    from course import outline
-
     cache.clear()
-    outline.end()  # no course outline token carried over from another test's request
     yield
 
 

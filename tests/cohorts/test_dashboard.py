@@ -403,7 +403,7 @@ def test_dashboard_and_exports_use_a_constant_number_of_queries_for_10_and_200_m
 def test_building_the_dashboard_takes_seven_queries(cohort, lessons, django_assert_num_queries):
     populate(cohort, lessons, make_members(cohort, 30))
     cohort = type(cohort).objects.select_related("course").get(pk=cohort.pk)
-    build_dashboard(cohort)  # the course's lessons are loaded once (course.outline)
+    build_dashboard(cohort)  # the course's lessons, loaded once per course page object
     # Date overrides, members, responses (given and received), last activity, pieces, the
     # feedback queue, pieces shared per week.
     with django_assert_num_queries(7):

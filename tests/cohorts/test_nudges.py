@@ -10,7 +10,6 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cohorts.models import Membership
-from course import outline
 from lessons.models import PostLog
 from mail import dispatch, planning, sending, timing, tokens
 from mail.models import Delivery, DeliveryState, Kind, NudgeOptOut
@@ -60,7 +59,6 @@ def test_a_second_tick_in_the_same_hour_plans_nothing_new(cohort):
 @pytest.mark.django_db
 def test_the_ticks_query_count_is_the_same_for_100_and_2000_due_members(course_page):
     counts = []
-    outline.course_lessons(course_page)  # loaded by the first tick in a process, then kept
     for size, hour in ((100, 9), (2000, 10)):
         Delivery.objects.update(state=DeliveryState.SENT)  # the previous round went out
         cohort = make_cohort(course_page, name=f"Cohort {size}")
