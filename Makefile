@@ -43,9 +43,8 @@ run: install
 	DEBUG=$${DEBUG:-1} PORT=$(PORT) $(BIN)/honcho start -f Procfile.dev
 
 # Two workers for two cores; each has its own test database, Redis databases and ports
-# (tests/conftest.py). Tests marked `long` start first and worksteal lets the idle worker take the
-# other's queue. PYTEST_ARGS="-n 0" runs in one process, e.g. to use --pdb.
-PYTEST_ARGS ?= -n 2 --dist worksteal
+# (tests/conftest.py). PYTEST_ARGS="-n 0" runs in one process, e.g. to use --pdb.
+PYTEST_ARGS ?= -n 2
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 

@@ -69,12 +69,6 @@ def pytest_configure(config):
     caches.__dict__.pop("settings", None)
 
 
-def pytest_collection_modifyitems(config, items):
-    """Tests marked `long` run first: in a parallel run (`--dist worksteal`) the other worker takes
-    everything else meanwhile, instead of one long test starting last and finishing alone."""
-    items.sort(key=lambda item: item.get_closest_marker("long") is None)
-
-
 @pytest.fixture(scope="session", autouse=True)
 def isolated_broker(tmp_path_factory):
     """Without REDIS_URL, Celery's filesystem transport gets a private folder for the test run,

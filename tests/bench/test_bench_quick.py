@@ -40,7 +40,6 @@ def test_without_postgresql_and_redis_it_says_so_and_exits_2(tmp_path):
     assert not (tmp_path / "results.json").exists()
 
 
-@pytest.mark.long
 @pytest.mark.services
 @pytest.mark.skipif(not HAS_SERVICES, reason="needs PostgreSQL and Redis: set DATABASE_URL and REDIS_URL")
 @pytest.mark.skipif(shutil.which("wrk") is None, reason="B3 drives the pages with wrk (apt-get install wrk)")

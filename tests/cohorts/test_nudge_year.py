@@ -32,7 +32,6 @@ START = datetime.datetime(2026, 1, 5, 0, 0, tzinfo=datetime.UTC)
 WEEKS = 52
 
 
-@pytest.mark.long
 @pytest.mark.django_db
 def test_a_simulated_year_gives_one_nudge_per_member_per_iso_week_in_their_local_hour(course_page, mailoutbox):
     assert len(ZONES) >= 40

@@ -50,7 +50,6 @@ def logged_in_opener(base, email, password):
     return opener
 
 
-@pytest.mark.long
 @pytest.mark.skipif(not os.access(ROOT / ".venv/bin/honcho", os.X_OK), reason="needs `make install`")
 def test_make_run_serves_pages_and_the_worker_receives_beats_tick(tmp_path):
     port = free_port()
