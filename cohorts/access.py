@@ -144,7 +144,7 @@ def lesson_access(user, lesson, at=None):
         return "full", None
     lesson = lesson.canonical
     course = lesson.course
-    # Only this course's cohorts, and not the course page again (bench B3).
+    # Only this course's cohorts, and not the course page again.
     memberships = list(Membership.objects.filter(user=user, cohort__course_id=course.pk).select_related("cohort"))
     if not memberships:
         return "none", None
@@ -152,7 +152,7 @@ def lesson_access(user, lesson, at=None):
         return "full", None
     for membership in memberships:
         # The lesson's own course object: the lessons it loads for the schedules are the ones the
-        # lesson page lists, loaded once per request instead of twice (bench B3).
+        # lesson page lists, loaded once per request instead of twice.
         membership.cohort.course = course
     schedules = Schedule.for_cohorts(m.cohort for m in memberships)
     slots = [schedules[m.cohort_id].slot(lesson) for m in memberships]

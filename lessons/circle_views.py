@@ -102,7 +102,7 @@ def feed_queryset(user, cohort, viewer=None):
 
 class FeedPage:
     """One page of the feed, without counting every piece the reader may see (a tenth of the
-    feed's time, bench B3): one row more than is shown says whether there is an older page.
+    feed's time): one row more than is shown says whether there is an older page.
     Offers what the template asks of Django's paginator pages."""
 
     def __init__(self, queryset, number, per_page):

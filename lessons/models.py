@@ -68,7 +68,7 @@ class LessonPage(Page):
     def pager(self):
         """The previous and next lesson of the course as its readers see it, with their numbers;
         None for a course of one lesson. (A template loop over all lessons inside a loop over all
-        lessons did this before, 576 iterations for 24 lessons: bench B3.)"""
+        lessons did this before, 576 iterations for 24 lessons.)"""
         lessons = self.course.reader_lessons
         if len(lessons) < 2:
             return None
@@ -169,7 +169,7 @@ class Submission(models.Model):
         ]
         indexes = [
             models.Index(fields=["state", "shared_at"]),
-            # The circle feed's order: newest first, read until a page is full (bench B3).
+            # The circle feed's order: newest first, read until a page is full.
             models.Index(fields=["-shared_at", "-id"], name="submission_feed_order"),
         ]
 
@@ -298,7 +298,7 @@ class PostLog(models.Model):
         return f"{self.get_platform_display()}: {self.url}"
 
 
-# --- practice: the member's own habit, yearly self-check and relationships (issue 6) -----------
+# --- practice: the member's own habit, yearly self-check and relationships -------------------
 
 
 class Pause(models.Model):

@@ -54,7 +54,7 @@ def visible_submissions(user, cohort=None):
 def _in_cohort_rule(membership, prefix=""):
     """The rule for one person in one cohort, from their membership there, as a Q on a
     submission (or, with `prefix`, on a relation to one): the same pieces as the general rule,
-    without its nested subqueries (a quarter of the circle feed's time, bench B3). One membership
+    without its nested subqueries (a quarter of the circle feed's time). One membership
     per person and cohort is what makes the two agree."""
     rule = Q(**{f"{prefix}shared_at__isnull": False, f"{prefix}membership__cohort_id": membership.cohort_id})
     if is_staff(membership.user) or membership.role == Role.FACILITATOR:
@@ -79,7 +79,7 @@ def waiting_for(membership):
     Only pieces the member may still read count (a piece made private again drops out).
     """
     # Usually nothing waits. Asking that first costs a query without joins; planning the join
-    # below took PostgreSQL five times longer than running it (bench B3).
+    # below took PostgreSQL five times longer than running it.
     pending = list(
         PeerReview.objects.filter(reviewer=membership, responded_at__isnull=True).values_list("pk", flat=True)
     )

@@ -1,4 +1,4 @@
-"""Acceptance: every URL of the site with an id (or a token) in it, walked as seven people.
+"""Every URL of the site with an id (or a token) in it, walked as seven people.
 
 The URL list comes from the resolver: `test_every_url_with_an_id_is_mapped` fails when a new URL
 with an id appears that CASES does not cover (or a mapped one disappears), so nobody adds an

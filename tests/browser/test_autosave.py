@@ -1,4 +1,4 @@
-"""ACCEPTANCE: the editor autosaves, survives a lost connection, shows conflicts between two tabs,
+"""The editor autosaves, survives a lost connection, shows conflicts between two tabs,
 keeps a local copy as a last line of defence, and counts characters exactly as the server does."""
 
 import re

@@ -1,4 +1,4 @@
-"""ACCEPTANCE: the consultant's side in a real browser, with the Wagtail admin in English and in
+"""The consultant's side in a real browser, with the Wagtail admin in English and in
 German: sign in through the admin's login form, edit a lesson, add a writing assignment and
 publish it, create a cohort and invite people by uploading a CSV file (preview, then confirm)."""
 

@@ -1,4 +1,4 @@
-"""ACCEPTANCE: signing in, writing, sharing and responding work with the keyboard alone (Tab,
+"""Signing in, writing, sharing and responding work with the keyboard alone (Tab,
 Shift+Tab, Enter, Space), and every element that takes focus on the way shows a visible focus ring."""
 
 import datetime

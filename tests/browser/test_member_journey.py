@@ -1,4 +1,4 @@
-"""ACCEPTANCE: a member's whole course loop in a real browser, in English and German, on a 390 px
+"""A member's whole course loop in a real browser, in English and German, on a 390 px
 phone and on a desktop: accept the emailed invitation, sign in, read this week's lesson, write
 with autosave, share, respond to a peer, get feedback, revise, publish and log the URL, change the
 nudge preferences and unsubscribe through the link in a delivered email.

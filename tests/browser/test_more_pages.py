@@ -1,4 +1,4 @@
-"""ACCEPTANCE, beyond the journeys: the member's secondary pages and the error and help pages pass
+"""Beyond the journeys, the member's secondary pages and the error and help pages pass
 axe-core with no serious or critical violation and fit a 390 px phone, in German (the longest
 words, so the hardest case for the narrow layout)."""
 

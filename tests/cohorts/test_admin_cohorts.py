@@ -566,7 +566,7 @@ def test_an_invitation_of_another_cohort_cannot_be_resent_through_this_one(admin
     assert not Invitation.objects.filter(cohort=cohort_a).exists()
 
 
-# --- hardening (#14): lengths, single lines, visible text, who may invite facilitators ---------
+# --- hardening: lengths, single lines, visible text, who may invite facilitators ---------
 
 
 def long_email(length):

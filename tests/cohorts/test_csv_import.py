@@ -346,7 +346,7 @@ def test_an_upload_without_a_file_shows_the_form_again(admin_client, cohort):
     assert "This field is required." in response.content.decode()
 
 
-# --- hardening (#14) -----------------------------------------------------------------------------
+# --- hardening -----------------------------------------------------------------------------------
 
 
 def long_email(length):

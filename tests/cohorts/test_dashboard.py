@@ -1,4 +1,4 @@
-"""ACCEPTANCE: the facilitator's cohort dashboard (progress matrix, quiet members, listening,
+"""The facilitator's cohort dashboard (progress matrix, quiet members, listening,
 feedback queue, cadence), its CSV exports and the consultant's home panel in the Wagtail admin."""
 
 import csv

@@ -376,7 +376,7 @@ def test_the_send_now_button_appears_once_a_cohort_is_chosen(facilitator_client,
     assert button in facilitator_client.get(INDEX, {"cohort": cohort_a.pk}).content.decode()
 
 
-# --- hardening (#14): previews never show a usable link -----------------------------------------
+# --- hardening: previews never show a usable link -----------------------------------------
 
 
 @pytest.mark.django_db

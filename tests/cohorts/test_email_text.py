@@ -1,5 +1,5 @@
 """Plain-text parts and subjects of every email are plain text: names stay as written, never
-HTML entities; the HTML part stays escaped (issue 14, B)."""
+HTML entities; the HTML part stays escaped."""
 
 import datetime
 import re

@@ -1,4 +1,4 @@
-"""ACCEPTANCE (issue 6, member side): the weekly habit strip, the streak with pauses and grace weeks,
+"""The weekly habit strip, the streak with pauses and grace weeks,
 listening, platforms, and the practice page: constant queries, and no reach metrics anywhere."""
 
 import datetime

@@ -142,7 +142,7 @@ def test_no_one_resets_another_members_calendar_link_or_with_a_get(client, jonas
     assert otto.calendar_token == token
 
 
-# --- hardening (#14): one bad value never breaks the feed ------------------------------------
+# --- hardening: one bad value never breaks the feed ------------------------------------
 
 
 @pytest.mark.django_db

@@ -127,7 +127,7 @@ def test_a_batch_goes_out_over_one_smtp_connection_and_every_row_is_recorded_sen
         dispatch.tick()
         assert sending.send_batch(list(Delivery.objects.values_list("pk", flat=True))) == {"sent": 12}
     assert len(smtp.received) == 12
-    # A connect, EHLO and QUIT per message made the pipeline slower than one plain process (bench B1).
+    # A connect, EHLO and QUIT per message made the pipeline slower than one plain process.
     assert len(smtp.peers) == 1
     assert set(Delivery.objects.values_list("state", flat=True)) == {DeliveryState.SENT}
 

@@ -166,7 +166,7 @@ def test_a_schedule_reads_the_assignments_without_loading_the_lessons_images(
     )
     lesson = LessonPage.objects.get(title="Pictures")  # as every schedule loads it: body not converted yet
     # Converting the whole body would fetch the image: every page that shows a schedule paid that
-    # per lesson (bench B3).
+    # per lesson.
     with django_assert_num_queries(0):
         [(block_id, value)] = lesson.writing_assignments
     assert block_id and value["title"] == "Write it" and value.format_label

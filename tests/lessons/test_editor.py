@@ -418,7 +418,7 @@ def test_a_made_up_audience_is_refused(client, world, piece):
     assert piece.state == SubmissionState.DRAFT
 
 
-# --- hardening (#14): an oversized save is answered by the form, the text shown again ----------
+# --- hardening: an oversized save is answered by the form, the text shown again ----------
 
 
 @pytest.mark.parametrize("chars", [2_700_000, 50_001])

@@ -232,7 +232,7 @@ def test_the_posted_on_date_is_prefilled_in_the_format_a_date_input_accepts(anna
     assert datetime.date.fromisoformat(value) == timezone.localdate(timezone=ready.membership.zone)
 
 
-# --- hardening (#14): https addresses and sensible dates ---------------------------------------
+# --- hardening: https addresses and sensible dates ---------------------------------------
 
 
 @pytest.mark.parametrize(

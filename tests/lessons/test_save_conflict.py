@@ -1,4 +1,4 @@
-"""ACCEPTANCE: two saves based on the same version never lose a word. The second one gets a
+"""Two saves based on the same version never lose a word. The second one gets a
 conflict panel with both texts; the member chooses; every version stays."""
 
 import pytest

@@ -1,4 +1,4 @@
-"""ACCEPTANCE: the compose URLs of every platform carry the text exactly (percent-encoded), the
+"""The compose URLs of every platform carry the text exactly (percent-encoded), the
 Mastodon server is normalised or refused, and the length check is the platform's own, including
 the 23-character link rule of X and Mastodon, at exactly the limit and one over."""
 

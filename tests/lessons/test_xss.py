@@ -1,4 +1,4 @@
-"""ACCEPTANCE: no classic XSS payload survives into a page, whichever way member text travels.
+"""No classic XSS payload survives into a page, whichever way member text travels.
 
 Every payload is written as a draft (Submission.body and some titles), shared, answered (Response,
 through the circle's own form, with and without htmx) and commented on (Feedback, through the admin
