@@ -30,7 +30,7 @@ from django.utils.translation import ngettext
 from cohorts.access import facilitated_cohorts
 from cohorts.models import CohortState, Membership, Role
 from cohorts.schedule import Schedule
-from course.timezones import zone_named
+from course.timezones import week_start, zone_named
 from lessons.activity import is_quiet, last_activity_in
 from lessons.feedback import has_current_feedback, waiting_for_feedback
 from lessons.models import Response, Submission, SubmissionState
@@ -331,8 +331,8 @@ BAR_WIDTH = 32
 def cohort_weeks(cohort, at):
     """The Mondays of the cohort's ISO weeks so far (local to the cohort), first to current."""
     today = min(cohort.local_today(at), cohort.end_date)
-    first = cohort.start_date - datetime.timedelta(days=cohort.start_date.weekday())
-    last = today - datetime.timedelta(days=today.weekday())
+    first = week_start(cohort.start_date)
+    last = week_start(today)
     weeks = []
     monday = first
     while monday <= last:
