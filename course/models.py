@@ -151,12 +151,21 @@ class HomePage(Page):
     def route(self, request, path_components):
         # A page not translated yet is still there for a German reader: the source tree answers.
         try:
-            return super().route(request, path_components)
+            return self.route_in_tree(request, path_components)
         except Http404:
             source = self.canonical
             if source.pk == self.pk:
                 raise
             return source.route(request, path_components)
+
+    def route_in_tree(self, request, path_components):
+        if path_components:
+            # The children are courses: one query for the course, not Wagtail's two (the page,
+            # then its specific class).
+            course = CoursePage.objects.child_of(self).filter(slug=path_components[0]).first()
+            if course is not None:
+                return course.route(request, path_components[1:])
+        return super().route(request, path_components)
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
@@ -234,6 +243,16 @@ class CoursePage(Page):
         # By name, like a foreign key to another app: lessons sit above course.
         lesson_page = apps.get_model("lessons", "LessonPage")
         return list(lesson_page.objects.child_of(self).live().order_by("path"))
+
+    def route(self, request, path_components):
+        # A lesson is looked up in the course's live lessons, which its page loads anyway (for the
+        # schedule and the pager): no two queries of Wagtail's own for the last URL segment.
+        if len(path_components) == 1:
+            lesson = next((lesson for lesson in self.lessons if lesson.slug == path_components[0]), None)
+            if lesson is not None:
+                lesson.course = self
+                return lesson.route(request, [])
+        return super().route(request, path_components)
 
     @cached_property
     def reader_lessons(self):

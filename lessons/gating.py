@@ -26,9 +26,9 @@ def serve_lesson(request, lesson, serve):
 def lesson_not_open(request, lesson, slot):
     """When the lesson opens, in the member's own time zone, and none of its content."""
     request.is_preview = False
-    course = lesson.get_parent()
+    course = lesson.course
     # Cohorts know the source course; `course` is the one in the reader's language.
-    source_course_id = lesson.canonical.get_parent().pk
+    source_course_id = lesson.canonical.course.pk
     membership = access.memberships_for(request.user).filter(cohort__course_id=source_course_id).first()
     context = {
         "lesson": lesson,

@@ -216,3 +216,20 @@ def test_the_lesson_pages_query_count_does_not_grow_with_the_course(
 
     with django_assert_num_queries(queries):
         assert client.get(first.url).status_code == 200
+
+
+def test_a_course_taken_offline_is_not_found_on_the_next_request(client, member, course_page):
+    user, _cohort, _first, _current = member
+    client.force_login(user)
+    assert client.get("/presence/").status_code == 200
+
+    course_page.unpublish()
+
+    assert client.get("/presence/").status_code == 404
+
+
+def test_a_path_below_a_lesson_is_not_found(client, member):
+    user, _cohort, first, _current = member
+    client.force_login(user)
+
+    assert client.get(first.url + "more/").status_code == 404
