@@ -2,12 +2,14 @@
 
 import datetime
 import secrets
+import zoneinfo
 
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -124,8 +126,6 @@ class Cohort(ClusterableModel):
 
     @property
     def zone(self):
-        import zoneinfo
-
         return zoneinfo.ZoneInfo(self.time_zone)
 
     def state_at(self, at=None):
@@ -288,8 +288,6 @@ class Membership(models.Model):
 
     @property
     def time_zone_info(self):
-        import zoneinfo
-
         return zoneinfo.ZoneInfo(self.time_zone)
 
     def reset_calendar_token(self):
@@ -355,8 +353,6 @@ class Invitation(models.Model):
 
     @cached_property
     def accept_path(self):
-        from django.urls import reverse
-
         return reverse("cohorts:accept_invitation", args=[self.token])
 
 

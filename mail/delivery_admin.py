@@ -35,6 +35,7 @@ from cohorts import access
 
 from . import nudges
 from .models import Delivery, DeliveryState, Kind
+from .rendering import BatchContext
 
 app_name = "cohort_deliveries"
 ROWS_PER_PAGE = 50
@@ -174,8 +175,6 @@ def mask_tokens(text):
 def render_preview(delivery, now):
     """The delivery's email as a worker would build it, rendered from the database now (or at the
     moment it was sent). Building changes nothing: a preview is rolled back."""
-    from .rendering import BatchContext
-
     at = delivery.sent_at or now
     try:
         with transaction.atomic():
