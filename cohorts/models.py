@@ -8,6 +8,7 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -358,8 +359,6 @@ class Invitation(models.Model):
 
     @cached_property
     def accept_path(self):
-        from django.urls import reverse
-
         return reverse("cohorts:accept_invitation", args=[self.token])
 
 
