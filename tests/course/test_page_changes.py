@@ -14,7 +14,7 @@ from cohorts.models import Membership
 from course.models import User
 from course.translations import default_locale_id
 from lessons.models import LessonPage
-from tests.conftest import make_cohort, make_lesson, publish
+from tests.factories import make_cohort, make_lesson, publish
 
 pytestmark = pytest.mark.django_db
 
