@@ -46,6 +46,10 @@ class DeliveryState(models.TextChoices):
     # have gone out. Never resent automatically; counted and shown in the report.
     UNKNOWN = "unknown", _("Unknown (flagged)")
     SKIPPED = "skipped", _("Skipped")
+    # Past its deadline (`send_by`) before it could leave: never sent late.
+    EXPIRED = "expired", _("Expired")
+    # Planned only after its deadline had passed (beat or the database was down): recorded, not sent.
+    MISSED = "missed", _("Missed")
 
 
 class Delivery(models.Model):
@@ -69,6 +73,8 @@ class Delivery(models.Model):
     state = models.CharField(max_length=8, choices=DeliveryState.choices, default=DeliveryState.PENDING)
     variant = models.CharField(max_length=24, blank=True)
     due_at = models.DateTimeField(help_text="Not sent before this moment (also the next retry).")
+    send_by = models.DateTimeField(null=True, blank=True, help_text="Pointless after this moment: expires instead.")
+    reason = models.CharField(max_length=200, blank=True, help_text="Why it was skipped, expired or missed.")
     enqueued_at = models.DateTimeField(null=True, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
@@ -107,3 +113,14 @@ class Delivery(models.Model):
 
     def __str__(self):
         return f"{self.kind} {self.period_key} → {self.membership_id or self.invitation_id}"
+
+
+class PlanWatermark(models.Model):
+    """How far planning has covered, per kind: the next tick plans the whole span since, so an
+    outage of beat or the database is caught up instead of silently skipped."""
+
+    kind = models.CharField(max_length=24, choices=Kind.choices, unique=True)
+    planned_through = models.DateTimeField()
+
+    def __str__(self):
+        return f"{self.kind} planned through {self.planned_through:%Y-%m-%d %H:%M}"
