@@ -22,7 +22,7 @@ from lessons.feedback import waiting_for_feedback
 from lessons.models import Feedback, LessonPage, PostLog, Submission
 
 from .emails import build_message
-from .models import Kind, NudgeOptOut
+from .models import Kind
 from .tokens import unsubscribe_url
 
 
@@ -47,10 +47,6 @@ class BatchContext:
     def __init__(self, deliveries, now):
         self.now = now
         self.deliveries = deliveries
-        membership_ids = {d.membership_id for d in deliveries if d.membership_id}
-        self.opted_out = set(
-            NudgeOptOut.objects.filter(membership_id__in=membership_ids).values_list("membership_id", "kind")
-        )
         by_kind = defaultdict(set)
         for delivery in deliveries:
             if delivery.subject_id is not None:
@@ -132,11 +128,9 @@ class BatchContext:
     def build(self, delivery, connection):
         if delivery.kind == Kind.INVITATION:
             return self._invitation(delivery, connection)
+        # Whether the member still wants it is the claim's question (mail.sending.claim), asked
+        # in the statement that takes the row, not here from what the batch loaded at its start.
         membership = delivery.membership
-        if membership.unsubscribed_at is not None or not membership.user.is_active:
-            raise Skip("The member unsubscribed.")
-        if (membership.pk, delivery.kind) in self.opted_out:
-            raise Skip("The member switched this kind of email off.")
         builder = getattr(self, f"_{delivery.kind}")
         name, context = builder(delivery, membership)
         context.update(
