@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import sys
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
@@ -17,11 +18,6 @@ from config.celery import app
 from tests.factories import make_cohort
 
 ROOT = Path(__file__).resolve().parents[2]
-
-needs_shared_database = pytest.mark.skipif(
-    not os.environ.get("REDIS_URL") or not os.environ.get("DATABASE_URL", "").startswith("postgres"),
-    reason="a worker process needs a database and broker it can share: PostgreSQL and Redis",
-)
 
 
 @pytest.fixture
@@ -48,9 +44,22 @@ def worker(purge_queue):
 
 
 @pytest.fixture
+def later_worker(purge_queue):
+    """A worker like `worker`, started when the test calls the fixture's value (work queued
+    before that waits in the broker)."""
+    with ExitStack() as stack:
+        yield lambda: stack.enter_context(
+            start_worker(app, pool="threads", concurrency=4, perform_ping_check=False, shutdown_timeout=30)
+        )
+    connection.close()
+
+
+@pytest.fixture
 def worker_processes(purge_queue):
     """Start Celery worker processes on the test database, broker and SMTP sink:
     `start(smtp, concurrency=2, **env)`; every one still running is stopped at the end."""
+    if not os.environ.get("REDIS_URL") or not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        pytest.skip("a worker process needs a database and broker it can share: PostgreSQL and Redis")
     started = []
 
     def start(smtp, *, concurrency=2, **extra_env):

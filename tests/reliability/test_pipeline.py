@@ -14,8 +14,6 @@ from mail import dispatch, tasks
 from mail.models import Delivery, DeliveryState, Kind
 from tests.factories import due_now, open_count, wait_for
 
-from .conftest import needs_shared_database
-
 pytestmark = [
     pytest.mark.django_db(transaction=True),
     # The pipeline is tested on the real transport: Celery's filesystem transport is only the
@@ -85,7 +83,6 @@ def test_temporary_smtp_errors_are_retried_until_delivered_once_and_5xx_fail_onc
     assert sent.filter(attempts__gt=1).count() == len(sink.temp_failed)
 
 
-@needs_shared_database
 def test_a_worker_killed_mid_run_loses_nothing_and_duplicates_nothing(cohort, smtp, worker_processes):
     members = due_now(cohort, 2000, "k")
     dispatch.tick()
