@@ -76,7 +76,6 @@ def _row_defaults(kind, now, due_at=None, variant=""):
         "due_at": Value(due_at or now, output_field=DateTimeField()),
         "attempts": Value(0, output_field=IntegerField()),
         "last_error": Value("", output_field=CharField()),
-        "reason": Value("", output_field=CharField()),
         "flagged": Value(False),
         "to_email": Value("", output_field=CharField()),
         "created_at": Value(now, output_field=DateTimeField()),
