@@ -219,6 +219,8 @@ class CoursePage(Page):
 
     parent_page_types = ["course.HomePage"]
     subpage_types = ["lessons.LessonPage"]
+    # The admin lists the lessons in course order, not the last edited first.
+    admin_default_ordering = "ord"
 
     content_panels = Page.content_panels + [
         FieldPanel("intro"),
