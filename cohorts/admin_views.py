@@ -490,6 +490,7 @@ class CohortInviteView(CohortPageMixin, TemplateView):
                 "submit_button_label": _("Send the invitation"),
                 "submit_button_active_label": _("Sending…"),
                 "has_unsaved_changes": kwargs["form"].is_bound,
+                "media": kwargs["form"].media,  # the time-zone search
             }
         )
         return context

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.users.forms import UserCreationForm, UserEditForm
 from wagtail.users.views.users import UserViewSet as WagtailUserViewSet
 
-from .timezones import time_zone_choices
+from .timezones import TimeZoneField
 from .validators import EmailAddressField, validate_single_line, validate_visible
 
 PROFILE_FIELDS = ["full_name", "language", "time_zone"]
@@ -15,7 +15,7 @@ class ProfileFieldsMixin(forms.Form):
     # Wagtail's forms declare first/last name; our model has a single full name instead.
     first_name = None
     last_name = None
-    time_zone = forms.ChoiceField(label=_("Time zone"), choices=time_zone_choices)
+    time_zone = TimeZoneField(label=_("Time zone"))
     email = EmailAddressField(required=True, label=_("Email"))
     full_name = forms.CharField(
         label=_("Full name"), max_length=150, validators=[validate_visible, validate_single_line]
