@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 
 from course.timezones import AVAILABLE_ZONES, CURRENT_ZONES, TimeZoneField, time_zone_choices
+from course.viewsets import AccountNameForm
 from tests.factories import MembershipFactory, UserFactory, make_cohort
 
 
@@ -95,3 +96,17 @@ def test_the_admin_shows_the_name_as_the_person_wrote_it_not_dr_as_a_first_name(
     sidebar = json.loads(props.group(1))
     assert "Dr. Anna Berger" in json.dumps(sidebar, ensure_ascii=False)
     assert doctor.first_name == doctor.get_short_name() == "Dr. Anna Berger"
+
+
+@pytest.mark.django_db
+def test_the_admin_account_page_edits_the_full_name_not_an_empty_first_and_last_name(client):
+    doctor = UserFactory(full_name="Dr. Anna Berger", is_staff=True, is_superuser=True)
+    client.force_login(doctor)
+    html = client.get(reverse("wagtailadmin_account")).content.decode()
+    assert 'name="name_email-first_name"' not in html
+    assert re.search(r'<input[^>]*name="name_email-full_name"[^>]*value="Dr. Anna Berger"', html)
+    form = AccountNameForm({"full_name": "Anna Berger", "email": doctor.email}, instance=doctor)
+    assert form.is_valid(), form.errors
+    form.save()
+    doctor.refresh_from_db()
+    assert doctor.full_name == "Anna Berger"
