@@ -166,3 +166,14 @@ def test_an_english_member_sees_no_translation_note(client, member, course):
     with time_machine.travel(WEEK_THREE, tick=False):
         html = client.get(lessons_of(course)["Lesson number 2"].url).content.decode()
     assert "not translated yet" not in html
+
+
+@pytest.mark.django_db
+def test_the_new_lesson_form_shows_the_course_plan_with_the_new_lesson_last(admin_client, course):
+    response = admin_client.get(reverse("wagtailadmin_pages:add", args=["lessons", "lessonpage", course.pk]))
+    html = response.content.decode()
+    assert response.status_code == 200
+    table = html[html.index("Lessons of this course in course order") :]
+    assert table.index("Lesson number 8") < table.index("This lesson")
+    # Its default offset (0) is lesson 1's day: said before it is saved.
+    assert "Lesson 9 opens on the same day as another lesson" in html
