@@ -40,6 +40,7 @@ from .audience import (
     reachable,
     weekly_nudge_audience,
 )
+from .meetups import plan_event_invitations
 from .models import Delivery, DeliveryState, Kind, NudgeOptOut
 from .timing import year_before, zone_groups, zones_in_use
 
@@ -293,6 +294,7 @@ PLANNERS = [
     plan_feedback_ready,
     plan_peer_review_reminders,
     plan_event_kits,
+    plan_event_invitations,
     plan_self_checks,
 ]
 
