@@ -404,6 +404,15 @@ class CohortEvent(models.Model):
     def __str__(self):
         return f"{self.name} ({self.date})"
 
+    def save(self, *args, **kwargs):
+        if self.pk:
+            before = CohortEvent.objects.filter(pk=self.pk).values(*self.SCHEDULE_FIELDS, "sequence").first()
+            if before and any(before[name] != getattr(self, name) for name in self.SCHEDULE_FIELDS):
+                self.sequence = before["sequence"] + 1
+                if kwargs.get("update_fields") is not None:
+                    kwargs["update_fields"] = {*kwargs["update_fields"], "sequence"}
+        super().save(*args, **kwargs)
+
     def clean(self):
         super().clean()
         validate_fields(
@@ -420,15 +429,6 @@ class CohortEvent(models.Model):
             raise ValidationError({"end_time": _("Give both a start and an end time, or neither (all day).")})
         if self.start_time and self.end_time and self.end_time <= self.start_time:
             raise ValidationError({"end_time": _("The event must end after it starts.")})
-
-    def save(self, *args, **kwargs):
-        if self.pk:
-            before = CohortEvent.objects.filter(pk=self.pk).values(*self.SCHEDULE_FIELDS, "sequence").first()
-            if before and any(before[name] != getattr(self, name) for name in self.SCHEDULE_FIELDS):
-                self.sequence = before["sequence"] + 1
-                if kwargs.get("update_fields") is not None:
-                    kwargs["update_fields"] = {*kwargs["update_fields"], "sequence"}
-        super().save(*args, **kwargs)
 
     @property
     def all_day(self):
