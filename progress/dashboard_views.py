@@ -58,9 +58,11 @@ class DashboardMixin(CohortPageMixin):
     dashboard_url_name = None
     dashboard_progress_csv_url_name = None
     dashboard_summary_csv_url_name = None
+    stuck_url_name = None
 
     @cached_property
     def dashboard(self):
+        """The CSV exports: every member of the cohort."""
         return build_dashboard(self.object, timezone.now())
 
 
@@ -70,8 +72,23 @@ class CohortDashboardView(DashboardMixin, TemplateView):
     header_icon = "table"
 
     @cached_property
+    def circles(self):
+        return list(self.object.circles.all())
+
+    @cached_property
+    def circle(self):
+        value = self.request.GET.get("circle", "")
+        return next((circle for circle in self.circles if str(circle.pk) == value), None)
+
+    @cached_property
+    def dashboard(self):
+        """One page of members (of one circle, when chosen); a bad page number shows the last."""
+        return build_dashboard(self.object, timezone.now(), circle=self.circle, page=self.request.GET.get("page") or 1)
+
+    @cached_property
     def header_buttons(self):
         return [
+            HeaderButton(_("Who is stuck"), url=self.url("stuck_url_name"), icon_name="warning", priority=5),
             HeaderButton(
                 _("Progress (CSV)"), url=self.url("dashboard_progress_csv_url_name"), icon_name="download", priority=10
             ),
@@ -92,6 +109,9 @@ class CohortDashboardView(DashboardMixin, TemplateView):
                 "summary_rows": [(row, summary_values(row, zone)) for row in dashboard.rows],
                 "matrix_rows": matrix_rows(dashboard.rows),
                 "statuses": list(Status),
+                "circles": self.circles,
+                "circle": self.circle,
+                "page": dashboard.page,
                 "totals": list(zip(dashboard.slots, dashboard.status_totals(), strict=True)),
                 "opened": sum(1 for slot in dashboard.slots if slot.is_open(dashboard.at)),
                 "feedback_queue_url": reverse("lessons_feedback:queue"),

@@ -169,8 +169,7 @@ def circle_of_five(cohort):
     circle = CircleFactory(cohort=cohort, name="Five")
     with at(NOW - 30 * DAY):
         return [
-            MembershipFactory(cohort=cohort, circle=circle, user=UserFactory(full_name=f"Reader {n}"))
-            for n in range(5)
+            MembershipFactory(cohort=cohort, circle=circle, user=UserFactory(full_name=f"Reader {n}")) for n in range(5)
         ]
 
 
