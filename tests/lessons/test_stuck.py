@@ -198,7 +198,7 @@ def test_reassigning_a_reader_keeps_two_readers_per_piece_and_nobody_above_three
 
 
 def test_reassigning_takes_the_reader_who_waited_longest_and_never_one_who_responded(cohort, circle_of_five):
-    author, *others = circle_of_five
+    author, *_others = circle_of_five
     piece = shared(author, NOW - 4 * DAY)
     first, second = PeerReview.objects.filter(submission=piece).order_by("pk")
     respond(piece, first.reviewer, NOW - 3 * DAY)
