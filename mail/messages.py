@@ -25,7 +25,7 @@ from lessons.models import Feedback, LessonPage, PostLog, Submission
 from . import meetups
 from .emails import build_message
 from .models import Kind, NudgeOptOut
-from .notes import load_notes, reply_to
+from .notes import load_notes, reply_to, who_is_stuck
 from .tokens import unsubscribe_url
 
 
@@ -315,6 +315,9 @@ class BatchContext:
         return "facilitator_digest", {"digest": self._digests[cohort.pk]}
 
 
+DIGEST_STUCK_ROWS = 15
+
+
 def cohort_digest(cohort, now):
     """Who wrote, who published, who has gone quiet (2+ weeks), and the feedback queue."""
     week_ago = now - datetime.timedelta(days=7)
@@ -330,6 +333,9 @@ def cohort_digest(cohort, now):
     queue = waiting_for_feedback(Submission.objects.filter(membership__cohort=cohort)).order_by("shared_at")
     oldest = queue.first()
     return {
+        # First: who is stuck and on what (lessons.stuck), the page's rows.
+        "stuck": who_is_stuck(cohort, now)[:DIGEST_STUCK_ROWS],
+        "stuck_url": settings.SITE_URL + reverse("cohort_admin:stuck", args=[cohort.pk]),
         "wrote": [m.user.full_name for m in members if m.wrote],
         "published": [m.user.full_name for m in members if m.published],
         "quiet": [m.user.full_name for m in members if is_quiet(m, last_activity.get(m.pk), now)],

@@ -20,8 +20,10 @@ from django.utils.translation import gettext_lazy as _
 
 from cohorts.models import Membership, Role
 from course.validators import has_visible_text, single_line
+from lessons.stuck import stuck_in
 
 from .audience import not_paused, reachable
+from .bounces import bouncing_memberships
 from .dispatch import enqueue
 from .emails import render_text
 from .models import Delivery, DeliveryState, FacilitatorNote, Kind
@@ -153,3 +155,17 @@ def load_notes(ids):
 
 def reply_to(note):
     return {"Reply-To": note.author.email} if note.author and note.author.email else {}
+
+
+def who_is_stuck(cohort, at, circle=None):
+    """The stuck rows with the pipeline's bounce state and the notes already sent to each member:
+    the page's and the digest's one entry point."""
+    members = Membership.objects.filter(cohort=cohort, role=Role.MEMBER)
+    if circle is not None:
+        members = members.filter(circle=circle)
+    ids = list(members.values_list("pk", flat=True))
+    rows = stuck_in(cohort, at, circle=circle, bouncing=bouncing_memberships(ids))
+    notes = sent_notes({row.membership.pk for row in rows})
+    for row in rows:
+        row.notes = notes.get(row.membership.pk, [])
+    return rows

@@ -17,23 +17,8 @@ from cohorts.admin_views import CohortPageMixin
 from cohorts.models import Membership, Role
 from lessons import writing
 from lessons.models import Submission
-from lessons.stuck import REASONS, pending_reader_pieces, stuck_in
-from mail.bounces import bouncing_memberships
-from mail.notes import MAX_BODY, MAX_SUBJECT, NoteError, send_note, sent_notes, suggested_note
-
-
-def who_is_stuck(cohort, at, circle=None):
-    """The stuck rows with the pipeline's bounce state and the notes already sent to each member:
-    the page's and the digest's one entry point."""
-    members = Membership.objects.filter(cohort=cohort, role=Role.MEMBER)
-    if circle is not None:
-        members = members.filter(circle=circle)
-    ids = list(members.values_list("pk", flat=True))
-    rows = stuck_in(cohort, at, circle=circle, bouncing=bouncing_memberships(ids))
-    notes = sent_notes({row.membership.pk for row in rows})
-    for row in rows:
-        row.notes = notes.get(row.membership.pk, [])
-    return rows
+from lessons.stuck import REASONS, pending_reader_pieces
+from mail.notes import MAX_BODY, MAX_SUBJECT, NoteError, send_note, suggested_note, who_is_stuck
 
 
 class StuckMixin(CohortPageMixin):
