@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from cohorts.models import Membership, Role
 from course.validators import has_visible_text
 
+from .changes import writing_changed
 from .models import (
     Feedback,
     PeerReview,
@@ -138,6 +139,7 @@ def share(submission, *, visibility=None, now=None):
         submission.refresh_from_db()
         if visibility in (Visibility.CIRCLE, Visibility.COHORT):
             assign_peer_reviewers(submission)
+        writing_changed()
     return submission
 
 
@@ -262,4 +264,5 @@ def record_post(membership, *, url, platform, posted_on=None, submission=None):
             # The first recorded post publishes the piece; later ones keep that moment.
             Submission.objects.filter(pk=submission.pk, published_at__isnull=True).update(published_at=timezone.now())
             Submission.objects.filter(pk=submission.pk).update(state=SubmissionState.PUBLISHED)
+            writing_changed()
     return post

@@ -16,9 +16,11 @@ listening and publishing.
 """
 
 import datetime
+import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db import models
 from django.db.models import Case, Count, DateField, IntegerField, OuterRef, Q, Subquery, When
@@ -33,6 +35,7 @@ from cohorts.models import CohortState, Membership, Role
 from cohorts.schedule import Schedule
 from course.timezones import week_start, zone_named
 from lessons.activity import is_quiet, last_activity_in
+from lessons.changes import writing_version
 from lessons.feedback import has_current_feedback, waiting_for_feedback
 from lessons.models import Response, Submission, SubmissionState
 
@@ -380,6 +383,62 @@ def build_dashboard(cohort, at=None, schedule=None, *, circle=None, page=None, p
         member_count=len(everyone),
         quiet=quiet,
         queue_count=queue_count,
+        page=page_obj,
+    )
+
+
+# How long a page of the dashboard is kept at most: statuses that change with time alone (a
+# lesson opens, a due date passes, someone goes quiet) show within this.
+CACHE_SECONDS = 300
+
+
+def cached_dashboard(cohort, at=None, *, circle=None, page=1):
+    """The dashboard page as build_dashboard makes it, kept in Django's cache until anything
+    members write changes (lessons.changes), the cohort's schedule or circles change, or
+    CACHE_SECONDS pass. Costs the schedule (the date overrides) and one cache read when kept."""
+    at = at or timezone.now()
+    schedule = Schedule.for_cohort(cohort)
+    overrides = tuple(sorted((slot.lesson.pk, slot.opens_at.isoformat()) for slot in schedule.slots))
+    key = "dashboard:" + ":".join(
+        str(part)
+        for part in (
+            cohort.pk,
+            circle.pk if circle else "-",
+            page,
+            writing_version(),
+            int(at.timestamp() // CACHE_SECONDS),
+            hashlib.blake2s(repr(overrides).encode(), digest_size=8).hexdigest(),
+            cohort.cadence_days,
+        )
+    )
+    kept = cache.get(key)
+    if kept is None:
+        dashboard = build_dashboard(cohort, at, schedule, circle=circle, page=page)
+        kept = {
+            "at": dashboard.at,
+            "rows": dashboard.rows,
+            "queue": dashboard.queue,
+            "cadence": dashboard.cadence,
+            "member_count": dashboard.member_count,
+            "quiet": dashboard.quiet,
+            "queue_count": dashboard.queue_count,
+            "page": dashboard.page.number if dashboard.page else None,
+            "per_page": dashboard.page.paginator.per_page if dashboard.page else None,
+        }
+        cache.set(key, kept, CACHE_SECONDS)
+    page_obj = None
+    if kept["page"] is not None:
+        page_obj = Paginator(range(kept["member_count"]), kept["per_page"]).get_page(kept["page"])
+    return Dashboard(
+        cohort=cohort,
+        at=kept["at"],
+        slots=schedule.slots,
+        rows=kept["rows"],
+        queue=kept["queue"],
+        cadence=kept["cadence"],
+        member_count=kept["member_count"],
+        quiet=kept["quiet"],
+        queue_count=kept["queue_count"],
         page=page_obj,
     )
 

@@ -16,7 +16,7 @@ from wagtail.admin.widgets.button import HeaderButton
 
 from cohorts.admin_views import CohortPageMixin
 
-from .dashboard import SUMMARY_COLUMNS, Status, build_dashboard, home_panel_rows, summary_values
+from .dashboard import SUMMARY_COLUMNS, Status, build_dashboard, cached_dashboard, home_panel_rows, summary_values
 
 # Spreadsheet programs run a cell that starts with one of these as a formula.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -83,7 +83,10 @@ class CohortDashboardView(DashboardMixin, TemplateView):
     @cached_property
     def dashboard(self):
         """One page of members (of one circle, when chosen); a bad page number shows the last."""
-        return build_dashboard(self.object, timezone.now(), circle=self.circle, page=self.request.GET.get("page") or 1)
+        page = self.request.GET.get("page", "")
+        return cached_dashboard(
+            self.object, timezone.now(), circle=self.circle, page=int(page) if page.isdigit() and len(page) < 7 else 1
+        )
 
     @cached_property
     def header_buttons(self):
