@@ -392,14 +392,11 @@ def build_dashboard(cohort, at=None, schedule=None, *, circle=None, page=None, p
 CACHE_SECONDS = 300
 
 
-def cached_dashboard(cohort, at=None, *, circle=None, page=1):
-    """The dashboard page as build_dashboard makes it, kept in Django's cache until anything
-    members write changes (lessons.changes), the cohort's schedule or circles change, or
-    CACHE_SECONDS pass. Costs the schedule (the date overrides) and one cache read when kept."""
-    at = at or timezone.now()
-    schedule = Schedule.for_cohort(cohort)
-    overrides = tuple(sorted((slot.lesson.pk, slot.opens_at.isoformat()) for slot in schedule.slots))
-    key = "dashboard:" + ":".join(
+def dashboard_cache_key(cohort, schedule, at, *, circle=None, page=1):
+    """Names one page of the dashboard as it stands: the cohort, circle and page, the writing
+    version (lessons.changes), the five-minute slot, the schedule's lessons and dates, the cadence."""
+    lessons = tuple((slot.lesson.pk, slot.opens_at.isoformat()) for slot in schedule.slots)
+    return "dashboard:" + ":".join(
         str(part)
         for part in (
             cohort.pk,
@@ -407,10 +404,19 @@ def cached_dashboard(cohort, at=None, *, circle=None, page=1):
             page,
             writing_version(),
             int(at.timestamp() // CACHE_SECONDS),
-            hashlib.blake2s(repr(overrides).encode(), digest_size=8).hexdigest(),
+            hashlib.blake2s(repr(lessons).encode(), digest_size=8).hexdigest(),
             cohort.cadence_days,
         )
     )
+
+
+def cached_dashboard(cohort, at=None, *, circle=None, page=1, schedule=None):
+    """The dashboard page as build_dashboard makes it, kept in Django's cache until anything
+    members write changes (lessons.changes), the cohort's schedule changes, or CACHE_SECONDS
+    pass. Costs the schedule (the date overrides) and one cache read when kept."""
+    at = at or timezone.now()
+    schedule = schedule or Schedule.for_cohort(cohort)
+    key = dashboard_cache_key(cohort, schedule, at, circle=circle, page=page)
     kept = cache.get(key)
     if kept is None:
         dashboard = build_dashboard(cohort, at, schedule, circle=circle, page=page)

@@ -17,8 +17,8 @@ from django.urls import reverse
 from cohorts.models import Membership, Role
 from course.models import User
 from lessons.admin_views import queue
-from lessons.models import Feedback, PostLog, Response, Submission, SubmissionState
 from lessons.changes import writing_changed
+from lessons.models import Feedback, PostLog, Response, Submission, SubmissionState
 from mail.messages import cohort_digest
 from progress.dashboard import Status, build_dashboard, home_panel_rows
 from tests.factories import make_cohort, make_lesson, make_members
