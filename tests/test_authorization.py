@@ -17,6 +17,7 @@ the next test.
 """
 
 import contextlib
+import datetime
 import io
 import json
 import zipfile
@@ -31,7 +32,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from cohorts.models import Circle, Cohort, EventAnswer, Invitation, Membership
+from cohorts.models import Circle, Cohort, CohortEvent, EventAnswer, Invitation, Membership
 from course.models import User
 from lessons.models import Feedback, PeerReview, PostLog, Response, Submission, SubmissionVersion
 from mail.models import Delivery, FacilitatorNote, NudgeOptOut
@@ -132,10 +133,6 @@ def m1_relationship(world):
 
 def a_event(world):
     """A Work Out Loud meetup of cohort A."""
-    import datetime
-
-    from cohorts.models import CohortEvent
-
     return CohortEvent.objects.get_or_create(
         cohort=world.cohort_a,
         name=f"Meetup {A_MARKER}",

@@ -21,7 +21,7 @@ from lessons.changes import writing_changed
 from lessons.models import Feedback, PostLog, Response, Submission, SubmissionState
 from mail.messages import cohort_digest
 from progress.dashboard import Status, build_dashboard, home_panel_rows
-from tests.factories import make_cohort, make_lesson, make_members
+from tests.factories import CircleFactory, make_cohort, make_lesson, make_members
 
 BERLIN = datetime.timezone(datetime.timedelta(hours=1))
 NOW = datetime.datetime(2026, 11, 20, 12, tzinfo=BERLIN)  # a Friday in the cohort's third week
@@ -195,8 +195,6 @@ def test_an_open_lesson_with_nothing_written_is_overdue_after_its_due_date_and_m
 
 
 def test_the_matrix_is_paged_and_filtered_by_circle_and_the_csv_stays_complete(admin_client, cohort, lessons):
-    from tests.factories import CircleFactory
-
     members = make_members(cohort, 60)
     blue = CircleFactory(cohort=cohort, name="Blue")
     Membership.objects.filter(pk__in=[m.pk for m in members[:7]]).update(circle=blue)

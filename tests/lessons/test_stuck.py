@@ -12,6 +12,7 @@ from lessons import writing
 from lessons.models import PeerReview, Submission, SubmissionState
 from lessons.stuck import stuck_in
 from mail.bounces import bouncing_memberships
+from mail.messages import cohort_digest
 from mail.models import DeliveryState, Kind
 from tests.factories import (
     CircleFactory,
@@ -226,3 +227,11 @@ def test_the_stuck_list_takes_the_same_queries_for_10_and_200_members(course_pag
     with at(NOW), django_assert_num_queries(8):
         rows = stuck_in(cohort, NOW)
     assert len({row.membership.pk for row in rows}) == size
+
+
+def test_the_facilitators_digest_opens_with_the_same_stuck_rows(cohort, people):
+    with at(NOW):
+        digest = cohort_digest(cohort, NOW)
+        rows = stuck_in(cohort, NOW)
+    assert [(r.membership.pk, r.reason) for r in digest["stuck"]] == [(r.membership.pk, r.reason) for r in rows]
+    assert digest["stuck_url"].endswith(f"/admin/cohorts/{cohort.pk}/stuck/")
