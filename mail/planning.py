@@ -241,7 +241,7 @@ def plan_event_kits(now):
     """Events: 3 days before, on the day and 2 days after, for every member of the cohort."""
     inserted = 0
     window = (now - datetime.timedelta(days=4)).date(), (now + datetime.timedelta(days=4)).date()
-    for event in CohortEvent.objects.filter(date__range=window).select_related("cohort"):
+    for event in CohortEvent.objects.filter(date__range=window, cancelled=False).select_related("cohort"):
         local_today = timezone.localtime(now, event.cohort.zone).date()
         for phase, offset in EVENT_PHASES.items():
             if event.date + datetime.timedelta(days=offset) != local_today:
