@@ -159,4 +159,4 @@ def test_the_suggested_note_fits_the_reason_and_the_members_language(team, reaso
     member.language = language
     subject, body = suggested_note(member, reason, piece_title="Mein Stück", facilitator=team["facilitator"])
     assert expected in subject
-    assert body.strip().endswith("Fay")
+    assert body.strip().endswith("Fay Facilitator")
