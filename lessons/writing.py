@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from cohorts.models import Membership, Role
 from course.validators import has_visible_text
 
+from .changes import writing_changed
 from .models import (
     Feedback,
     PeerReview,
@@ -31,6 +32,8 @@ from .rendering import plain_excerpt
 MAX_BODY_CHARS = 50_000
 MAX_TITLE_CHARS = 200
 REVIEWERS_PER_PIECE = 2
+# No reader is given more than this many pieces of one assignment (round-robin fairness).
+MAX_READINGS = 3
 
 
 class WritingError(Exception):
@@ -136,12 +139,15 @@ def share(submission, *, visibility=None, now=None):
         submission.refresh_from_db()
         if visibility in (Visibility.CIRCLE, Visibility.COHORT):
             assign_peer_reviewers(submission)
+        writing_changed()
     return submission
 
 
-def assign_peer_reviewers(submission, count=REVIEWERS_PER_PIECE):
+def assign_peer_reviewers(submission, count=REVIEWERS_PER_PIECE, *, exclude=(), max_load=None):
     """Round-robin inside the author's circle: never the author, the least-loaded readers first,
-    and not the reader who reviewed the author's previous piece where that can be avoided."""
+    and not the reader who reviewed the author's previous piece where that can be avoided.
+    `exclude`: readers not to choose; `max_load`: leave out readers who already have that many
+    pieces of this assignment."""
 
     author = submission.membership
     if author.circle_id is None:
@@ -153,7 +159,7 @@ def assign_peer_reviewers(submission, count=REVIEWERS_PER_PIECE):
     candidates = list(
         Membership.objects.filter(circle_id=author.circle_id, role=Role.MEMBER)
         .exclude(pk=author.pk)
-        .exclude(pk__in=already)
+        .exclude(pk__in=already | set(exclude))
         .annotate(
             load=Count(
                 "peer_reviews",
@@ -171,6 +177,8 @@ def assign_peer_reviewers(submission, count=REVIEWERS_PER_PIECE):
         .first()
     )
     previous_reviewers = set(previous.peer_reviews.values_list("reviewer_id", flat=True)) if previous else set()
+    if max_load is not None:
+        candidates = [m for m in candidates if m.load < max_load]
     candidates.sort(
         key=lambda m: (m.load >= 3, m.pk in previous_reviewers, m.load, m.pending, (m.pk - author.pk) % 997)
     )
@@ -179,6 +187,28 @@ def assign_peer_reviewers(submission, count=REVIEWERS_PER_PIECE):
         [PeerReview(submission=submission, reviewer=m) for m in chosen], ignore_conflicts=True
     )
     return chosen
+
+
+def reassign_peer_reader(submission):
+    """A facilitator's "reassign a reader": the reader who has waited longest without responding
+    makes way for the next one in the circle's round-robin, so the piece keeps as many readers as
+    before and nobody gets more than MAX_READINGS pieces of the assignment. Returns (removed
+    reader, new reader); nothing changes when no one else can read it."""
+    with transaction.atomic():
+        reviews = list(submission.peer_reviews.select_for_update().order_by("assigned_at", "pk"))
+        stale = next((review for review in reviews if review.responded_at is None), None)
+        if stale is None:
+            raise WritingError(_("Every reader of this piece has responded."), "nobody_waiting")
+        stale.delete()
+        chosen = assign_peer_reviewers(
+            submission,
+            count=max(len(reviews), REVIEWERS_PER_PIECE),
+            exclude={stale.reviewer_id},
+            max_load=MAX_READINGS,
+        )
+        if not chosen:
+            raise WritingError(_("Nobody else in the circle can read this piece now."), "no_reader")
+    return stale.reviewer, chosen[0]
 
 
 def respond(submission, author_membership, body):
@@ -234,4 +264,5 @@ def record_post(membership, *, url, platform, posted_on=None, submission=None):
             # The first recorded post publishes the piece; later ones keep that moment.
             Submission.objects.filter(pk=submission.pk, published_at__isnull=True).update(published_at=timezone.now())
             Submission.objects.filter(pk=submission.pk).update(state=SubmissionState.PUBLISHED)
+            writing_changed()
     return post
