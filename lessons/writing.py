@@ -31,6 +31,8 @@ from .rendering import plain_excerpt
 MAX_BODY_CHARS = 50_000
 MAX_TITLE_CHARS = 200
 REVIEWERS_PER_PIECE = 2
+FREE_PIECE_PREFIX = "free-"
+SAVE_ATTEMPTS = 5
 
 
 class WritingError(Exception):
@@ -65,6 +67,15 @@ def get_or_start(membership, lesson, assignment_id):
         )
     except IntegrityError:
         submission = Submission.objects.get(membership=membership, assignment_id=assignment_id)
+    return submission
+
+
+def start_free_piece(membership, key):
+    """A piece tied to no assignment (a free post), named by the caller's stable `key` (at most
+    59 characters): starting it twice gives the same piece."""
+    submission, _created = Submission.objects.get_or_create(
+        membership=membership, assignment_id=f"{FREE_PIECE_PREFIX}{key}", defaults={"lesson": None}
+    )
     return submission
 
 
@@ -105,6 +116,34 @@ def save_draft(submission_id, *, title, body, base_version, kind=SubmissionVersi
         )
     current.refresh_from_db()
     return SaveResult(True, current, new_version)
+
+
+def save_reply(submission_id, *, body, sent_at):
+    """Text that arrived by email becomes the piece's newest version through the same conditional
+    save as the editor: nothing is overwritten, every earlier text stays a version. Returns the
+    SaveResult and the number of the member's own latest version saved after `sent_at` (the email
+    went out), if they changed the piece meanwhile, so both can be shown."""
+    for _attempt in range(SAVE_ATTEMPTS):
+        current = Submission.objects.get(pk=submission_id)
+        result = save_draft(
+            submission_id,
+            title=current.title,
+            body=body,
+            base_version=current.version,
+            kind=SubmissionVersion.Kind.REPLY,
+        )
+        if result.ok:
+            break
+    else:
+        raise WritingError(_("The piece kept changing while the reply was saved."), "busy")
+    changed = (
+        SubmissionVersion.objects.filter(submission_id=submission_id, created_at__gt=sent_at, number__lt=result.version)
+        .exclude(kind=SubmissionVersion.Kind.REPLY)
+        .order_by("-number")
+        .values_list("number", flat=True)
+        .first()
+    )
+    return result, changed
 
 
 def restore_version(submission_id, number, *, base_version):

@@ -14,9 +14,12 @@ from .models import Kind, NudgeOptOut
 
 
 def reachable(memberships, kind):
-    """Members who still want this kind: active account, not unsubscribed, not opted out."""
+    """Members who still want this kind and can get it: active account, address not bouncing,
+    not unsubscribed, not opted out."""
     opted_out = NudgeOptOut.objects.filter(membership=OuterRef("pk"), kind=kind)
-    return memberships.filter(user__is_active=True, unsubscribed_at__isnull=True).exclude(Exists(opted_out))
+    return memberships.filter(
+        user__is_active=True, user__email_bouncing_since__isnull=True, unsubscribed_at__isnull=True
+    ).exclude(Exists(opted_out))
 
 
 def not_paused(local_date):

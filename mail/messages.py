@@ -23,6 +23,7 @@ from lessons.models import Feedback, LessonPage, PostLog, Submission
 
 from .emails import build_message
 from .models import Kind, NudgeOptOut
+from .replies import WRITING_KINDS, bounce_address, headers_for, read_draft_saved_variant
 from .tokens import unsubscribe_url
 
 
@@ -56,7 +57,9 @@ class BatchContext:
             if delivery.subject_id is not None:
                 by_kind[delivery.kind].add(delivery.subject_id)
         self._lessons = self._load_lessons(by_kind[Kind.LESSON_RELEASED] | by_kind[Kind.ASSIGNMENT_DUE])
-        self._submissions = self._load_submissions(by_kind[Kind.FEEDBACK_READY] | by_kind[Kind.PEER_REVIEW])
+        self._submissions = self._load_submissions(
+            by_kind[Kind.FEEDBACK_READY] | by_kind[Kind.PEER_REVIEW] | by_kind[Kind.DRAFT_SAVED]
+        )
         self._events = self._load_events(by_kind[Kind.EVENT_KIT])
         self._posted = self._load_posted([d.membership_id for d in deliveries if d.kind == Kind.WEEKLY_NUDGE])
         self._schedules = {}
@@ -137,6 +140,8 @@ class BatchContext:
             raise Skip("The member unsubscribed.")
         if (membership.pk, delivery.kind) in self.opted_out:
             raise Skip("The member switched this kind of email off.")
+        if membership.user.email_bouncing_since is not None:
+            raise Skip("The member's address bounces.")
         builder = getattr(self, f"_{delivery.kind}")
         name, context = builder(delivery, membership)
         context.update(
@@ -147,9 +152,14 @@ class BatchContext:
                 "course": self.shown(membership.cohort, membership.language)(membership.cohort.course),
                 "site_url": settings.SITE_URL,
                 "preferences_url": settings.SITE_URL + "/preferences/",
+                "reply_invited": delivery.kind in WRITING_KINDS,
             }
         )
-        headers = {"Message-ID": message_id(delivery), **unsubscribe_headers(delivery)}
+        headers = {
+            "Message-ID": message_id(delivery),
+            **unsubscribe_headers(delivery),
+            **headers_for(delivery, self.now),
+        }
         return build_message(
             name,
             context,
@@ -157,6 +167,7 @@ class BatchContext:
             language=membership.language,
             headers=headers,
             connection=connection,
+            envelope_from=bounce_address(delivery),
         )
 
     def _invitation(self, delivery, connection):
@@ -177,6 +188,7 @@ class BatchContext:
             language=invitation.language,
             headers={"Message-ID": message_id(delivery)},
             connection=connection,
+            envelope_from=bounce_address(delivery),
         )
 
     # -- kinds -----------------------------------------------------------------------------------
@@ -250,6 +262,21 @@ class BatchContext:
     def _self_check(self, delivery, membership):
         url = f"{settings.SITE_URL}{reverse('progress:self_check')}?cohort={membership.cohort_id}"
         return "self_check", {"self_check_url": url, "year": delivery.period_key.removeprefix("self-check:")}
+
+    def _draft_saved(self, delivery, membership):
+        submission = self._submissions.get(delivery.subject_id)
+        if submission is None:
+            raise Skip("The piece no longer exists.")
+        compare, attachments_dropped = read_draft_saved_variant(delivery.variant)
+        editor_url = settings.SITE_URL + reverse("lessons:editor", args=[submission.pk])
+        if compare:
+            editor_url += f"?compare={compare}"
+        return "draft_saved", {
+            "submission": submission,
+            "editor_url": editor_url,
+            "changed_meanwhile": compare is not None,
+            "attachments_dropped": attachments_dropped,
+        }
 
     def _facilitator_digest(self, delivery, membership):
         cohort = membership.cohort

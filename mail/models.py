@@ -17,10 +17,12 @@ class Kind(models.TextChoices):
     EVENT_KIT = "event_kit", _("Event kit")
     INVITATION = "invitation", _("Invitation")
     SELF_CHECK = "self_check", _("Yearly self-check")
+    DRAFT_SAVED = "draft_saved", _("Draft saved from an email reply")
 
 
-# Kinds a member can switch off one by one (the invitation is not a nudge).
-OPTIONAL_KINDS = [kind for kind in Kind if kind != Kind.INVITATION]
+# Kinds a member can switch off one by one (the invitation is not a nudge, and the confirmation
+# of a reply answers something the member just did).
+OPTIONAL_KINDS = [kind for kind in Kind if kind not in (Kind.INVITATION, Kind.DRAFT_SAVED)]
 
 
 class NudgeOptOut(models.Model):
