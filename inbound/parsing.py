@@ -27,8 +27,16 @@ FOOTERS = re.compile(
     r"|Sent from (?:my )?(?:iPhone|iPad|Android|mobile|Outlook for (?:iOS|Android)|Mail for Windows).{0,40}"
     r"|Get Outlook for (?:iOS|Android).{0,40}"
     r"|Sent from Yahoo Mail.{0,60}"
-    r")\s*$",
+    r")(?:\s*<[^>\n]*>)?\s*$",
     re.IGNORECASE | re.MULTILINE,
+)
+# Closing lines the library does not know, with up to two short lines (a name, a title) after
+# them, at the very end of the new text.
+SIGN_OFF = re.compile(
+    r"(?:^|\n)[ \t]*(?:(?:Schöne|Herzliche|Freundliche|Sonnige|Liebe|Viele|Beste|Besten)\s+Grü(?:ß|ss)e"
+    r"|LG|VG|MfG|Cheers|Best wishes|Warm regards|Kind regards|Regards|Many thanks)[,.!]?[ \t]*"
+    r"(?:\n[^\n]{0,60}){0,2}\s*$",
+    re.IGNORECASE,
 )
 # A quote header the library missed (a client that wraps "On … wrote:" over three lines, or an
 # Outlook "-----Original Message-----" in German): everything from it on is the quoted original.
@@ -172,6 +180,7 @@ def new_text(text):
     if quote:
         text = text[: quote.start()]
     text = FOOTERS.sub("", text)
+    text = SIGN_OFF.sub("", text.strip())
     text = re.sub(r"[ \t]+\n", "\n", text)
     text = re.sub(r"\n{3,}", "\n\n", text)
     return text.strip()

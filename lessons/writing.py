@@ -79,6 +79,17 @@ def start_free_piece(membership, key):
     return submission
 
 
+def recent_drafts(membership, since, limit=5):
+    """The member's drafts with text, changed since `since`, newest first (one query): home lists
+    them, so a draft started by an email reply is one click away."""
+    return list(
+        Submission.objects.filter(membership=membership, state=SubmissionState.DRAFT, updated_at__gte=since)
+        .exclude(body="")
+        .only("pk", "title", "assignment_title", "excerpt", "updated_at", "lesson_id")
+        .order_by("-updated_at", "-pk")[:limit]
+    )
+
+
 def validate_text(title, body):
     if len(body) > MAX_BODY_CHARS:
         raise WritingError(

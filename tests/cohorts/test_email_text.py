@@ -73,6 +73,7 @@ def deliveries(course_page, language):
         Kind.EVENT_KIT: row(Kind.EVENT_KIT, author, event.pk, variant="before"),
         Kind.SELF_CHECK: row(Kind.SELF_CHECK, author, key="self-check:2026"),
         Kind.INVITATION: row(Kind.INVITATION, invitation=invitation),
+        Kind.DRAFT_SAVED: row(Kind.DRAFT_SAVED, author, piece.pk, key="reply:1", variant="compare:1;files"),
     }
 
 
