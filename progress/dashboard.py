@@ -211,6 +211,11 @@ class Dashboard:
         return [row for row in self.rows if row.quiet]
 
     @property
+    def bouncing(self):
+        """Members whose address bounces: Klartext has stopped emailing them."""
+        return [row for row in self.rows if row.membership.user.email_bouncing_since is not None]
+
+    @property
     def queue_count(self):
         return len(self.queue)
 
