@@ -66,7 +66,7 @@ def process(inbound_id, now=None):
         except Drop as drop:
             row.state, row.reason, row.detail = InboundState.DROPPED, drop.reason, drop.detail[:300]
             logger.info("inbound message %s dropped: %s %s", row.pk, drop.reason, drop.detail)
-        row.processed_at = now
+        row.processed_at = timezone.now()  # when the draft was saved (the bench's latency ends here)
         row.save(
             update_fields=["kind", "state", "reason", "detail", "delivery", "membership", "submission", "processed_at"]
         )
