@@ -322,12 +322,6 @@ CELERY_BEAT_SCHEDULE = {
         # A tick that waited longer than one period is stale: the next one replans anyway.
         "options": {"expires": float(KLARTEXT_TICK_SECONDS)},
     },
-    # Replies whose task was lost (a dead worker) are queued again.
-    "inbound-sweep": {
-        "task": "inbound.tasks.sweep",
-        "schedule": float(KLARTEXT_TICK_SECONDS),
-        "options": {"expires": float(KLARTEXT_TICK_SECONDS)},
-    },
 }
 
 # Wagtail's own background work (search index updates, reference index, image renditions)

@@ -3,7 +3,10 @@
 import datetime
 
 from celery import shared_task
+from django.dispatch import receiver
 from django.utils import timezone
+
+from mail.tasks import ticked
 
 from . import processing
 from .models import InboundMessage, InboundState
@@ -20,7 +23,7 @@ def process_message(inbound_id):
 
 @shared_task(name="inbound.tasks.sweep", ignore_result=True)
 def sweep(now=None):
-    """Beat's safety net: queue the messages whose task was lost."""
+    """The safety net, after every tick: queue the messages whose task was lost."""
     now = timezone.now() if now is None else datetime.datetime.fromisoformat(now)
     ids = list(
         InboundMessage.objects.filter(state=InboundState.RECEIVED, received_at__lt=now - REQUEUE_AFTER).values_list(
@@ -30,3 +33,8 @@ def sweep(now=None):
     for pk in ids:
         process_message.delay(pk)
     return len(ids)
+
+
+@receiver(ticked, dispatch_uid="klartext.inbound.sweep")
+def sweep_after_tick(sender, **kwargs):
+    sweep.delay()
