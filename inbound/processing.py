@@ -20,10 +20,10 @@ import logging
 from django.db import transaction
 from django.utils import timezone
 
-from cohorts.models import Membership
 from course.identity import email_key
 from course.validators import has_visible_text
 from lessons import writing
+from lessons.models import SubmissionVersion
 from mail.models import Delivery
 from mail.replies import (
     BOUNCE,
@@ -91,10 +91,15 @@ def handle(row, now):
         draft_from_reply(row, address, message, now)
 
 
-def delivery_for(row, address):
-    delivery = (
-        Delivery.objects.select_related("membership__user").filter(pk=address.delivery_id, membership__isnull=False)
-    ).first()
+def delivery_for(row, address, *, lock_member=False):
+    """The Delivery the address names, with its member; `lock_member` holds the membership row
+    until commit, so one member's replies are counted one after another."""
+    deliveries = Delivery.objects.select_related("membership__user").filter(
+        pk=address.delivery_id, membership__isnull=False
+    )
+    if lock_member:
+        deliveries = deliveries.select_for_update(of=("membership",))
+    delivery = deliveries.first()
     if delivery is None:
         raise Drop(DropReason.UNKNOWN_EMAIL)
     row.delivery, row.membership = delivery, delivery.membership
@@ -103,9 +108,8 @@ def delivery_for(row, address):
 
 def draft_from_reply(row, address, message, now):
     row.kind = InboundKind.REPLY
-    delivery = delivery_for(row, address)
-    # One member's replies one after another: the daily limit cannot be raced past.
-    membership = Membership.objects.select_for_update().select_related("user").get(pk=delivery.membership_id)
+    delivery = delivery_for(row, address, lock_member=True)
+    membership = delivery.membership
     user = membership.user
     reply = read_reply(message)
     if email_key(reply.sender) != email_key(user.email):
@@ -124,18 +128,26 @@ def draft_from_reply(row, address, message, now):
     if not has_visible_text(reply.text):
         raise Drop(DropReason.EMPTY)
     purpose = reply_purpose(delivery)
+    changed = None
     try:
         if purpose.is_free:
-            piece = writing.start_free_piece(membership, f"reply-{row.pk}")
+            piece = writing.start_free_piece(
+                membership, f"reply-{row.pk}", body=reply.text, kind=SubmissionVersion.Kind.REPLY
+            )
+            version = 1
         else:
             piece = writing.get_or_start(membership, purpose.lesson, purpose.assignment_id)
-        sent_at = delivery.sent_at or datetime.datetime.combine(address.issued_on, datetime.time(), tzinfo=datetime.UTC)
-        result, changed = writing.save_reply(piece.pk, body=reply.text, sent_at=sent_at)
+            sent_at = delivery.sent_at or datetime.datetime.combine(
+                address.issued_on, datetime.time(), tzinfo=datetime.UTC
+            )
+            result, changed = writing.save_reply(piece.pk, body=reply.text, sent_at=sent_at)
+            version = result.version
     except writing.WritingError as error:
         raise Drop(DropReason.TOO_LONG if error.code == "too_long" else DropReason.EMPTY, str(error.message)) from error
     row.state, row.submission = InboundState.DRAFTED, piece
-    row.detail = f"version {result.version}" + (f", beside version {changed}" if changed else "")
-    reset_soft_bounces(user.pk)
+    row.detail = f"version {version}" + (f", beside version {changed}" if changed else "")
+    if user.email_soft_bounces:
+        reset_soft_bounces(user.pk)
     queue_draft_saved(
         membership.pk,
         piece.pk,

@@ -70,12 +70,15 @@ def get_or_start(membership, lesson, assignment_id):
     return submission
 
 
-def start_free_piece(membership, key):
-    """A piece tied to no assignment (a free post), named by the caller's stable `key` (at most
-    59 characters): starting it twice gives the same piece."""
-    submission, _created = Submission.objects.get_or_create(
-        membership=membership, assignment_id=f"{FREE_PIECE_PREFIX}{key}", defaults={"lesson": None}
+def start_free_piece(membership, key, *, body, kind=SubmissionVersion.Kind.SAVE):
+    """A new piece tied to no assignment (a free post) holding `body` as its first version, named
+    by the caller's stable `key` (at most 59 characters, used once). A new piece has no earlier
+    version to conflict with: two inserts."""
+    validate_text("", body)
+    submission = Submission.objects.create(
+        membership=membership, assignment_id=f"{FREE_PIECE_PREFIX}{key}", lesson=None, body=body, version=1
     )
+    SubmissionVersion.objects.create(submission=submission, number=1, body=body, kind=kind)
     return submission
 
 

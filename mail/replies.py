@@ -17,7 +17,6 @@ import hmac
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -26,7 +25,6 @@ from cohorts.models import Membership
 from course.models import User
 from lessons.models import LessonPage
 
-from .dispatch import enqueue
 from .models import Delivery, Kind
 
 REPLY_MAX_AGE = datetime.timedelta(days=30)
@@ -185,12 +183,13 @@ def read_draft_saved_variant(variant):
 
 
 def queue_draft_saved(membership_id, submission_id, reply_key, *, variant="", now=None):
-    """One "your draft is saved" email per accepted reply (`reply_key` names the reply), queued
-    when the caller's transaction commits."""
+    """One "your draft is saved" email per accepted reply (`reply_key` names the reply): a row due
+    now, which the next tick dispatches with whatever else is due for the member (one INSERT …
+    ON CONFLICT DO NOTHING: a second call for the same reply adds nothing)."""
     now = now or timezone.now()
-    try:
-        with transaction.atomic():
-            delivery = Delivery.objects.create(
+    Delivery.objects.bulk_create(
+        [
+            Delivery(
                 membership_id=membership_id,
                 kind=Kind.DRAFT_SAVED,
                 period_key=f"reply:{reply_key}",
@@ -198,12 +197,10 @@ def queue_draft_saved(membership_id, submission_id, reply_key, *, variant="", no
                 variant=variant,
                 due_at=now,
                 send_by=now + datetime.timedelta(days=2),
-                enqueued_at=now,
             )
-    except IntegrityError:
-        return None  # already queued for this reply
-    enqueue([delivery.pk])
-    return delivery
+        ],
+        ignore_conflicts=True,
+    )
 
 
 # --- the address's state: what bounces and complaints change ---------------------------------------
