@@ -83,6 +83,21 @@ def rows(results):
                 _verdict(b4),
             )
         )
+    if "B5" in benchmarks:
+        b5 = benchmarks["B5"]
+        pipeline, baseline = b5["pipeline"], b5["baseline"]
+        lines.append(
+            (
+                f"B5 replies by email, {_n(pipeline['replies'])} over SMTP → drafts",
+                f"{pipeline['messages_per_second']:,.0f} msg/s ({pipeline['seconds']:.1f} s), "
+                f"p95 {pipeline['p95_ms']:,.0f} ms",
+                f"{baseline['messages_per_second']:,.0f} msg/s ({baseline['seconds']:.1f} s), "
+                f"p95 {baseline['p95_ms']:,.1f} ms",
+                f"{b5['ratio']:.2f}",
+                b5["target"],
+                _verdict(b5),
+            )
+        )
     return lines
 
 

@@ -34,6 +34,8 @@ MAX_TITLE_CHARS = 200
 REVIEWERS_PER_PIECE = 2
 # No reader is given more than this many pieces of one assignment (round-robin fairness).
 MAX_READINGS = 3
+FREE_PIECE_PREFIX = "free-"
+SAVE_ATTEMPTS = 5
 
 
 class WritingError(Exception):
@@ -69,6 +71,29 @@ def get_or_start(membership, lesson, assignment_id):
     except IntegrityError:
         submission = Submission.objects.get(membership=membership, assignment_id=assignment_id)
     return submission
+
+
+def start_free_piece(membership, key, *, body, kind=SubmissionVersion.Kind.SAVE):
+    """A new piece tied to no assignment (a free post) holding `body` as its first version, named
+    by the caller's stable `key` (at most 59 characters, used once). A new piece has no earlier
+    version to conflict with: two inserts."""
+    validate_text("", body)
+    submission = Submission.objects.create(
+        membership=membership, assignment_id=f"{FREE_PIECE_PREFIX}{key}", lesson=None, body=body, version=1
+    )
+    SubmissionVersion.objects.create(submission=submission, number=1, body=body, kind=kind)
+    return submission
+
+
+def recent_drafts(membership, since, limit=5):
+    """The member's drafts with text, changed since `since`, newest first (one query): home lists
+    them, so a draft started by an email reply is one click away."""
+    return list(
+        Submission.objects.filter(membership=membership, state=SubmissionState.DRAFT, updated_at__gte=since)
+        .exclude(body="")
+        .only("pk", "title", "assignment_title", "excerpt", "updated_at", "lesson_id")
+        .order_by("-updated_at", "-pk")[:limit]
+    )
 
 
 def validate_text(title, body):
@@ -108,6 +133,34 @@ def save_draft(submission_id, *, title, body, base_version, kind=SubmissionVersi
         )
     current.refresh_from_db()
     return SaveResult(True, current, new_version)
+
+
+def save_reply(submission_id, *, body, sent_at):
+    """Text that arrived by email becomes the piece's newest version through the same conditional
+    save as the editor: nothing is overwritten, every earlier text stays a version. Returns the
+    SaveResult and the number of the member's own latest version saved after `sent_at` (the email
+    went out), if they changed the piece meanwhile, so both can be shown."""
+    for _attempt in range(SAVE_ATTEMPTS):
+        current = Submission.objects.get(pk=submission_id)
+        result = save_draft(
+            submission_id,
+            title=current.title,
+            body=body,
+            base_version=current.version,
+            kind=SubmissionVersion.Kind.REPLY,
+        )
+        if result.ok:
+            break
+    else:
+        raise WritingError(_("The piece kept changing while the reply was saved."), "busy")
+    changed = (
+        SubmissionVersion.objects.filter(submission_id=submission_id, created_at__gt=sent_at, number__lt=result.version)
+        .exclude(kind=SubmissionVersion.Kind.REPLY)
+        .order_by("-number")
+        .values_list("number", flat=True)
+        .first()
+    )
+    return result, changed
 
 
 def restore_version(submission_id, number, *, base_version):

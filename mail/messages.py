@@ -26,6 +26,7 @@ from . import meetups
 from .emails import build_message
 from .models import Kind
 from .notes import load_notes, reply_to, who_is_stuck
+from .replies import WRITING_KINDS, bounce_address, headers_for, read_draft_saved_variant
 from .tokens import unsubscribe_url
 
 
@@ -55,7 +56,9 @@ class BatchContext:
             if delivery.subject_id is not None:
                 by_kind[delivery.kind].add(delivery.subject_id)
         self._lessons = self._load_lessons(by_kind[Kind.LESSON_RELEASED] | by_kind[Kind.ASSIGNMENT_DUE])
-        self._submissions = self._load_submissions(by_kind[Kind.FEEDBACK_READY] | by_kind[Kind.PEER_REVIEW])
+        self._submissions = self._load_submissions(
+            by_kind[Kind.FEEDBACK_READY] | by_kind[Kind.PEER_REVIEW] | by_kind[Kind.DRAFT_SAVED]
+        )
         self._events = self._load_events(by_kind[Kind.EVENT_KIT] | by_kind[Kind.EVENT_INVITATION])
         self._notes = load_notes(by_kind[Kind.PERSONAL_NOTE] | by_kind[Kind.GROUP_MESSAGE])
         self._organizers = {}
@@ -149,11 +152,14 @@ class BatchContext:
                 "course": self.shown(membership.cohort, membership.language)(membership.cohort.course),
                 "site_url": settings.SITE_URL,
                 "preferences_url": settings.SITE_URL + "/preferences/",
+                "reply_invited": delivery.kind in WRITING_KINDS,
             }
         )
         headers = {
             "Message-ID": message_id(delivery),
             **unsubscribe_headers(delivery),
+            **headers_for(delivery, self.now),
+            # Last: a kind's own Reply-To (the facilitator, an event's organizer) wins.
             **self.extra_headers.pop(delivery.pk, {}),
         }
         message = build_message(
@@ -163,6 +169,7 @@ class BatchContext:
             language=membership.language,
             headers=headers,
             connection=connection,
+            envelope_from=bounce_address(delivery),
         )
         for part in self.attachments.pop(delivery.pk, ()):
             message.attach(part)
@@ -186,6 +193,7 @@ class BatchContext:
             language=invitation.language,
             headers={"Message-ID": message_id(delivery)},
             connection=connection,
+            envelope_from=bounce_address(delivery),
         )
 
     # -- kinds -----------------------------------------------------------------------------------
@@ -301,6 +309,21 @@ class BatchContext:
         self.extra_headers[delivery.pk] = {"Reply-To": organizer}
         self.attachments[delivery.pk] = [meetups.calendar_part(delivery, membership, event, organizer)]
         return "event_invitation", meetups.invitation_context(delivery, membership, event)
+
+    def _draft_saved(self, delivery, membership):
+        submission = self._submissions.get(delivery.subject_id)
+        if submission is None:
+            raise Skip("The piece no longer exists.")
+        compare, attachments_dropped = read_draft_saved_variant(delivery.variant)
+        editor_url = settings.SITE_URL + reverse("lessons:editor", args=[submission.pk])
+        if compare:
+            editor_url += f"?compare={compare}"
+        return "draft_saved", {
+            "submission": submission,
+            "editor_url": editor_url,
+            "changed_meanwhile": compare is not None,
+            "attachments_dropped": attachments_dropped,
+        }
 
     def _facilitator_digest(self, delivery, membership):
         cohort = membership.cohort

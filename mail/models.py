@@ -21,10 +21,12 @@ class Kind(models.TextChoices):
     PERSONAL_NOTE = "personal_note", _("Personal note from the facilitator")
     GROUP_MESSAGE = "group_message", _("Message to a circle or cohort")
     EVENT_INVITATION = "event_invitation", _("Event invitation")
+    DRAFT_SAVED = "draft_saved", _("Draft saved from an email reply")
 
 
-# Kinds a member can switch off one by one (the invitation is not a nudge).
-OPTIONAL_KINDS = [kind for kind in Kind if kind != Kind.INVITATION]
+# Kinds a member can switch off one by one (the invitation is not a nudge, and the confirmation
+# of a reply answers something the member just did).
+OPTIONAL_KINDS = [kind for kind in Kind if kind not in (Kind.INVITATION, Kind.DRAFT_SAVED)]
 
 
 class NudgeOptOut(models.Model):
@@ -61,6 +63,7 @@ class SkipReason(models.TextChoices):
     claim found the member no longer wants (mail.audience.consent_rules)."""
 
     ACCOUNT_INACTIVE = "account_inactive", _("The account is deactivated.")
+    BOUNCING = "bouncing", _("Mail to this address bounces.")
     UNSUBSCRIBED = "unsubscribed", _("The member unsubscribed.")
     OPTED_OUT = "opted_out", _("The member switched this kind of email off.")
     PAUSED = "paused", _("The member paused their nudges.")

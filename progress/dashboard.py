@@ -217,6 +217,15 @@ class QuietMember:
 
 
 @dataclass
+class BouncingMember:
+    """Mail to this member's address bounces, so Klartext has stopped emailing them."""
+
+    name: str
+    email: str
+    since: datetime.datetime
+
+
+@dataclass
 class Dashboard:
     """`rows`: the members on this page (all for the CSVs); `member_count`, `quiet` and the queue
     are the whole cohort's (or circle's)."""
@@ -230,6 +239,7 @@ class Dashboard:
     member_count: int = 0
     quiet: list = field(default_factory=list)
     queue_count: int = 0
+    bouncing: list = field(default_factory=list)
     page: object = None
 
     @property
@@ -366,6 +376,11 @@ def build_dashboard(cohort, at=None, schedule=None, *, circle=None, page=None, p
         for member in everyone
         if is_quiet(member, last_activity.get(member.pk), at)
     ]
+    bouncing = [
+        BouncingMember(names[member.pk], member.user.email, member.user.email_bouncing_since)
+        for member in everyone
+        if member.user.email_bouncing_since is not None
+    ]
     if page is None:
         queue = _feedback_queue(pieces, names)
         queue_count = len(queue)
@@ -382,6 +397,7 @@ def build_dashboard(cohort, at=None, schedule=None, *, circle=None, page=None, p
         cadence=cadence_chart(cohort, per_week, at),
         member_count=len(everyone),
         quiet=quiet,
+        bouncing=bouncing,
         queue_count=queue_count,
         page=page_obj,
     )
@@ -427,6 +443,7 @@ def cached_dashboard(cohort, at=None, *, circle=None, page=1, schedule=None):
             "cadence": dashboard.cadence,
             "member_count": dashboard.member_count,
             "quiet": dashboard.quiet,
+            "bouncing": dashboard.bouncing,
             "queue_count": dashboard.queue_count,
             "page": dashboard.page.number if dashboard.page else None,
             "per_page": dashboard.page.paginator.per_page if dashboard.page else None,
@@ -444,6 +461,7 @@ def cached_dashboard(cohort, at=None, *, circle=None, page=1, schedule=None):
         cadence=kept["cadence"],
         member_count=kept["member_count"],
         quiet=kept["quiet"],
+        bouncing=kept["bouncing"],
         queue_count=kept["queue_count"],
         page=page_obj,
     )

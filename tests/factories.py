@@ -15,6 +15,7 @@ import re
 import time
 import zoneinfo
 from dataclasses import dataclass, field
+from pathlib import Path
 from types import SimpleNamespace
 
 import factory
@@ -608,3 +609,35 @@ def build_world():
     log(instance=world.cohort_a, action="wagtail.edit", user=users[FA])
     log(instance=world.cohort_b, action="wagtail.edit", user=users[FB])
     return world
+
+
+# --- inbound mail ---------------------------------------------------------------------------------
+
+INBOUND_MAIL = Path(__file__).resolve().parent / "inbound" / "mail"
+
+
+def raw_mail(name, **values):
+    """A raw message kept under tests/inbound/mail/, its {placeholders} filled in (bytes, CRLF)."""
+    raw = (INBOUND_MAIL / name).read_bytes()
+    for key, value in values.items():
+        raw = raw.replace(f"{{{key}}}".encode(), value.encode())
+    return raw.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+
+
+def expected_text(name):
+    """What a fixture's reply says: the text its draft must hold exactly."""
+    return (INBOUND_MAIL / name.replace(".eml", ".expected.txt")).read_text(encoding="utf-8")
+
+
+def sent_delivery(membership, kind=Kind.WEEKLY_NUDGE, *, sent_at=None, **fields):
+    """An email that went out to a member (the one a reply or bounce answers)."""
+    sent_at = sent_at or timezone.now()
+    return DeliveryFactory(
+        membership=membership,
+        kind=kind,
+        state=DeliveryState.SENT,
+        due_at=sent_at,
+        sent_at=sent_at,
+        to_email=membership.user.email,
+        **fields,
+    )

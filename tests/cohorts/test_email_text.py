@@ -90,6 +90,7 @@ def deliveries(course_page, language):
         Kind.EVENT_INVITATION: row(
             Kind.EVENT_INVITATION, author, event.pk, key=f"event-invite:{event.pk}:0", variant="REQUEST"
         ),
+        Kind.DRAFT_SAVED: row(Kind.DRAFT_SAVED, author, piece.pk, key="reply:1", variant="compare:1;files"),
     }
 
 
