@@ -1,0 +1,122 @@
+"""Where each of a member's pieces stands, as they see it, and the one thing to do next.
+
+One rule for the member home, "My writing" and the editor: a piece is not started, a draft,
+shared, back with the facilitator's "revise" or "ready to publish", or published. The latest
+feedback counts; publishing ends the story. Assignment titles come in the reader's language where
+the lesson is translated.
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import Count, OuterRef, Subquery
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from course.translations import Translations, content_language, default_language
+
+from .models import Feedback, LessonPage, Submission, SubmissionState
+from .writing import may_publish
+
+
+class Standing:
+    NOT_STARTED = "not_started"
+    DRAFT = "draft"
+    SHARED = "shared"
+    REVISE = "revise"
+    READY = "ready"
+    PUBLISHED = "published"
+
+    LABELS = {
+        NOT_STARTED: _("Not started"),
+        DRAFT: _("Draft"),
+        SHARED: _("Shared"),
+        REVISE: _("Feedback: revise"),
+        READY: _("Feedback: ready to publish"),
+        PUBLISHED: _("Published"),
+    }
+
+
+@dataclass
+class NextStep:
+    standing: str
+    action: str  # the button's words
+    url: str
+
+    @property
+    def label(self):
+        return Standing.LABELS[self.standing]
+
+    @property
+    def done(self):
+        return self.standing == Standing.PUBLISHED
+
+
+def standing_of(piece):
+    """The piece's standing: `piece` a Submission annotated by `with_standing` (or None)."""
+    if piece is None:
+        return Standing.NOT_STARTED
+    if piece.state == SubmissionState.PUBLISHED:
+        return Standing.PUBLISHED
+    verdict = getattr(piece, "latest_verdict", None)
+    if verdict == Feedback.Verdict.REVISE:
+        return Standing.REVISE
+    if verdict == Feedback.Verdict.READY:
+        return Standing.READY
+    if piece.state == SubmissionState.SHARED:
+        return Standing.SHARED
+    return Standing.DRAFT
+
+
+def next_step(piece, *, start_url=None):
+    """The one next action for a piece (None: not started, then `start_url` starts it)."""
+    standing = standing_of(piece)
+    if piece is None:
+        return NextStep(standing, str(_("Start writing")), start_url or "")
+    editor = reverse("lessons:editor", args=[piece.pk])
+    if standing == Standing.DRAFT:
+        return NextStep(standing, str(_("Continue writing")), editor)
+    if standing == Standing.REVISE:
+        return NextStep(standing, str(_("Revise it")), editor + "#feedback-heading")
+    if standing in (Standing.READY, Standing.SHARED) and may_publish(piece):
+        return NextStep(standing, str(_("Publish it")), reverse("lessons:publish", args=[piece.pk]))
+    if standing == Standing.SHARED:
+        return NextStep(standing, str(_("Read the responses")), editor + "#responses-heading")
+    return NextStep(standing, str(_("Open it")), editor)
+
+
+def with_standing(queryset):
+    """Submissions with what their standing needs: the latest feedback's verdict and body, and
+    how many responses they have (no extra query per piece)."""
+    latest = Feedback.objects.filter(submission=OuterRef("pk")).order_by("-created_at", "-pk")
+    return queryset.select_related("lesson").annotate(
+        latest_verdict=Subquery(latest.values("verdict")[:1]),
+        latest_feedback=Subquery(latest.values("body")[:1]),
+        response_count=Count("responses", distinct=True),
+    )
+
+
+def own_pieces(memberships):
+    """All pieces of these memberships, newest change first, ready for `standing_of`."""
+    return with_standing(Submission.objects.filter(membership__in=memberships)).order_by("-updated_at", "-pk")
+
+
+def assignment_titles(pieces, language=None):
+    """Set `shown_assignment_title` on each piece: the assignment's title in the reader's
+    language where its lesson is translated, else the title stored when the piece started.
+    No query in the default language; two otherwise (the lessons and their translations)."""
+    pieces = list(pieces)
+    for piece in pieces:
+        piece.shown_assignment_title = piece.assignment_title
+    if content_language(language) == default_language():
+        return pieces
+    lessons = {piece.lesson_id: piece.lesson for piece in pieces if Submission.lesson.is_cached(piece)}
+    missing = {piece.lesson_id for piece in pieces if piece.lesson_id and piece.lesson_id not in lessons}
+    if missing:
+        lessons.update(LessonPage.objects.in_bulk(missing))
+    shown = Translations(lessons.values(), language)
+    for piece in pieces:
+        lesson = lessons.get(piece.lesson_id)
+        value = shown(lesson).assignment(piece.assignment_id) if lesson is not None else None
+        if value:
+            piece.shown_assignment_title = value["title"]
+    return pieces
