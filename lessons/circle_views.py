@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST, require_safe
 
-from cohorts.access import get_facilitated_cohort_or_404, membership_in, requested_membership
+from cohorts.access import get_facilitated_cohort_or_404, membership_in, memberships_for, requested_membership
 from cohorts.models import Role
 from course.translations import Translations, translated_title
 
@@ -154,7 +154,10 @@ def _is_unread(piece, viewer):
 @require_safe
 def index(request):
     """/circle/: the feed of the cohort the member means (?cohort=, else their current one)."""
-    membership = requested_membership(request)
+    memberships = list(memberships_for(request.user))
+    if not memberships:
+        return render(request, "lessons/circle/no_cohort.html")
+    membership = requested_membership(request, memberships)
     return redirect("circle:feed", cohort_id=membership.cohort_id)
 
 

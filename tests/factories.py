@@ -94,6 +94,27 @@ def make_lesson(course, title, *, offset=0, body=None, assignment=None, **extra)
     return publish(lesson)
 
 
+def translate_page(page, language_code, **fields):
+    """A published translation of `page` (its parent translated already) with `fields` changed."""
+    locale = Locale.objects.get_or_create(language_code=language_code)[0]
+    translation = page.copy_for_translation(locale)
+    for name, value in fields.items():
+        setattr(translation, name, value)
+    translation.save_revision().publish()
+    translation.refresh_from_db()
+    return translation
+
+
+def translated_body(lesson, **assignment_fields):
+    """The lesson's blocks with the same ids, its writing assignments' fields changed (a title in
+    another language, say)."""
+    blocks = [dict(block) for block in lesson.body.raw_data]
+    for block in blocks:
+        if block["type"] == "writing_assignment":
+            block["value"] = {**block["value"], **assignment_fields}
+    return blocks
+
+
 # --- people and cohorts -----------------------------------------------------------------------
 
 
