@@ -82,7 +82,7 @@ def test_the_editor_counts_and_previews_the_text_as_the_network_gets_it(client, 
     counter = soup.find(id="counter")
     assert int(counter["data-server-count"]) == count_characters(plain_text(BODY), "x")
     previews = soup.select("#network-previews [data-network]")
-    assert [p["data-network"] for p in previews][0] == "x"  # the assignment's network first
+    assert previews[0]["data-network"] == "x"  # the assignment's network first
     assert "I really mean it." in previews[0].get_text()
 
 
