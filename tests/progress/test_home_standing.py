@@ -83,21 +83,22 @@ def rows(soup, selector=".due-list"):
 
 
 def test_nothing_written_yet_shows_this_weeks_and_the_overdue_assignment_to_start(client, jonas, lessons):
-    response, soup = home(client, jonas)
+    _response, soup = home(client, jonas)
     assert rows(soup) == {
         "Write about Who am I": ("not_started", "Start writing"),
         "Write about Voice": ("not_started", "Start writing"),
     }
-    overdue = soup.select_one('.due-item.is-overdue strong').get_text()
+    overdue = soup.select_one(".due-item.is-overdue strong").get_text()
     assert overdue == "Write about Who am I"
     start = soup.select_one(".due-item.is-overdue a.btn")["href"]
-    assert start == reverse("lessons:start", args=[jonas.cohort_id, lessons[0].pk, lessons[0].writing_assignments[0][0]])
+    block_id = lessons[0].writing_assignments[0][0]
+    assert start == reverse("lessons:start", args=[jonas.cohort_id, lessons[0].pk, block_id])
 
 
 def test_each_piece_shows_where_it_stands_and_its_next_step(client, jonas, fiona, lessons):
     write(jonas, lessons[0])
     write(jonas, lessons[1], share=True)
-    response, soup = home(client, jonas)
+    _response, soup = home(client, jonas)
     assert rows(soup) == {
         "Write about Who am I": ("draft", "Continue writing"),
         "Write about Voice": ("shared", "Publish it"),
@@ -106,12 +107,12 @@ def test_each_piece_shows_where_it_stands_and_its_next_step(client, jonas, fiona
     revise = writing.give_feedback(
         write(jonas, lessons[1], "Better."), fiona.user, "Lead with the example.", "revise"
     ).submission
-    response, soup = home(client, jonas)
+    _response, soup = home(client, jonas)
     assert rows(soup)["Write about Voice"] == ("revise", "Revise it")
     assert "Lead with the example." in soup.select_one('.due-item[data-standing="revise"]').get_text()
 
     writing.give_feedback(revise, fiona.user, "Now it works.", "ready")
-    response, soup = home(client, jonas)
+    _response, soup = home(client, jonas)
     assert rows(soup)["Write about Voice"] == ("ready", "Publish it")
 
 
@@ -150,11 +151,11 @@ def test_the_home_costs_the_same_queries_however_many_pieces(client, jonas, mira
 def test_a_line_on_home_says_someone_responded_until_i_look(client, jonas, mira, lessons):
     piece = write(jonas, lessons[1], share=True)
     writing.respond(piece, jonas, "A note to myself.")  # my own response is not news
-    response, soup = home(client, jonas)
+    _response, soup = home(client, jonas)
     assert soup.select_one(".new-responses") is None
 
     writing.respond(piece, mira, "This made me think.")
-    response, soup = home(client, jonas)
+    _response, soup = home(client, jonas)
     line = soup.select_one(".new-responses")
     assert "One new response to your piece" in line.get_text()
     assert line.select_one("a")["href"] == reverse("lessons:editor", args=[piece.pk]) + "#responses-heading"
@@ -162,5 +163,5 @@ def test_a_line_on_home_says_someone_responded_until_i_look(client, jonas, mira,
     # the editor shows the response beside the text, and then it is no longer news
     editor = client.get(reverse("lessons:editor", args=[piece.pk])).content.decode()
     assert "This made me think." in editor
-    response, soup = home(client, jonas)
+    _response, soup = home(client, jonas)
     assert soup.select_one(".new-responses") is None
