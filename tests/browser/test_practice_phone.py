@@ -12,7 +12,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.mark.parametrize("language", ["en", "de"])
-def test_the_practice_weeks_are_readable_on_a_phone(open_context, client, live_server, course_page, artifacts, language):
+def test_the_practice_weeks_are_readable_on_a_phone(
+    open_context, client, live_server, course_page, artifacts, language
+):
     cohort = make_cohort(
         course_page,
         start_date=datetime.date.today() - datetime.timedelta(weeks=12),
@@ -33,7 +35,9 @@ def test_the_practice_weeks_are_readable_on_a_phone(open_context, client, live_s
             Response.objects.filter(pk=Response.objects.create(submission=bens, author=anna, body="Heard.").pk).update(
                 created_at=moment
             )
-    PostLog.objects.create(membership=anna, url="https://www.linkedin.com/posts/a", platform="linkedin", posted_on=today)
+    PostLog.objects.create(
+        membership=anna, url="https://www.linkedin.com/posts/a", platform="linkedin", posted_on=today
+    )
 
     client.force_login(anna.user)
     context = open_context(language, "phone")
@@ -51,7 +55,7 @@ def test_the_practice_weeks_are_readable_on_a_phone(open_context, client, live_s
     assert ("published" if language == "en" else "veröffentlicht") in first.inner_text()
     smallest = page.evaluate(
         """() => Math.min(...[...document.querySelectorAll('.practice-weeks-list *')]
-             .filter(el => el.childNodes.length && [...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim()))
+             .filter(el => [...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim()))
              .map(el => parseFloat(getComputedStyle(el).fontSize)))"""
     )
     assert smallest >= 12
