@@ -224,7 +224,7 @@ class Preview:
 
 HOW_COUNTED = {
     "linkedin": _("characters"),
-    "x": _("as X weighs them (a link 23, an emoji or CJK character 2)"),
+    "x": _("weighted characters (a link 23, an emoji or CJK character 2)"),
     "mastodon": _("characters (a link 23)"),
     "bluesky": _("graphemes (what you see as one character)"),
 }
