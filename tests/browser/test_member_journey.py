@@ -199,6 +199,12 @@ def test_a_member_goes_from_invitation_to_published_post(
     page.locator("svg.practice-strip:visible, .practice-weeks-list:visible").first.wait_for()
     checks.page(page, "practice")
 
+    # "My writing" lists the piece as published.
+    menu(page).get_by_role("link", name=t("My writing"), exact=True).click()
+    page.wait_for_url("**/write/")
+    page.locator(f'.my-piece[data-piece="{piece.pk}"][data-standing="published"]').wait_for()
+    checks.page(page, "my-writing")
+
     # Nudges on Thursday at 17:00 London time.
     menu(page).get_by_role("link", name=t("Preferences"), exact=True).click()
     page.wait_for_url("**/preferences/")
