@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from lessons import writing
-from tests.factories import make_lesson, make_world, translate_page, translated_body
+from tests.factories import make_lesson, make_world, translate_page
 
 
 @pytest.fixture(autouse=True)
@@ -84,7 +84,7 @@ def german_lesson(world, home_page, course_page):
     translate_page(home_page, "de", title="Klartext")
     translate_page(course_page, "de", title="Digitale Präsenz")
     return translate_page(
-        world.lesson, "de", title="Wer bin ich?", body=translated_body(world.lesson, title="Schreiben Sie über sich")
+        world.lesson, "de", title="Wer bin ich?", assignment_titles={world.assignment_id: "Schreiben Sie über sich"}
     )
 
 
