@@ -22,7 +22,8 @@ from course.translations import Translations, translated_title
 
 from . import portfolio
 from .models import LessonPage, ReadMarker, Response, Submission
-from .pieces import assignment_titles, mark_read
+from .pieces import mark_read
+from .titles import with_assignment_titles
 from .visibility import unanswered_in_circle, visible_in_cohort, visible_submissions, waiting_for
 from .writing import MAX_BODY_CHARS, WritingError, respond
 
@@ -170,7 +171,7 @@ def feed(request, cohort_id):
     waiting = waiting_for(viewer) if is_member else []
     awaiting = {review.submission_id for review in waiting}
     page = FeedPage.get(feed_queryset(request.user, cohort, viewer), request.GET.get("page"), PIECES_PER_PAGE)
-    assignment_titles(page.object_list)
+    with_assignment_titles(page.object_list)
     for piece in page:
         piece.is_unread = _is_unread(piece, viewer)
         piece.awaiting_me = piece.pk in awaiting
@@ -199,7 +200,7 @@ def feed(request, cohort_id):
 
 
 def _piece_context(request, submission, viewer, form):
-    assignment_titles([submission])
+    with_assignment_titles([submission])
     is_author = submission.membership.user_id == request.user.pk
     return {
         "cohort": submission.membership.cohort,

@@ -2,8 +2,8 @@
 
 One rule for the member home, "My writing" and the editor: a piece is not started, a draft,
 shared, back with the facilitator's "revise" or "ready to publish", or published. The latest
-feedback counts; publishing ends the story. Assignment titles come in the reader's language where
-the lesson is translated.
+feedback counts; publishing ends the story. (Assignment titles in the reader's language:
+lessons.titles.)
 """
 
 from dataclasses import dataclass
@@ -13,9 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from course.translations import Translations, content_language, default_language
-
-from .models import Feedback, LessonPage, ReadMarker, Response, Submission, SubmissionState
+from .models import Feedback, ReadMarker, Response, Submission, SubmissionState
 from .writing import may_publish
 
 
@@ -99,28 +97,6 @@ def with_standing(queryset):
 def own_pieces(memberships):
     """All pieces of these memberships, newest change first, ready for `standing_of`."""
     return with_standing(Submission.objects.filter(membership__in=memberships)).order_by("-updated_at", "-pk")
-
-
-def assignment_titles(pieces, language=None):
-    """Set `shown_assignment_title` on each piece: the assignment's title in the reader's
-    language where its lesson is translated, else the title stored when the piece started.
-    No query in the default language; two otherwise (the lessons and their translations)."""
-    pieces = list(pieces)
-    for piece in pieces:
-        piece.shown_assignment_title = piece.assignment_title
-    if content_language(language) == default_language():
-        return pieces
-    lessons = {piece.lesson_id: piece.lesson for piece in pieces if Submission.lesson.is_cached(piece)}
-    missing = {piece.lesson_id for piece in pieces if piece.lesson_id and piece.lesson_id not in lessons}
-    if missing:
-        lessons.update(LessonPage.objects.in_bulk(missing))
-    shown = Translations(lessons.values(), language)
-    for piece in pieces:
-        lesson = lessons.get(piece.lesson_id)
-        value = shown(lesson).assignment(piece.assignment_id) if lesson is not None else None
-        if value:
-            piece.shown_assignment_title = value["title"]
-    return pieces
 
 
 # --- listening: responses to one's own pieces -------------------------------------------------

@@ -33,6 +33,7 @@ from .forms import (
     normalise_newlines,
 )
 from .models import LessonPage, PostLog, Response, Submission, SubmissionVersion
+from .titles import with_assignment_titles
 
 VERSIONS_PER_PAGE = 50
 RECENT_VERSIONS = 5
@@ -562,7 +563,7 @@ def post_remove(request, pk):
 def mine(request):
     """/write/: every piece the member wrote, in every cohort, with where it stands."""
     memberships = memberships_for(request.user)
-    own = pieces.assignment_titles(pieces.own_pieces(memberships).select_related("membership__cohort"))
+    own = with_assignment_titles(pieces.own_pieces(memberships).select_related("membership__cohort"))
     rows = [{"piece": piece, "step": pieces.next_step(piece)} for piece in own]
     return render(
         request,
