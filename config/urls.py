@@ -32,6 +32,7 @@ urlpatterns = [
     path("", include("mail.urls")),
     path("write/", include("lessons.urls")),
     path("circle/", include("lessons.circle_urls")),
+    path("networks/", include("publishing.urls")),
 ]
 
 if settings.DEBUG:

@@ -251,6 +251,11 @@ class BatchContext:
         url = f"{settings.SITE_URL}{reverse('progress:self_check')}?cohort={membership.cohort_id}"
         return "self_check", {"self_check_url": url, "year": delivery.period_key.removeprefix("self-check:")}
 
+    def _reconnect_needed(self, delivery, membership):
+        # The network's name travels in `variant` (mail sits below publishing and never reads its rows).
+        network = {"bluesky": "Bluesky", "mastodon": "Mastodon"}.get(delivery.variant, delivery.variant)
+        return "reconnect_needed", {"network": network}
+
     def _facilitator_digest(self, delivery, membership):
         cohort = membership.cohort
         if cohort.pk not in self._digests:

@@ -17,10 +17,11 @@ class Kind(models.TextChoices):
     EVENT_KIT = "event_kit", _("Event kit")
     INVITATION = "invitation", _("Invitation")
     SELF_CHECK = "self_check", _("Yearly self-check")
+    RECONNECT_NEEDED = "reconnect_needed", _("Network account needs reconnecting")
 
 
-# Kinds a member can switch off one by one (the invitation is not a nudge).
-OPTIONAL_KINDS = [kind for kind in Kind if kind != Kind.INVITATION]
+# Kinds a member can switch off one by one (the invitation and the reconnect notice are not nudges).
+OPTIONAL_KINDS = [kind for kind in Kind if kind not in (Kind.INVITATION, Kind.RECONNECT_NEEDED)]
 
 
 class NudgeOptOut(models.Model):

@@ -534,3 +534,42 @@ def build_world():
     log(instance=world.cohort_a, action="wagtail.edit", user=users[FA])
     log(instance=world.cohort_b, action="wagtail.edit", user=users[FB])
     return world
+
+
+# --- publishing ---------------------------------------------------------------------------------
+
+
+def make_ready_piece(*, body, membership=None, **fields):
+    """A piece the facilitator marked ready to publish, shared with the circle, in Berlin."""
+    membership = membership or MembershipFactory(time_zone="Europe/Berlin")
+    return SubmissionFactory(
+        membership=membership,
+        title=fields.pop("title", "Listening first"),
+        body=body,
+        state="shared",
+        shared_at=timezone.now(),
+        ready_to_publish=True,
+        **fields,
+    )
+
+
+class ConnectedAccountFactory(DjangoModelFactory):
+    class Meta:
+        model = "publishing.ConnectedAccount"
+
+    user = factory.SubFactory(UserFactory)
+    network = "mastodon"
+    handle = "@alice@mastodon.example"
+    remote_id = "1"
+    service_url = "https://mastodon.example"
+    secret = factory.Sequence(lambda n: f"secret-token-{n}-do-not-leak")
+
+
+class MastodonAppFactory(DjangoModelFactory):
+    class Meta:
+        model = "publishing.MastodonApp"
+        django_get_or_create = ("instance",)
+
+    instance = "mastodon.example"
+    client_id = "client-id-1"
+    client_secret = "client-secret-1"

@@ -73,6 +73,9 @@ def deliveries(course_page, language):
         Kind.EVENT_KIT: row(Kind.EVENT_KIT, author, event.pk, variant="before"),
         Kind.SELF_CHECK: row(Kind.SELF_CHECK, author, key="self-check:2026"),
         Kind.INVITATION: row(Kind.INVITATION, invitation=invitation),
+        Kind.RECONNECT_NEEDED: row(
+            Kind.RECONNECT_NEEDED, author, key="reconnect:bluesky:2026-11-25", variant="bluesky"
+        ),
     }
 
 
