@@ -105,6 +105,7 @@ class _PlainText(HTMLParser):
         return _TYPED_BULLET.sub(rf"\1{LIST_DASH} ", text)
 
 
+_RAW_TAG = re.compile(r"<(?!https?://|mailto:)", re.IGNORECASE)
 _TYPED_BULLET = re.compile(r"^(\s*)[-*+] ", re.MULTILINE)
 
 
@@ -112,8 +113,10 @@ def plain_text(markdown_text):
     """The member's Markdown as the plain text a network shows: paragraphs separated by a blank
     line, no emphasis marks, list items as lines starting with "–" (numbered lists keep their
     numbers), links as "text (address)" or the bare address."""
+    # Angle brackets a member typed are text on a network ("<tag>"), except an autolink.
+    escaped = _RAW_TAG.sub("&lt;", markdown_text or "")
     parser = _PlainText()
-    parser.feed(str(render_markdown(markdown_text or "")))
+    parser.feed(str(render_markdown(escaped)))
     parser.close()
     return parser.text()
 

@@ -8,13 +8,14 @@ the lesson is translated.
 
 from dataclasses import dataclass
 
-from django.db.models import Count, OuterRef, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from course.translations import Translations, content_language, default_language
 
-from .models import Feedback, LessonPage, Submission, SubmissionState
+from .models import Feedback, LessonPage, ReadMarker, Response, Submission, SubmissionState
 from .writing import may_publish
 
 
@@ -120,3 +121,30 @@ def assignment_titles(pieces, language=None):
         if value:
             piece.shown_assignment_title = value["title"]
     return pieces
+
+
+# --- listening: responses to one's own pieces -------------------------------------------------
+
+
+def mark_read(membership, submission):
+    """The member has seen `submission` and its responses as they are now."""
+    if membership is None:
+        return
+    now = timezone.now()
+    if not ReadMarker.objects.filter(membership=membership, submission=submission).update(read_at=now):
+        ReadMarker.objects.get_or_create(membership=membership, submission=submission, defaults={"read_at": now})
+
+
+def new_responses(membership):
+    """Responses from others to the member's pieces that came after the member last looked at
+    the piece (in the editor or the circle), grouped by piece, with their authors and pieces."""
+    seen = ReadMarker.objects.filter(
+        membership=membership, submission=OuterRef("submission"), read_at__gte=OuterRef("created_at")
+    )
+    return list(
+        Response.objects.filter(submission__membership=membership)
+        .exclude(Q(author=membership))
+        .filter(~Exists(seen))
+        .select_related("author__user", "submission")
+        .order_by("submission_id", "created_at", "pk")
+    )

@@ -1,5 +1,6 @@
 """The platforms members publish on: one table for the models' choices, the forms, the views and the
-editor's JavaScript (which reads `as_json()` from a json_script on the page, never a copy).
+pages, and lessons.network_text, which counts for the editor and the publish page (the editor asks
+the server as the member types, so no copy of these rules lives in JavaScript).
 
 Each row says how long a post may be as the platform counts it, how it counts a link, and where its
 compose screen is (text prefilled; no API keys).
@@ -74,14 +75,6 @@ POST_PLATFORM_CHOICES = [(platform.key, platform.label) for platform in PLATFORM
     ("blog", _("Blog")),
     ("other", _("Other")),
 ]
-
-
-def as_json():
-    """The table for pages' json_script, keyed by platform."""
-    return {
-        platform.key: {"label": platform.label, "limit": platform.limit, "url_length": platform.url_length}
-        for platform in PLATFORMS
-    }
 
 
 def for_format(fmt):

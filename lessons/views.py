@@ -163,7 +163,8 @@ def editor_context(piece, *, form=None, conflict=None, mine=None, slot=None):
     text = normalise_newlines(form["body"].value()) if form is not None else piece.body or ""
     if form is None:
         form = EditorForm(initial={"title": piece.title, "body": piece.body, "base_version": piece.version})
-    standing_piece = pieces.with_standing(Submission.objects.filter(pk=piece.pk)).first()
+    feedback = list(piece.feedback.all())
+    piece.latest_verdict = feedback[-1].verdict if feedback else None
     return {
         "piece": piece,
         "membership": membership,
@@ -178,7 +179,7 @@ def editor_context(piece, *, form=None, conflict=None, mine=None, slot=None):
         "limit": platform.limit if platform else None,
         **preview_context(text, platform),
         "max_body": writing.MAX_BODY_CHARS,
-        "step": pieces.next_step(standing_piece),
+        "step": pieces.next_step(piece),
         "may_publish": writing.may_publish(piece),
         "responses": Response.objects.filter(submission=piece)
         .select_related("author__user")
@@ -186,7 +187,7 @@ def editor_context(piece, *, form=None, conflict=None, mine=None, slot=None):
         "form": form,
         "share_form": ShareForm(initial={"visibility": piece.visibility}),
         "recent_versions": piece.versions.all()[:RECENT_VERSIONS],
-        "feedback": piece.feedback.all(),
+        "feedback": feedback,
         "zone": membership.zone,
         "conflict": conflict,
         "mine": mine,
@@ -201,7 +202,9 @@ def editor(request, pk):
     # A piece whose lesson was deleted or moved stays editable: writing is never orphaned.
     if slot is not None and not slot.is_open(timezone.now()):
         return not_open_response(request, piece.membership, piece.lesson, slot)
-    return render(request, "lessons/writing/editor.html", editor_context(piece, slot=slot))
+    response = render(request, "lessons/writing/editor.html", editor_context(piece, slot=slot))
+    pieces.mark_read(piece.membership, piece)  # its responses are beside the text: seen
+    return response
 
 
 @login_required
@@ -418,6 +421,11 @@ def share(request, pk):
 # --- publishing -------------------------------------------------------------------------------
 
 
+def post_error_field(error):
+    """The form field a refusal of lessons.writing's post rules belongs to."""
+    return "url" if error.code in ("bad_url", "duplicate") else "posted_on"
+
+
 def mastodon_limits(session):
     limit = session.get(MASTODON_LIMIT_SESSION_KEY)
     return {"mastodon": limit} if limit else {}
@@ -476,7 +484,7 @@ def publish(request, pk):
                         submission=piece,
                     )
                 except writing.WritingError as error:
-                    record_form.add_error("url" if error.code in ("bad_url", "duplicate") else "posted_on", error.message)
+                    record_form.add_error(post_error_field(error), error.message)
                 else:
                     messages.success(request, _("Published. Your post is recorded — well done."))
                     return redirect("lessons:publish", piece.pk)
@@ -529,7 +537,7 @@ def post_edit(request, pk):
         try:
             writing.correct_post(post, url=data["url"], platform=data["platform"], posted_on=data["posted_on"])
         except writing.WritingError as error:
-            form.add_error("url" if error.code in ("bad_url", "duplicate") else "posted_on", error.message)
+            form.add_error(post_error_field(error), error.message)
         else:
             messages.success(request, _("The post is corrected."))
             return after_post_change(post.submission_id)
@@ -554,9 +562,7 @@ def post_remove(request, pk):
 def mine(request):
     """/write/: every piece the member wrote, in every cohort, with where it stands."""
     memberships = memberships_for(request.user)
-    own = pieces.assignment_titles(
-        pieces.own_pieces(memberships).select_related("membership__cohort")
-    )
+    own = pieces.assignment_titles(pieces.own_pieces(memberships).select_related("membership__cohort"))
     rows = [{"piece": piece, "step": pieces.next_step(piece)} for piece in own]
     return render(
         request,
@@ -581,7 +587,7 @@ def posts(request):
                     data["membership"], url=data["url"], platform=data["platform"], posted_on=data["posted_on"]
                 )
             except writing.WritingError as error:
-                form.add_error("url" if error.code in ("bad_url", "duplicate") else "posted_on", error.message)
+                form.add_error(post_error_field(error), error.message)
             else:
                 messages.success(request, _("Your post is recorded."))
                 return redirect("lessons:posts")

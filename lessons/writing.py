@@ -15,8 +15,8 @@ from cohorts.models import Membership, Role
 from course.validators import has_visible_text
 
 from .models import (
-    LessonPage,
     Feedback,
+    LessonPage,
     PeerReview,
     PostLog,
     Response,
@@ -223,8 +223,8 @@ def waits_for_ready(submission):
 
 
 def may_publish(submission):
-    return submission.ready_to_publish or submission.state == SubmissionState.PUBLISHED or not waits_for_ready(
-        submission
+    return (
+        submission.ready_to_publish or submission.state == SubmissionState.PUBLISHED or not waits_for_ready(submission)
     )
 
 

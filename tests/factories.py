@@ -64,8 +64,9 @@ def any_course():
     return CoursePage.objects.order_by("path").first() or make_course()
 
 
-def make_lesson(course, title, *, offset=0, body=None, **extra):
-    """A published lesson with some text and one short writing assignment, due three days in."""
+def make_lesson(course, title, *, offset=0, body=None, assignment=None, **extra):
+    """A published lesson with some text and one short writing assignment, due three days in
+    (`assignment`: fields of the assignment to change, e.g. {"wait_for_ready": True})."""
     lesson = LessonPage(
         title=title,
         summary=f"About {title}.",
@@ -83,6 +84,7 @@ def make_lesson(course, title, *, offset=0, body=None, **extra):
                     "suggested_length": 50,
                     "due_offset_days": 3,
                     "default_audience": "circle",
+                    **(assignment or {}),
                 },
             ),
         ],
