@@ -34,14 +34,6 @@ def decrypt(token):
         raise UndecryptableSecret("A stored secret cannot be decrypted with the configured keys.") from error
 
 
-def rotate(token):
-    """The same secret under the first (newest) key."""
-    try:
-        return fernet().rotate(token.encode()).decode()
-    except InvalidToken as error:
-        raise UndecryptableSecret("A stored secret cannot be decrypted with the configured keys.") from error
-
-
 class EncryptedTextField(models.TextField):
     """A text column holding a Fernet token; Python sees the clear text. Empty stays empty."""
 
