@@ -88,6 +88,8 @@ def test_a_long_piece_goes_out_as_a_thread_within_the_limit_its_url_recorded_and
     assert replies.conversation_counts(Submission.objects.filter(pk=piece.pk)) == {"started": 1, "answered": 1}
     page = client.get(reverse("lessons:editor", args=[piece.pk])).content.decode()
     assert "You answered" in page
+    practice = client.get(reverse("progress:practice")).content.decode()
+    assert "conversations started: 1 · replies you answered: 1" in practice
 
 
 def test_a_dropped_connection_after_the_post_left_is_unknown_and_never_posted_again(
