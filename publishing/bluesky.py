@@ -184,25 +184,26 @@ def post(account, publication, index, text, reply_to):
     try:
         created = session.call(lambda: session.client.com.atproto.repo.create_record(data=data))
     except at.AtProtocolError as error:
-        if _already_there(error):
-            # A retry of this very part: the record is there, posted once.
-            existing = session.call(
-                lambda: session.client.com.atproto.repo.get_record(
-                    params={"repo": account.remote_id, "collection": POST, "rkey": rkey}
-                )
-            )
+        # The record key is this part's own: if a record is there, it is this part, posted once
+        # (a PDS answers a repeated key with an error, 500 on the reference PDS, never a double).
+        existing = (
+            None
+            if isinstance(error, (at.RateLimitExceededError, at.UnauthorizedError))
+            else _existing(session, account, rkey)
+        )
+        if existing is not None:
             return {"id": rkey, "uri": existing.uri, "cid": existing.cid, "url": post_url(account.handle, rkey)}
         raise _translate(error) from error
     return {"id": rkey, "uri": created.uri, "cid": created.cid, "url": post_url(account.handle, rkey)}
 
 
-def _already_there(error):
-    response = getattr(error, "response", None)
-    if response is None or response.status_code not in (400, 409):
-        return False
-    content = response.content
-    text = f"{getattr(content, 'error', '')} {getattr(content, 'message', '')} {content!r}".lower()
-    return "already exist" in text or "recordexists" in text.replace(" ", "")
+def _existing(session, account, rkey):
+    try:
+        return session.client.com.atproto.repo.get_record(
+            params={"repo": account.remote_id, "collection": POST, "rkey": rkey}
+        )
+    except at.AtProtocolError:
+        return None
 
 
 # --- replies ----------------------------------------------------------------------------------
