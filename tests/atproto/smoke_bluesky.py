@@ -1,3 +1,4 @@
+# ruff: noqa  (a manual smoke script, not app code)
 """Manual smoke run of publishing.bluesky against tests/atproto/network.mjs (not collected by pytest):
 connect from a handle, a thread with a link facet and card, a retried record key, a reply read back."""
 
