@@ -8,11 +8,13 @@ show, with a constant number of queries however many members the cohort has:
   cohort) and their last activity (one query, lessons.activity),
 * every piece the members wrote, with "has feedback on its current version" (one query),
 * the pieces waiting for feedback (one query, lessons.feedback),
-* the pieces shared per ISO week, counted in SQL in each author's time zone (one query).
+* the pieces shared per ISO week, counted in SQL in each author's time zone (one query),
+* the conversations their posts started and the replies they answered (two grouped queries,
+  publishing.replies).
 
 `home_panel_rows(user, at)` answers the consultant's panel on the Wagtail admin home page for all
 her cohorts at once (two queries). Nothing here counts followers, likes or views: only writing,
-listening and publishing.
+listening, publishing and the conversations it starts.
 """
 
 import datetime
@@ -34,6 +36,7 @@ from course.timezones import week_start, zone_named
 from lessons.activity import is_quiet, last_activity_in
 from lessons.feedback import has_current_feedback, waiting_for_feedback
 from lessons.models import Response, Submission, SubmissionState
+from publishing.replies import counts_by_membership
 
 WEEK = datetime.timedelta(days=7)
 HOME_PANEL_LIMIT = 25
@@ -153,6 +156,9 @@ class MemberRow:
     responses_received: int
     last_activity: datetime.datetime | None
     quiet: bool
+    # On the networks: posts someone answered, and others' replies the member answered back.
+    conversations_started: int = 0
+    replies_answered: int = 0
 
     @property
     def name(self):
@@ -273,8 +279,8 @@ def _feedback_queue(cohort, names):
 def build_dashboard(cohort, at=None, schedule=None):
     """Everything the dashboard shows for `cohort` at `at`, in the same few queries however many
     members and pieces: the schedule (date overrides; the course page loads its lessons once), the
-    members and two for their activity, the pieces, the feedback queue and the pieces shared per
-    week."""
+    members and two for their activity, the pieces, the feedback queue, the pieces shared per
+    week and two for the conversations on the networks."""
     at = at or timezone.now()
     schedule = schedule or Schedule.for_cohort(cohort)
     slots = schedule.slots
@@ -282,6 +288,7 @@ def build_dashboard(cohort, at=None, schedule=None):
     column_of_block = {a.block_id: index for index, slot in enumerate(slots) for a in slot.assignments}
 
     members = members_with_activity(cohort)
+    conversations = counts_by_membership(Membership.objects.filter(cohort=cohort, role=Role.MEMBER)) if members else {}
     by_member = {}
     for membership_id, column, status in _load_cells(cohort, column_of_block, column_of_lesson):
         by_member.setdefault(membership_id, []).append((column, status))
@@ -304,6 +311,8 @@ def build_dashboard(cohort, at=None, schedule=None):
                 responses_received=member.n_responses_received,
                 last_activity=member.last_activity,
                 quiet=is_quiet(member, member.last_activity, at),
+                conversations_started=conversations.get(member.pk, {}).get("started", 0),
+                replies_answered=conversations.get(member.pk, {}).get("answered", 0),
             )
         )
 
@@ -468,6 +477,8 @@ SUMMARY_COLUMNS = [
     _("Published"),
     _("Responses given"),
     _("Responses received"),
+    _("Conversations started"),
+    _("Replies answered"),
     _("Last activity"),
     _("Quiet (14+ days)"),
 ]
@@ -483,6 +494,8 @@ def summary_values(row, zone):
         row.published,
         row.responses_given,
         row.responses_received,
+        row.conversations_started,
+        row.replies_answered,
         last,
         str(_("Yes")) if row.quiet else str(_("No")),
     ]

@@ -575,3 +575,33 @@ class MastodonAppFactory(DjangoModelFactory):
     instance = "mastodon.example"
     client_id = "client-id-1"
     client_secret = "client-secret-1"
+
+
+class PublicationFactory(DjangoModelFactory):
+    """A piece posted on a network (posted, its URL recorded)."""
+
+    class Meta:
+        model = "publishing.Publication"
+
+    submission = factory.SubFactory(SubmissionFactory)
+    network = "mastodon"
+    parts = factory.LazyAttribute(lambda publication: [publication.submission.body or "A post."])
+    state = "posted"
+    due_at = factory.LazyFunction(timezone.now)
+    posted_at = factory.LazyFunction(timezone.now)
+    posted = factory.Sequence(lambda n: [{"id": str(n), "uri": str(n), "cid": "", "url": f"https://mastodon.example/@a/{n}"}])
+    url = factory.LazyAttribute(lambda publication: publication.posted[0]["url"])
+
+
+class ReplyFactory(DjangoModelFactory):
+    """A reply on the network to a publication's first post (by_member=True: the member answering)."""
+
+    class Meta:
+        model = "publishing.Reply"
+
+    publication = factory.SubFactory(PublicationFactory)
+    remote_id = factory.Sequence(lambda n: f"reply-{n}")
+    parent_id = factory.LazyAttribute(lambda reply: reply.publication.posted[0]["id"])
+    author_handle = "@bob@mastodon.example"
+    text = "Which part was hardest?"
+    written_at = factory.LazyFunction(timezone.now)
