@@ -7,6 +7,8 @@ Instance v2/v1), keeps what was posted, and can be told to misbehave for the nex
     "drop"        read the request, keep the status, close the connection without an answer
     ("429", n)    answer 429 with Retry-After: n
     "401"         answer 401 (the token was revoked)
+    "hang"        keep the status, set `hanging`, answer only once `release` is set (meanwhile a
+                  test kills the process that posted)
 
 Statuses with the same Idempotency-Key are posted once; a repeat gets the first status back,
 as Mastodon does.
@@ -34,6 +36,9 @@ class FakeMastodon:
         self.by_key = {}
         self.faults = []
         self.requests = []
+        self.status_texts = []  # the text of every status post received, repeats included
+        self.hanging = threading.Event()
+        self.release = threading.Event()
         self.accounts = {"1": {"id": "1", "username": "alice", "acct": "alice", "display_name": "Alice A."}}
         self._ids = itertools.count(110000000000000001)
         self.lock = threading.Lock()
@@ -46,6 +51,7 @@ class FakeMastodon:
         return self
 
     def __exit__(self, *exc):
+        self.release.set()
         self.server.shutdown()
         self.server.server_close()
 
@@ -259,6 +265,7 @@ class FakeMastodon:
                     return self._send(200, {})
                 me = self._me()
                 if path == "/api/v1/statuses":
+                    fake.status_texts.append(params.get("status") or "")
                     fault = fake.faults.pop(0) if fake.faults else None
                     if fault == "401" or me is None:
                         return self._send(401, {"error": "The access token is invalid"})
@@ -275,6 +282,9 @@ class FakeMastodon:
                             status = fake._new_status(me, text, params.get("in_reply_to_id") or None)
                             if key:
                                 fake.by_key[(me, key)] = status["id"]
+                    if fault == "hang":
+                        fake.hanging.set()
+                        fake.release.wait(120)
                     if fault == "drop":
                         self.close_connection = True
                         self.connection.shutdown(2)
