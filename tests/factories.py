@@ -589,7 +589,9 @@ class PublicationFactory(DjangoModelFactory):
     state = "posted"
     due_at = factory.LazyFunction(timezone.now)
     posted_at = factory.LazyFunction(timezone.now)
-    posted = factory.Sequence(lambda n: [{"id": str(n), "uri": str(n), "cid": "", "url": f"https://mastodon.example/@a/{n}"}])
+    posted = factory.Sequence(
+        lambda n: [{"id": str(n), "uri": str(n), "cid": "", "url": f"https://mastodon.example/@a/{n}"}]
+    )
     url = factory.LazyAttribute(lambda publication: publication.posted[0]["url"])
 
 

@@ -53,7 +53,8 @@ def atproto_network(tmp_path_factory):
     Yields {"pds", "plc", "bsky"} URLs. One per test session; the tests using it share an xdist
     group, so `make test`'s two workers never start two."""
     server = _postgres_server()
-    folder = Path(subprocess.run([ATPROTO / "install.sh", "--dir"], capture_output=True, text=True, check=True).stdout.strip())
+    where = subprocess.run([ATPROTO / "install.sh", "--dir"], capture_output=True, text=True, check=True)
+    folder = Path(where.stdout.strip())
     node = folder / "node" / "node_modules" / "node" / "bin" / "node"
     if not (folder / ".installed").exists():
         pytest.fail(f"The local AT Protocol network is not installed in {folder}: run `make install`.")

@@ -2,6 +2,7 @@
 and the AppView, started by the `atproto` fixture): connect from a handle, a long piece posted as a
 thread with a link facet and card, the URL recorded, a reply from another account brought home."""
 
+import itertools
 import time
 import uuid
 
@@ -22,7 +23,8 @@ pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("atproto")]
 LINK = "https://klartext.example/notes/zuhoeren"
 SENTENCE = "Zuhören ist der Teil des öffentlichen Schreibens, den niemand sieht. "
 # Umlauts before the link: its byte offsets differ from its character offsets.
-BODY = SENTENCE * 4 + f"Was ich über das Zuhören gelernt habe, steht hier: {LINK} und ich möchte deins hören. " + SENTENCE * 5
+ABOUT = f"Was ich über das Zuhören gelernt habe, steht hier: {LINK} und ich möchte deins hören. "
+BODY = SENTENCE * 4 + ABOUT + SENTENCE * 5
 
 
 def pds_account(network, name):
@@ -37,10 +39,12 @@ def pds_account(network, name):
 
 
 def connect(client, member, network):
-    handle, did, sdk = pds_account(network, "alice")
+    handle, _did, sdk = pds_account(network, "alice")
     app_password = sdk.com.atproto.server.create_app_password({"name": "Klartext"}).password
     client.force_login(member.user)
-    response = client.post(reverse("publishing:connect_bluesky"), {"handle": "@" + handle, "app_password": app_password})
+    response = client.post(
+        reverse("publishing:connect_bluesky"), {"handle": "@" + handle, "app_password": app_password}
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     return ConnectedAccount.objects.get(user=member.user, network="bluesky"), sdk
 
@@ -48,7 +52,8 @@ def connect(client, member, network):
 def post_now(client, piece, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False):
         response = client.post(
-            reverse("publishing:piece", args=[piece.pk]), {"post_bluesky": "on", "text_bluesky": piece.body, "when": "now"}
+            reverse("publishing:piece", args=[piece.pk]),
+            {"post_bluesky": "on", "text_bluesky": piece.body, "when": "now"},
         )
     assert response.status_code == 302, response.content.decode()[:2000]
     return Publication.objects.get(submission=piece, network="bluesky")
@@ -85,7 +90,7 @@ def member(db):
 def test_a_member_connects_bluesky_posts_a_long_piece_as_a_thread_and_a_reply_comes_home(
     client, member, atproto, django_capture_on_commit_callbacks
 ):
-    account, sdk = connect(client, member, atproto)
+    account, _sdk = connect(client, member, atproto)
     assert account.service_url == atproto["pds"]  # found from the handle, not configured
     assert account.remote_id.startswith("did:plc:")
     piece = make_ready_piece(body=BODY, membership=member)
@@ -100,7 +105,7 @@ def test_a_member_connects_bluesky_posts_a_long_piece_as_a_thread_and_a_reply_co
     assert texts == publication.parts and all(len(text) <= 300 for text in texts)
     root = stored[0]
     assert "reply" not in root["value"]
-    for previous, record in zip(stored, stored[1:], strict=False):
+    for previous, record in itertools.pairwise(stored):
         assert ref(record["value"]["reply"]["root"]) == ref(root)
         assert ref(record["value"]["reply"]["parent"]) == ref(previous)
     with_link = [record["value"] for record in stored if LINK in record["value"]["text"]]
