@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from . import bluesky, mastodon
-from .errors import ConnectError
+from .errors import ConnectError, RevokeFailed
 from .models import AccountState, ConnectedAccount, Network
 
 logger = logging.getLogger(__name__)
@@ -49,8 +49,8 @@ def start_mastodon(user, instance):
     """The server's authorize URL for this member (Klartext's app registered there on first use)."""
     try:
         app = mastodon.register_app(instance)
-    except Exception as error:  # noqa: BLE001 - any failure of an unknown server is a message, never a 500
-        logger.info("registering on %s failed: %s", instance, type(error).__name__)
+    except ConnectError as error:
+        logger.info("registering on %s failed: %s", instance, type(error.__cause__).__name__)
         raise ConnectError(_("%(instance)s did not answer like a Mastodon server.") % {"instance": instance}) from None
     state = signing.dumps({"user": user.pk, "instance": instance}, salt=STATE_SALT)
     return mastodon.authorize_url(app, state)
@@ -66,8 +66,8 @@ def finish_mastodon(user, state, code):
     app = mastodon.MastodonApp.objects.get(instance=data["instance"])
     try:
         token, remote_id, handle = mastodon.finish_login(app, code)
-    except Exception as error:  # noqa: BLE001 - the server's refusal is a message, never a 500
-        logger.info("Mastodon sign-in on %s failed: %s", app.instance, type(error).__name__)
+    except ConnectError as error:
+        logger.info("Mastodon sign-in on %s failed: %s", app.instance, type(error.__cause__).__name__)
         raise ConnectError(
             _("%(instance)s did not accept the sign-in. Try again.") % {"instance": app.instance}
         ) from None
@@ -97,8 +97,9 @@ def disconnect(account):
             mastodon.revoke(account)
         else:
             bluesky.end_session(account)
-    except Exception as error:  # noqa: BLE001 - the token goes from our side whatever the network says
-        logger.info("revoking %s account %s failed: %s", account.network, account.pk, type(error).__name__)
+    except RevokeFailed as error:
+        # The token goes from our side whatever the network says.
+        logger.info("revoking %s account %s failed: %s", account.network, account.pk, error.detail)
         revoked = False
     with transaction.atomic():
         account.delete()

@@ -14,7 +14,7 @@ from atproto_identity.resolver import IdResolver
 from django.conf import settings
 from django.utils.dateparse import parse_datetime
 
-from .errors import ConnectError, NotSent, OutcomeUnknown, RateLimited, Rejected, TokenRefused
+from .errors import ConnectError, NotSent, OutcomeUnknown, RateLimited, Rejected, RevokeFailed, TokenRefused
 from .text import links
 
 POST = "app.bsky.feed.post"
@@ -253,5 +253,8 @@ def end_session(account):
     if not account.session:
         return
     client = _client(account.service_url)
-    client.login(session_string=account.session, fetch_bsky_profile=False)
-    client.com.atproto.server.delete_session(headers={"Authorization": f"Bearer {client._session.refresh_jwt}"})
+    try:
+        client.login(session_string=account.session, fetch_bsky_profile=False)
+        client.com.atproto.server.delete_session(headers={"Authorization": f"Bearer {client._session.refresh_jwt}"})
+    except at.AtProtocolError as error:
+        raise RevokeFailed(type(error).__name__) from error

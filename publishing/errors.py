@@ -33,3 +33,7 @@ class Rejected(NetworkError):
 
 class ConnectError(NetworkError):
     """Connecting an account failed; `detail` is a sentence for the member."""
+
+
+class RevokeFailed(NetworkError):
+    """The network did not confirm that Klartext's token or session was revoked."""

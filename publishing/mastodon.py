@@ -21,12 +21,16 @@ from mastodon.errors import (
     MastodonUnauthorizedError,
 )
 
-from .errors import NotSent, OutcomeUnknown, RateLimited, Rejected, TokenRefused
+from .errors import ConnectError, NotSent, OutcomeUnknown, RateLimited, Rejected, RevokeFailed, TokenRefused
 from .models import MastodonApp
 
 SCOPES = ["write:statuses", "read:statuses", "read:notifications"]
 APP_NAME = "Klartext"
 DEFAULT_RETRY_AFTER = 60
+# What an unknown or misbehaving server makes Mastodon.py (or reading its answer) raise: network
+# failures and HTTP errors are MastodonError; an answer of the wrong shape a KeyError, TypeError or
+# ValueError.
+SERVER_ERRORS = (MastodonError, KeyError, TypeError, ValueError)
 
 
 def base_url(instance):
@@ -104,20 +108,24 @@ def _translate(error, api):
 
 
 def register_app(instance):
-    """Klartext's app on `instance`, registered on first use and kept; reads the server's limits."""
+    """Klartext's app on `instance`, registered on first use and kept; reads the server's limits.
+    ConnectError("register") when the server does not answer like a Mastodon server."""
     app = MastodonApp.objects.filter(instance=instance).first()
     if app is not None:
         return app
-    client_id, client_secret = Mastodon.create_app(
-        APP_NAME,
-        scopes=SCOPES,
-        redirect_uris=redirect_uri(),
-        website=settings.SITE_URL,
-        api_base_url=base_url(instance),
-        request_timeout=settings.KLARTEXT_NETWORK_TIMEOUT,
-    )
-    app = MastodonApp(instance=instance, client_id=client_id, client_secret=client_secret)
-    read_limits(app)
+    try:
+        client_id, client_secret = Mastodon.create_app(
+            APP_NAME,
+            scopes=SCOPES,
+            redirect_uris=redirect_uri(),
+            website=settings.SITE_URL,
+            api_base_url=base_url(instance),
+            request_timeout=settings.KLARTEXT_NETWORK_TIMEOUT,
+        )
+        app = MastodonApp(instance=instance, client_id=client_id, client_secret=client_secret)
+        read_limits(app)
+    except SERVER_ERRORS as error:
+        raise ConnectError("register") from error
     app.save()
     # A concurrent registration keeps the first row.
     return MastodonApp.objects.get(instance=instance) if app.pk is None else app
@@ -144,16 +152,24 @@ def authorize_url(app, state):
 
 
 def finish_login(app, code):
-    """The access token for `code`, and the account it belongs to: (token, id, handle)."""
+    """The access token for `code`, and the account it belongs to: (token, id, handle).
+    ConnectError("login") when the server refuses the code or answers oddly."""
     api = _api(app.instance, app)
-    token = api.log_in(code=code, redirect_uri=redirect_uri(), scopes=SCOPES, allow_http=_allow_http())
-    me = api.account_verify_credentials()
-    return token, str(me["id"]), f"@{me['acct']}@{app.instance}" if "@" not in me["acct"] else f"@{me['acct']}"
+    try:
+        token = api.log_in(code=code, redirect_uri=redirect_uri(), scopes=SCOPES, allow_http=_allow_http())
+        me = api.account_verify_credentials()
+        acct = me["acct"]
+        return token, str(me["id"]), f"@{acct}@{app.instance}" if "@" not in acct else f"@{acct}"
+    except SERVER_ERRORS as error:
+        raise ConnectError("login") from error
 
 
 def revoke(account):
     api = _api(account.mastodon_app.instance, account.mastodon_app, account.secret)
-    api.revoke_access_token(allow_http=_allow_http())
+    try:
+        api.revoke_access_token(allow_http=_allow_http())
+    except MastodonError as error:
+        raise RevokeFailed(type(error).__name__) from error
 
 
 # --- posting ----------------------------------------------------------------------------------

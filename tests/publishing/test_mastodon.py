@@ -163,3 +163,29 @@ def test_disconnecting_revokes_the_token_and_deletes_it(client, member, fake_mas
     assert response.status_code == 302
     assert token in fake_mastodon.revoked
     assert not ConnectedAccount.objects.filter(user=member.user).exists()
+
+
+@pytest.mark.parametrize("where", ["refused", "not_mastodon"])
+def test_a_server_that_is_not_mastodon_gets_a_message_not_an_error_page(client, member, fake_mastodon, settings, where):
+    # Nothing listens on port 9 (discard); under /x the fake answers every path with 404.
+    settings.KLARTEXT_MASTODON_URL_TEMPLATE = "http://127.0.0.1:9" if where == "refused" else fake_mastodon.url + "/x"
+    client.force_login(member.user)
+
+    response = client.post(reverse("publishing:connect_mastodon"), {"instance": "nothing.example"}, follow=True)
+
+    assert response.status_code == 200
+    assert "nothing.example did not answer like a Mastodon server." in response.content.decode()
+    assert not ConnectedAccount.objects.filter(user=member.user).exists()
+
+
+def test_disconnecting_while_the_server_is_down_still_deletes_the_token_and_says_so(
+    client, member, fake_mastodon, settings
+):
+    account = connect(client, member, fake_mastodon)
+    settings.KLARTEXT_MASTODON_URL_TEMPLATE = "http://127.0.0.1:9"
+
+    response = client.post(reverse("publishing:disconnect", args=["mastodon"]), follow=True)
+
+    assert "the network could not be told" in response.content.decode()
+    assert account.secret not in fake_mastodon.revoked
+    assert not ConnectedAccount.objects.filter(user=member.user).exists()
