@@ -13,7 +13,8 @@
 # are downloaded. KLARTEXT_ATPROTO_DIR overrides the directory.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
-key=$({ cat "$here/node/package-lock.json" "$here/package-lock.json"; uname -sm; } | sha256sum | cut -c1-16)
+sha256() { if command -v sha256sum >/dev/null; then sha256sum; else shasum -a 256; fi; }
+key=$({ cat "$here/node/package-lock.json" "$here/package-lock.json"; uname -sm; } | sha256 | cut -c1-16)
 dir=${KLARTEXT_ATPROTO_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/klartext/atproto-$key}
 if [ "${1:-}" = "--dir" ]; then
   echo "$dir"
@@ -27,6 +28,7 @@ start=$(date +%s)
 # time never sees half of it.
 tmp="$dir.tmp-$$"
 trap 'rm -rf "$tmp"' EXIT
+trap 'exit 1' INT TERM
 mkdir -p "$tmp/node"
 cp "$here/node/package.json" "$here/node/package-lock.json" "$tmp/node/"
 (cd "$tmp/node" && npm ci --no-audit --no-fund --loglevel=error)
@@ -43,8 +45,9 @@ cp "$here/package.json" "$here/package-lock.json" "$tmp/"
 )
 touch "$tmp/.installed"
 mkdir -p "$(dirname "$dir")"
-if mv -T "$tmp" "$dir" 2>/dev/null; then
-  echo "Installed in $(($(date +%s) - start)) s, $(du -sh "$dir" | cut -f1)"
-else
+if [ -e "$dir" ]; then
   echo "Another install finished first; using it"
+else
+  mv "$tmp" "$dir"
+  echo "Installed in $(($(date +%s) - start)) s, $(du -sh "$dir" | cut -f1)"
 fi
