@@ -73,7 +73,7 @@ def ref(record):
     return {"uri": record["uri"], "cid": record["cid"]}
 
 
-def wait_for(condition, timeout=30):
+def wait_for(condition, timeout=90):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if condition():
