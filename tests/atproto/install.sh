@@ -20,6 +20,13 @@ if [ "${1:-}" = "--dir" ]; then
   echo "$dir"
   exit 0
 fi
+mkdir -p "$(dirname "$dir")"
+# A second run at the same time (CI starts one early in the background, then `make install`)
+# waits for the first instead of installing again.
+if command -v flock >/dev/null; then
+  exec 9>"$dir.lock"
+  flock 9
+fi
 [ -f "$dir/.installed" ] && exit 0
 
 echo "Installing the local AT Protocol network for the Bluesky tests into $dir (once per machine)"
@@ -44,7 +51,6 @@ cp "$here/package.json" "$here/package-lock.json" "$tmp/"
   npm rebuild better-sqlite3 --build-from-source --loglevel=error
 )
 touch "$tmp/.installed"
-mkdir -p "$(dirname "$dir")"
 if [ -e "$dir" ]; then
   echo "Another install finished first; using it"
 else
