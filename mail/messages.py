@@ -325,6 +325,11 @@ class BatchContext:
             "attachments_dropped": attachments_dropped,
         }
 
+    def _reconnect_needed(self, delivery, membership):
+        # The network's name travels in `variant` (mail sits below publishing and never reads its rows).
+        network = {"bluesky": "Bluesky", "mastodon": "Mastodon"}.get(delivery.variant, delivery.variant)
+        return "reconnect_needed", {"network": network}
+
     def _facilitator_digest(self, delivery, membership):
         cohort = membership.cohort
         if cohort.pk not in self._digests:

@@ -22,11 +22,12 @@ class Kind(models.TextChoices):
     GROUP_MESSAGE = "group_message", _("Message to a circle or cohort")
     EVENT_INVITATION = "event_invitation", _("Event invitation")
     DRAFT_SAVED = "draft_saved", _("Draft saved from an email reply")
+    RECONNECT_NEEDED = "reconnect_needed", _("Network account needs reconnecting")
 
 
-# Kinds a member can switch off one by one (the invitation is not a nudge, and the confirmation
-# of a reply answers something the member just did).
-OPTIONAL_KINDS = [kind for kind in Kind if kind not in (Kind.INVITATION, Kind.DRAFT_SAVED)]
+# Kinds a member can switch off one by one: not the invitation, nor what answers something the
+# member did or must fix (the confirmation of a reply, the reconnect notice).
+OPTIONAL_KINDS = [kind for kind in Kind if kind not in (Kind.INVITATION, Kind.DRAFT_SAVED, Kind.RECONNECT_NEEDED)]
 
 
 class NudgeOptOut(models.Model):

@@ -91,6 +91,9 @@ def deliveries(course_page, language):
             Kind.EVENT_INVITATION, author, event.pk, key=f"event-invite:{event.pk}:0", variant="REQUEST"
         ),
         Kind.DRAFT_SAVED: row(Kind.DRAFT_SAVED, author, piece.pk, key="reply:1", variant="compare:1;files"),
+        Kind.RECONNECT_NEEDED: row(
+            Kind.RECONNECT_NEEDED, author, key="reconnect:bluesky:2026-11-25", variant="bluesky"
+        ),
     }
 
 
