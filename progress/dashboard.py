@@ -226,6 +226,7 @@ class QuietMember:
 class BouncingMember:
     """Mail to this member's address bounces, so Klartext has stopped emailing them."""
 
+    membership_id: int
     name: str
     email: str
     since: datetime.datetime
@@ -387,7 +388,7 @@ def build_dashboard(cohort, at=None, schedule=None, *, circle=None, page=None, p
         if is_quiet(member, last_activity.get(member.pk), at)
     ]
     bouncing = [
-        BouncingMember(names[member.pk], member.user.email, member.user.email_bouncing_since)
+        BouncingMember(member.pk, names[member.pk], member.user.email, member.user.email_bouncing_since)
         for member in everyone
         if member.user.email_bouncing_since is not None
     ]
