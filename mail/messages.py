@@ -10,20 +10,44 @@ import datetime
 from collections import defaultdict
 
 from django.conf import settings
-from django.db.models import Count, Q
+from django.db.models import Count, Prefetch, Q
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from cohorts.models import CohortEvent, Membership, Role
 from cohorts.schedule import Schedule
+from course.names import short_name_from
 from course.timezones import week_start
 from course.translations import Translations, content_language, default_language
 from lessons.activity import is_quiet, last_activity_in
 from lessons.feedback import waiting_for_feedback
-from lessons.models import Feedback, LessonPage, PostLog, Submission
+from lessons.models import Feedback, LessonPage, PostLog, Response, Submission
+from lessons.rendering import plain_excerpt
 
-from .emails import build_message
+from .emails import build_message, render_subject
 from .models import Kind, NudgeOptOut
 from .tokens import unsubscribe_url
+
+# Which email leads when several go out as one message: what the member is waiting for first,
+# what the course asks of them next, reminders last.
+LEAD_ORDER = [
+    Kind.FEEDBACK_READY,
+    Kind.PEER_RESPONDED,
+    Kind.PEER_REVIEW,
+    Kind.ASSIGNMENT_DUE,
+    Kind.LESSON_RELEASED,
+    Kind.WEEKLY_NUDGE,
+    Kind.EVENT_KIT,
+    Kind.FACILITATOR_DIGEST,
+    Kind.SELF_CHECK,
+    Kind.ALUMNI_NUDGE,
+]
+FEEDBACK_QUOTE_CHARS = 300
+
+
+def absolute(path):
+    """Every link in an email is absolute and starts with SITE_URL (make run derives it from PORT)."""
+    return settings.SITE_URL + path
 
 
 class Skip(Exception):
@@ -56,7 +80,9 @@ class BatchContext:
             if delivery.subject_id is not None:
                 by_kind[delivery.kind].add(delivery.subject_id)
         self._lessons = self._load_lessons(by_kind[Kind.LESSON_RELEASED] | by_kind[Kind.ASSIGNMENT_DUE])
-        self._submissions = self._load_submissions(by_kind[Kind.FEEDBACK_READY] | by_kind[Kind.PEER_REVIEW])
+        self._submissions = self._load_submissions(
+            by_kind[Kind.FEEDBACK_READY] | by_kind[Kind.PEER_REVIEW] | by_kind[Kind.PEER_RESPONDED]
+        )
         self._events = self._load_events(by_kind[Kind.EVENT_KIT])
         self._posted = self._load_posted([d.membership_id for d in deliveries if d.kind == Kind.WEEKLY_NUDGE])
         self._schedules = {}
@@ -66,6 +92,10 @@ class BatchContext:
         self._lesson_urls = {}
         # Variants decided while building, recorded with the outcome (no extra write per message).
         self.variants = {}
+        # A message that carries several deliveries: lead pk → the companions' pks it carries,
+        # and the rows left out of it (pk → reason), recorded with the outcome.
+        self.carried = {}
+        self.skipped = {}
 
     # -- loading ---------------------------------------------------------------------------------
 
@@ -79,7 +109,7 @@ class BatchContext:
             s.pk: s
             for s in Submission.objects.filter(pk__in=ids)
             .select_related("membership__user", "lesson")
-            .prefetch_related("feedback", "responses")
+            .prefetch_related("feedback", Prefetch("responses", Response.objects.select_related("author__user")))
         }
 
     def _load_events(self, ids):
@@ -129,9 +159,53 @@ class BatchContext:
 
     # -- rules -----------------------------------------------------------------------------------
 
-    def build(self, delivery, connection):
+    def build(self, delivery, connection, companions=()):
+        """The message for `delivery`, and for the companions due for the same person in the same
+        slot (mail.coalescing): one email that leads with the most pressing one and lists the
+        others. Rows that are not to be sent (any more) are left out and noted in `skipped`;
+        Skip when none is left."""
         if delivery.kind == Kind.INVITATION:
             return self._invitation(delivery, connection)
+        parts = []
+        for row in [delivery, *companions]:
+            try:
+                parts.append((row, *self.content(row)))
+            except Skip as reason:
+                self.skipped[row.pk] = str(reason)
+        if not parts:
+            raise Skip(self.skipped[delivery.pk])
+        parts.sort(key=lambda part: (LEAD_ORDER.index(part[0].kind), part[0].pk))
+        lead, name, context = parts[0]
+        membership = lead.membership
+        also, seen = [], {(name, context["action_url"])}
+        for _row, other_name, other in parts[1:]:
+            if (other_name, other["action_url"]) in seen:
+                continue  # the same event twice (e.g. two feedback rows on one piece): listed once
+            seen.add((other_name, other["action_url"]))
+            subject = render_subject(other_name, other, membership.language)
+            also.append({"subject": subject, "url": other["action_url"], "label": other["action_label"]})
+        kinds = list(dict.fromkeys(row.kind for row, _name, _context in parts))
+        context.update(
+            {
+                "also": also,
+                "unsubscribe_links": [
+                    {"kind": Kind(kind).label, "url": unsubscribe_url(membership.pk, kind)} for kind in kinds
+                ],
+            }
+        )
+        self.carried[delivery.pk] = [row.pk for row, _name, _context in parts if row.pk != delivery.pk]
+        headers = {"Message-ID": message_id(delivery), **unsubscribe_headers(lead)}
+        return build_message(
+            name,
+            context,
+            to=membership.user.email,
+            language=membership.language,
+            headers=headers,
+            connection=connection,
+        )
+
+    def content(self, delivery):
+        """(template name, context) of one member's delivery; Skip if it is not to be sent."""
         membership = delivery.membership
         if membership.unsubscribed_at is not None or not membership.user.is_active:
             raise Skip("The member unsubscribed.")
@@ -143,31 +217,30 @@ class BatchContext:
             {
                 "membership": membership,
                 "user": membership.user,
+                "greeting_name": membership.user.get_short_name(),
                 "cohort": membership.cohort,
                 "course": self.shown(membership.cohort, membership.language)(membership.cohort.course),
                 "site_url": settings.SITE_URL,
-                "preferences_url": settings.SITE_URL + "/preferences/",
+                "preferences_url": absolute(f"{reverse('mail:preferences')}?cohort={membership.cohort_id}"),
             }
         )
-        headers = {"Message-ID": message_id(delivery), **unsubscribe_headers(delivery)}
-        return build_message(
-            name,
-            context,
-            to=membership.user.email,
-            language=membership.language,
-            headers=headers,
-            connection=connection,
-        )
+        return name, context
 
     def _invitation(self, delivery, connection):
         invitation = delivery.invitation
         if invitation.accepted_at is not None:
             raise Skip("The invitation was accepted meanwhile.")
+        accept_url = absolute(invitation.accept_path)
         context = {
             "invitation": invitation,
             "cohort": invitation.cohort,
+            # Worded for where the cohort is: starting on a date, or already running.
+            "cohort_state": invitation.cohort.state_at(self.now),
             "course": self.shown(invitation.cohort, invitation.language)(invitation.cohort.course),
-            "accept_url": f"{settings.SITE_URL}{invitation.accept_path}",
+            "accept_url": accept_url,
+            "action_url": accept_url,
+            "action_label": _("Accept the invitation"),
+            "greeting_name": short_name_from(invitation.full_name),
             "inviter": invitation.invited_by,
         }
         return build_message(
@@ -179,37 +252,58 @@ class BatchContext:
             connection=connection,
         )
 
-    # -- kinds -----------------------------------------------------------------------------------
+    # -- kinds: each returns its template and context, with the one place its button leads to --
 
     def _local_week(self, membership):
         monday = week_start(self.now.astimezone(membership.zone).date())
         return monday, monday + datetime.timedelta(days=6)
 
+    def _start_url(self, membership, assignment):
+        """The member's piece for an assignment, started if need be, in the editor."""
+        return absolute(
+            reverse("lessons:start", args=[membership.cohort_id, assignment.lesson.pk, assignment.block_id])
+        )
+
     def _weekly_nudge(self, delivery, membership):
         schedule = self.shown_schedule(membership)
         current = schedule.current(self.now)
-        prompt = None
-        if current and current.assignments:
-            prompt = current.assignments[0].value["prompt"]
+        assignment = current.assignments[0] if current and current.assignments else None
+        prompt = assignment.value["prompt"] if assignment else None
         monday, sunday = self._local_week(membership)
         posted = any(monday <= day <= sunday for day in self._posted.get(membership.pk, ()))
         self.variants[delivery.pk] = "posted" if posted else "standard"
+        if posted:
+            action_url, action_label = absolute(reverse("circle:feed", args=[membership.cohort_id])), _("Read your circle")
+        elif assignment:
+            action_url, action_label = self._start_url(membership, assignment), _("Start writing")
+        else:
+            action_url, action_label = absolute(reverse("lessons:posts")), _("Write and record a post")
         return "weekly_nudge", {
             "posted_this_week": posted,
             "lesson": current.lesson if current else None,
             "lesson_url": self.lesson_url(current.lesson) if current else None,
             "prompt": prompt,
+            "action_url": action_url,
+            "action_label": action_label,
         }
 
     def _alumni_nudge(self, delivery, membership):
-        return "alumni_nudge", {}
+        return "alumni_nudge", {
+            "action_url": absolute(reverse("circle:feed", args=[membership.cohort_id])),
+            "action_label": _("Open your circle"),
+        }
 
     def _lesson_released(self, delivery, membership):
         lesson = self._lessons.get(delivery.subject_id)
         if lesson is None:
             raise Skip("The lesson no longer exists.")
         lesson = self.shown(membership.cohort, membership.language)(lesson)
-        return "lesson_released", {"lesson": lesson, "lesson_url": self.lesson_url(lesson)}
+        return "lesson_released", {
+            "lesson": lesson,
+            "lesson_url": self.lesson_url(lesson),
+            "action_url": self.lesson_url(lesson),
+            "action_label": _("Read the lesson"),
+        }
 
     def _assignment_due(self, delivery, membership):
         lesson = self._lessons.get(delivery.subject_id)
@@ -224,6 +318,8 @@ class BatchContext:
             "assignment": assignment,
             "due_at": assignment.due_at,
             "lesson_url": self.lesson_url(lesson),
+            "action_url": self._start_url(membership, assignment),
+            "action_label": _("Open your draft"),
         }
 
     def _feedback_ready(self, delivery, membership):
@@ -231,7 +327,13 @@ class BatchContext:
         if submission is None:
             raise Skip("The piece no longer exists.")
         feedback = max(submission.feedback.all(), key=lambda f: f.created_at, default=None)
-        return "feedback_ready", {"submission": submission, "feedback": feedback}
+        return "feedback_ready", {
+            "submission": submission,
+            "feedback": feedback,
+            "quote": plain_excerpt(feedback.body, FEEDBACK_QUOTE_CHARS) if feedback else "",
+            "action_url": absolute(reverse("lessons:editor", args=[submission.pk]) + "#feedback-heading"),
+            "action_label": _("Read the feedback"),
+        }
 
     def _peer_review(self, delivery, membership):
         submission = self._submissions.get(delivery.subject_id)
@@ -239,23 +341,61 @@ class BatchContext:
             raise Skip("The piece no longer exists.")
         if any(response.author_id == membership.pk for response in submission.responses.all()):
             raise Skip("The reader has responded meanwhile.")
-        return "peer_review", {"submission": submission, "author": submission.membership.user}
+        author = submission.membership.user
+        return "peer_review", {
+            "submission": submission,
+            "author": author,
+            "author_name": author.get_short_name() or author.full_name,
+            "action_url": absolute(reverse("circle:piece", args=[submission.pk]) + "#response-form"),
+            "action_label": _("Read and respond"),
+        }
+
+    def _peer_responded(self, delivery, membership):
+        submission = self._submissions.get(delivery.subject_id)
+        if submission is None or submission.membership_id != membership.pk:
+            raise Skip("The piece no longer exists.")
+        responders = []
+        for response in submission.responses.all():
+            name = response.author.user.get_short_name() if response.author else ""
+            if response.author_id != membership.pk and name and name not in responders:
+                responders.append(name)
+        return "peer_responded", {
+            "submission": submission,
+            "responders": responders,
+            "response_count": sum(1 for r in submission.responses.all() if r.author_id != membership.pk),
+            "action_url": absolute(reverse("circle:piece", args=[submission.pk]) + "#responses-heading"),
+            "action_label": _("Read the responses"),
+        }
 
     def _event_kit(self, delivery, membership):
         event = self._events.get(delivery.subject_id)
         if event is None:
             raise Skip("The event no longer exists.")
-        return "event_kit", {"event": event, "phase": delivery.variant}
+        return "event_kit", {
+            "event": event,
+            "phase": delivery.variant,
+            "action_url": absolute(reverse("progress:cohort_home", args=[membership.cohort_id]) + "#calendar-heading"),
+            "action_label": _("Open the cohort's calendar"),
+        }
 
     def _self_check(self, delivery, membership):
-        url = f"{settings.SITE_URL}{reverse('progress:self_check')}?cohort={membership.cohort_id}"
-        return "self_check", {"self_check_url": url, "year": delivery.period_key.removeprefix("self-check:")}
+        url = absolute(f"{reverse('progress:self_check')}?cohort={membership.cohort_id}")
+        return "self_check", {
+            "self_check_url": url,
+            "year": delivery.period_key.removeprefix("self-check:"),
+            "action_url": url,
+            "action_label": _("Start your self-check"),
+        }
 
     def _facilitator_digest(self, delivery, membership):
         cohort = membership.cohort
         if cohort.pk not in self._digests:
             self._digests[cohort.pk] = cohort_digest(cohort, self.now)
-        return "facilitator_digest", {"digest": self._digests[cohort.pk]}
+        return "facilitator_digest", {
+            "digest": self._digests[cohort.pk],
+            "action_url": absolute(reverse("lessons_feedback:queue")),
+            "action_label": _("Open the feedback queue"),
+        }
 
 
 def cohort_digest(cohort, now):

@@ -12,6 +12,7 @@ class Kind(models.TextChoices):
     ASSIGNMENT_DUE = "assignment_due", _("Assignment due tomorrow")
     FEEDBACK_READY = "feedback_ready", _("Feedback ready")
     PEER_REVIEW = "peer_review", _("Peer response waiting")
+    PEER_RESPONDED = "peer_responded", _("Someone responded to your piece")
     FACILITATOR_DIGEST = "facilitator_digest", _("Facilitator weekly digest")
     ALUMNI_NUDGE = "alumni_nudge", _("Alumni nudge")
     EVENT_KIT = "event_kit", _("Event kit")

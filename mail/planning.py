@@ -31,7 +31,7 @@ from django.utils import timezone
 from cohorts.models import Cohort, CohortEvent, Membership, Role
 from cohorts.schedule import Schedule
 from course.timezones import iso_week_key
-from lessons.models import Feedback, PeerReview, SelfCheck, Submission, SubmissionState
+from lessons.models import Feedback, PeerReview, Response, SelfCheck, Submission, SubmissionState
 
 from .audience import (
     alumni_nudge_audience,
@@ -236,6 +236,35 @@ def plan_peer_review_reminders(now):
     return len(Delivery.objects.bulk_create(rows, ignore_conflicts=True)) if rows else 0
 
 
+RESPONSE_SLOT = datetime.timedelta(hours=1)
+
+
+def plan_peer_responded(now):
+    """"Someone responded to your piece": one row per piece and hour, due at the end of the hour,
+    so the responses of one hour make one email (and mail.coalescing joins it with whatever else
+    is due for the writer then). Own replies under one's piece do not count."""
+    opted_out = NudgeOptOut.objects.filter(membership=OuterRef("submission__membership"), kind=Kind.PEER_RESPONDED)
+    responses = (
+        Response.objects.filter(created_at__gt=now - datetime.timedelta(days=2), created_at__lte=now)
+        .exclude(author=F("submission__membership"))
+        .filter(submission__membership__unsubscribed_at__isnull=True, submission__membership__user__is_active=True)
+        .exclude(Exists(opted_out))
+    )
+    rows = {}
+    for submission_id, writer_id, created_at in responses.values_list(
+        "submission_id", "submission__membership_id", "created_at"
+    ):
+        slot = created_at.astimezone(datetime.UTC).replace(minute=0, second=0, microsecond=0) + RESPONSE_SLOT
+        rows[(writer_id, submission_id, slot)] = Delivery(
+            membership_id=writer_id,
+            kind=Kind.PEER_RESPONDED,
+            period_key=f"responses:{submission_id}:{slot:%Y%m%d%H}",
+            subject_id=submission_id,
+            due_at=slot,
+        )
+    return len(Delivery.objects.bulk_create(list(rows.values()), ignore_conflicts=True)) if rows else 0
+
+
 def plan_event_kits(now):
     """Events: 3 days before, on the day and 2 days after, for every member of the cohort."""
     inserted = 0
@@ -292,6 +321,7 @@ PLANNERS = [
     plan_assignments_due,
     plan_feedback_ready,
     plan_peer_review_reminders,
+    plan_peer_responded,
     plan_event_kits,
     plan_self_checks,
 ]
