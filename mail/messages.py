@@ -92,9 +92,10 @@ class BatchContext:
         self._lesson_urls = {}
         # Variants decided while building, recorded with the outcome (no extra write per message).
         self.variants = {}
-        # A message that carries several deliveries: lead pk → the companions' pks it carries,
-        # and the rows left out of it (pk → reason), recorded with the outcome.
+        # A message that carries several deliveries (mail.coalescing): lead pk → the companions'
+        # pks it carries, lead pk → the companions' pks left out of it, and why (pk → reason).
         self.carried = {}
+        self.left_out = {}
         self.skipped = {}
 
     # -- loading ---------------------------------------------------------------------------------
@@ -172,6 +173,7 @@ class BatchContext:
                 parts.append((row, *self.content(row)))
             except Skip as reason:
                 self.skipped[row.pk] = str(reason)
+        self.left_out[delivery.pk] = [row.pk for row in companions if row.pk in self.skipped]
         if not parts:
             raise Skip(self.skipped[delivery.pk])
         parts.sort(key=lambda part: (LEAD_ORDER.index(part[0].kind), part[0].pk))

@@ -23,11 +23,12 @@ from django.core.cache import cache
 from django.core.mail import get_connection
 from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Case, CharField, F, Value, When
 from django.utils import timezone
 
 from cohorts.models import Invitation
 
+from . import coalescing
 from .dispatch import enqueue
 from .messages import BatchContext, Skip
 from .models import Delivery, DeliveryState
@@ -35,6 +36,7 @@ from .timing import allowed_moment
 
 logger = logging.getLogger(__name__)
 
+ROW_RELATED = ("membership__user", "membership__cohort__course", "invitation__cohort__course")
 MAX_ATTEMPTS = 6
 RETRY_CAP_SECONDS = 900
 TRANSIENT_SMTP_ERRORS = (
@@ -94,15 +96,17 @@ def send_batch(ids, now=None):
     now = now or timezone.now()
     rows = list(
         Delivery.objects.filter(pk__in=ids, state=DeliveryState.PENDING)
-        .select_related("membership__user", "membership__cohort__course", "invitation__cohort__course")
+        .select_related(*ROW_RELATED)
         .order_by("pk")
     )
-    context = BatchContext(rows, now)
+    # Several rows due for one person now leave as one message (mail.coalescing).
+    companions, extra = coalescing.gather(rows, now, related=ROW_RELATED)
+    context = BatchContext(rows + extra, now)
     smtp = get_connection()
     outcome = defaultdict(list)
     try:
         for delivery in rows:
-            outcome[_send_one(delivery, context, smtp, now)].append(delivery.pk)
+            outcome[_send_one(delivery, context, smtp, now, companions.get(delivery.pk, ()))].append(delivery.pk)
     finally:
         try:
             smtp.close()
@@ -119,25 +123,30 @@ def claim(delivery, now):
     return claimed == 1
 
 
-def record_sent(delivery, to_email, variant):
-    """The outcome of a message that left, written at once: sending → sent."""
+def record_sent(delivery, to_email, variants, ids):
+    """The outcome of a message that left, written at once: sending → sent, for every row the
+    message carried (`variants`: pk → the variant building chose)."""
     sent_at = timezone.now()
     fields = {
         "state": DeliveryState.SENT,
         "sent_at": sent_at,
         "to_email": to_email,
         "last_error": "",
-        "variant": variant,
+        "variant": Case(
+            *[When(pk=pk, then=Value(variants[pk])) for pk in ids if pk in variants],
+            default=F("variant"),
+            output_field=CharField(),
+        ),
     }
     if not delivery.invitation_id:
-        Delivery.objects.filter(pk=delivery.pk).update(**fields)
+        Delivery.objects.filter(pk__in=ids).update(**fields)
         return
     with transaction.atomic():  # the invitation shows it was sent exactly when its row does
         Delivery.objects.filter(pk=delivery.pk).update(**fields)
         Invitation.objects.filter(pk=delivery.invitation_id).update(sent_at=sent_at)
 
 
-def _send_one(delivery, context, smtp, now):
+def _send_one(delivery, context, smtp, now, candidates=()):
     if delivery.due_at > now:
         return "not_due"
     allowed = allowed_moment(delivery, now)
@@ -145,24 +154,28 @@ def _send_one(delivery, context, smtp, now):
         # Quiet hours or a weekend the member did not choose: move it, don't send it now.
         Delivery.objects.filter(pk=delivery.pk, state=DeliveryState.PENDING).update(due_at=allowed, enqueued_at=None)
         return "deferred"
-    if not claim(delivery, timezone.now()):
-        return "taken"  # another worker has it, or it was already sent
+    if coalescing.carried_earlier(delivery, context) or not claim(delivery, timezone.now()):
+        return "taken"  # another worker or message has it, or it was already sent
+    companions = coalescing.claim(candidates, now)
     try:
-        message = context.build(delivery, smtp)
+        message = context.build(delivery, smtp, companions)
     except Skip as reason:
         Delivery.objects.filter(pk=delivery.pk).update(state=DeliveryState.SKIPPED, last_error=str(reason))
+        coalescing.record_left_out(delivery, context)
         return "skipped"
+    coalescing.record_left_out(delivery, context)
+    ids = coalescing.message_ids(delivery, context)
     throttle()
     try:
         keep_open(smtp)
         message.send()
     except (smtplib.SMTPException, OSError) as error:
-        return _record_failure(delivery, error, smtp)
-    record_sent(delivery, message.to[0], context.variants.get(delivery.pk, delivery.variant))
+        return _record_failure(delivery, error, smtp, ids)
+    record_sent(delivery, message.to[0], context.variants, ids)
     return "sent"
 
 
-def _record_failure(delivery, error, smtp):
+def _record_failure(delivery, error, smtp, ids):
     attempts = delivery.attempts + 1
     text = f"{type(error).__name__}: {error}"[:1000]
     if isinstance(error, (smtplib.SMTPServerDisconnected, OSError)):
@@ -173,7 +186,7 @@ def _record_failure(delivery, error, smtp):
             logger.debug("closing a broken SMTP connection", exc_info=True)
     if is_transient(error) and attempts < MAX_ATTEMPTS:
         delay = retry_delay(attempts)
-        Delivery.objects.filter(pk=delivery.pk).update(
+        Delivery.objects.filter(pk__in=ids).update(
             state=DeliveryState.PENDING,
             due_at=timezone.now() + datetime.timedelta(seconds=delay),
             enqueued_at=timezone.now(),
@@ -182,6 +195,6 @@ def _record_failure(delivery, error, smtp):
         # Retry soon through Celery; the tick's re-dispatch is the safety net if this is lost.
         enqueue([delivery.pk], countdown=delay + 1)
         return "retry"
-    Delivery.objects.filter(pk=delivery.pk).update(state=DeliveryState.FAILED, last_error=text)
+    Delivery.objects.filter(pk__in=ids).update(state=DeliveryState.FAILED, last_error=text)
     logger.warning("delivery %s failed permanently: %s", delivery.pk, text)
     return "failed"
