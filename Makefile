@@ -33,14 +33,15 @@ assets: static/vendor/.built
 messages: $(VENV)/.installed
 	$(BIN)/python scripts/compile_messages.py
 
+# Links in emails follow the port (SITE_URL=http://localhost:$(PORT) unless set).
 run: install
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py migrate --no-input -v 0
-	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py seed_demo
+	DEBUG=$${DEBUG:-1} SITE_URL=$${SITE_URL:-http://localhost:$(PORT)} $(BIN)/python manage.py seed_demo
 	@echo
 	@echo "Klartext is starting on http://localhost:$(PORT)/  (admin: http://localhost:$(PORT)/admin/)"
 	@echo "Web, Celery worker and beat run together; Ctrl-C stops all three."
 	@echo
-	DEBUG=$${DEBUG:-1} PORT=$(PORT) $(BIN)/honcho start -f Procfile.dev
+	DEBUG=$${DEBUG:-1} PORT=$(PORT) SITE_URL=$${SITE_URL:-http://localhost:$(PORT)} $(BIN)/honcho start -f Procfile.dev
 
 # Two workers for two cores; each has its own test database, Redis databases and ports
 # (tests/conftest.py). PYTEST_ARGS="-n 0" runs in one process, e.g. to use --pdb.
