@@ -14,6 +14,7 @@ emails belong to their invitation's cohort.
 """
 
 import dataclasses
+import datetime
 import re
 
 from django import forms
@@ -25,6 +26,7 @@ from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.generic import TemplateView
@@ -36,6 +38,7 @@ from cohorts import access
 from .dispatch import queue_weekly_nudges_now
 from .messages import BatchContext, Skip
 from .models import Delivery, DeliveryState, Kind
+from .timing import departures
 
 app_name = "cohort_deliveries"
 ROWS_PER_PAGE = 50
@@ -222,6 +225,38 @@ class DeliveryDetailView(DeliveriesMixin, TemplateView):
         return _("Delivery %(pk)s") % {"pk": self.kwargs["pk"]}
 
 
+def departure_text(cohort, now):
+    """When this week's nudges of the cohort that wait to go out actually leave: at once, or at
+    the next moment their recipients' quiet hours and weekends allow (mail.timing)."""
+    rows = list(
+        Delivery.objects.filter(
+            membership__cohort=cohort, kind=Kind.WEEKLY_NUDGE, state=DeliveryState.PENDING
+        ).select_related("membership")
+    )
+    leaving = departures(rows, now)
+    if not leaving.later:
+        return str(_("They leave now."))
+    if len(leaving.local) == 1:
+        ((weekday, time),) = leaving.local
+        local = datetime.datetime.combine(datetime.date(2024, 1, 1 + weekday), time)  # a Monday + weekday
+        said = _("%(count)s leave on %(day)s at %(time)s in each member's own time zone (quiet hours or weekend).")
+        text = said % {
+            "count": leaving.later,
+            "day": date_format(local, "l"),
+            "time": date_format(local, "TIME_FORMAT"),
+        }
+    else:
+        said = _(
+            "%(count)s wait for the end of their quiet hours or weekend and leave at 07:00 in their own time "
+            "zone, the last on %(when)s (your time)."
+        )
+        when = timezone.localtime(leaving.last)
+        text = said % {"count": leaving.later, "when": date_format(when, "DATETIME_FORMAT")}
+    if leaving.now:
+        return f"{ngettext('%(count)s leaves now;', '%(count)s leave now;', leaving.now) % {'count': leaving.now}} {text}"
+    return str(text)
+
+
 class SendNowView(DeliveriesMixin, TemplateView):
     """POST only: this week's nudge for one cohort the user facilitates (404 for any other)."""
 
@@ -243,7 +278,7 @@ class SendNowView(DeliveriesMixin, TemplateView):
                 % {"count": already},
             ]
             if queued:
-                parts.append(str(_("Members in their quiet hours (20:00–07:00) get it at 07:00 their time.")))
+                parts.append(departure_text(cohort, timezone.now()))
             messages.success(request, " ".join(parts))
         else:
             messages.warning(

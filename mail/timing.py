@@ -8,6 +8,7 @@ A member's zone is `Membership.zone`; weeks are `course.timezones.iso_week_key` 
 
 import datetime
 from collections import defaultdict
+from dataclasses import dataclass
 
 from cohorts.models import Membership
 from course.timezones import AVAILABLE_ZONES, zone_named
@@ -67,3 +68,27 @@ def year_before(moment):
         return moment.replace(year=moment.year - 1)
     except ValueError:
         return moment.replace(year=moment.year - 1, day=28)
+
+
+@dataclass(frozen=True)
+class Departures:
+    """When rows due now actually leave: `now` rows at once, the others at the moments their
+    recipients' quiet hours and weekends allow (`local`: the distinct local wall times)."""
+
+    now: int
+    later: int
+    local: frozenset
+    last: datetime.datetime | None
+
+
+def departures(rows, now):
+    """Departures of these pending rows (membership loaded), by `allowed_moment`."""
+    later = []
+    for delivery in rows:
+        moment = max(allowed_moment(delivery, now), delivery.due_at)
+        if moment > now:
+            later.append((moment, moment.astimezone(delivery.membership.zone) if delivery.membership else moment))
+    local = frozenset((mine.weekday(), mine.time()) for _moment, mine in later)
+    return Departures(
+        now=len(rows) - len(later), later=len(later), local=local, last=max((m for m, _l in later), default=None)
+    )
