@@ -253,7 +253,8 @@ def departure_text(cohort, now):
         when = timezone.localtime(leaving.last)
         text = said % {"count": leaving.later, "when": date_format(when, "DATETIME_FORMAT")}
     if leaving.now:
-        return f"{ngettext('%(count)s leaves now;', '%(count)s leave now;', leaving.now) % {'count': leaving.now}} {text}"
+        now_text = ngettext("%(count)s leaves now;", "%(count)s leave now;", leaving.now) % {"count": leaving.now}
+        return f"{now_text} {text}"
     return str(text)
 
 

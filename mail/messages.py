@@ -275,7 +275,8 @@ class BatchContext:
         posted = any(monday <= day <= sunday for day in self._posted.get(membership.pk, ()))
         self.variants[delivery.pk] = "posted" if posted else "standard"
         if posted:
-            action_url, action_label = absolute(reverse("circle:feed", args=[membership.cohort_id])), _("Read your circle")
+            action_url = absolute(reverse("circle:feed", args=[membership.cohort_id]))
+            action_label = _("Read your circle")
         elif assignment:
             action_url, action_label = self._start_url(membership, assignment), _("Start writing")
         else:

@@ -240,7 +240,7 @@ RESPONSE_SLOT = datetime.timedelta(hours=1)
 
 
 def plan_peer_responded(now):
-    """"Someone responded to your piece": one row per piece and hour, due at the end of the hour,
+    """The "someone responded to your piece" email: one row per piece and hour, due at the end of the hour,
     so the responses of one hour make one email (and mail.coalescing joins it with whatever else
     is due for the writer then). Own replies under one's piece do not count."""
     opted_out = NudgeOptOut.objects.filter(membership=OuterRef("submission__membership"), kind=Kind.PEER_RESPONDED)

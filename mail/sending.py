@@ -95,9 +95,7 @@ def send_batch(ids, now=None):
     only rows this call claims are sent."""
     now = now or timezone.now()
     rows = list(
-        Delivery.objects.filter(pk__in=ids, state=DeliveryState.PENDING)
-        .select_related(*ROW_RELATED)
-        .order_by("pk")
+        Delivery.objects.filter(pk__in=ids, state=DeliveryState.PENDING).select_related(*ROW_RELATED).order_by("pk")
     )
     # Several rows due for one person now leave as one message (mail.coalescing).
     companions, extra = coalescing.gather(rows, now, related=ROW_RELATED)

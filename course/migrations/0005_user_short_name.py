@@ -4,15 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('course', '0004_german_locale'),
+        ("course", "0004_german_locale"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='user',
-            name='short_name',
-            field=models.CharField(blank=True, help_text='Used in greetings, in emails and on the site. Empty: your first name.', max_length=60, verbose_name='what should we call you?'),
+            model_name="user",
+            name="short_name",
+            field=models.CharField(
+                blank=True,
+                help_text="Used in greetings, in emails and on the site. Empty: your first name.",
+                max_length=60,
+                verbose_name="what should we call you?",
+            ),
         ),
     ]

@@ -4,25 +4,70 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('mail', '0002_deadlines_and_watermark'),
+        ("mail", "0002_deadlines_and_watermark"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='delivery',
-            name='kind',
-            field=models.CharField(choices=[('weekly_nudge', 'Weekly posting nudge'), ('lesson_released', 'Lesson released'), ('assignment_due', 'Assignment due tomorrow'), ('feedback_ready', 'Feedback ready'), ('peer_review', 'Peer response waiting'), ('peer_responded', 'Someone responded to your piece'), ('facilitator_digest', 'Facilitator weekly digest'), ('alumni_nudge', 'Alumni nudge'), ('event_kit', 'Event kit'), ('invitation', 'Invitation'), ('self_check', 'Yearly self-check')], max_length=24),
+            model_name="delivery",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("weekly_nudge", "Weekly posting nudge"),
+                    ("lesson_released", "Lesson released"),
+                    ("assignment_due", "Assignment due tomorrow"),
+                    ("feedback_ready", "Feedback ready"),
+                    ("peer_review", "Peer response waiting"),
+                    ("peer_responded", "Someone responded to your piece"),
+                    ("facilitator_digest", "Facilitator weekly digest"),
+                    ("alumni_nudge", "Alumni nudge"),
+                    ("event_kit", "Event kit"),
+                    ("invitation", "Invitation"),
+                    ("self_check", "Yearly self-check"),
+                ],
+                max_length=24,
+            ),
         ),
         migrations.AlterField(
-            model_name='nudgeoptout',
-            name='kind',
-            field=models.CharField(choices=[('weekly_nudge', 'Weekly posting nudge'), ('lesson_released', 'Lesson released'), ('assignment_due', 'Assignment due tomorrow'), ('feedback_ready', 'Feedback ready'), ('peer_review', 'Peer response waiting'), ('peer_responded', 'Someone responded to your piece'), ('facilitator_digest', 'Facilitator weekly digest'), ('alumni_nudge', 'Alumni nudge'), ('event_kit', 'Event kit'), ('invitation', 'Invitation'), ('self_check', 'Yearly self-check')], max_length=24),
+            model_name="nudgeoptout",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("weekly_nudge", "Weekly posting nudge"),
+                    ("lesson_released", "Lesson released"),
+                    ("assignment_due", "Assignment due tomorrow"),
+                    ("feedback_ready", "Feedback ready"),
+                    ("peer_review", "Peer response waiting"),
+                    ("peer_responded", "Someone responded to your piece"),
+                    ("facilitator_digest", "Facilitator weekly digest"),
+                    ("alumni_nudge", "Alumni nudge"),
+                    ("event_kit", "Event kit"),
+                    ("invitation", "Invitation"),
+                    ("self_check", "Yearly self-check"),
+                ],
+                max_length=24,
+            ),
         ),
         migrations.AlterField(
-            model_name='planwatermark',
-            name='kind',
-            field=models.CharField(choices=[('weekly_nudge', 'Weekly posting nudge'), ('lesson_released', 'Lesson released'), ('assignment_due', 'Assignment due tomorrow'), ('feedback_ready', 'Feedback ready'), ('peer_review', 'Peer response waiting'), ('peer_responded', 'Someone responded to your piece'), ('facilitator_digest', 'Facilitator weekly digest'), ('alumni_nudge', 'Alumni nudge'), ('event_kit', 'Event kit'), ('invitation', 'Invitation'), ('self_check', 'Yearly self-check')], max_length=24, unique=True),
+            model_name="planwatermark",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("weekly_nudge", "Weekly posting nudge"),
+                    ("lesson_released", "Lesson released"),
+                    ("assignment_due", "Assignment due tomorrow"),
+                    ("feedback_ready", "Feedback ready"),
+                    ("peer_review", "Peer response waiting"),
+                    ("peer_responded", "Someone responded to your piece"),
+                    ("facilitator_digest", "Facilitator weekly digest"),
+                    ("alumni_nudge", "Alumni nudge"),
+                    ("event_kit", "Event kit"),
+                    ("invitation", "Invitation"),
+                    ("self_check", "Yearly self-check"),
+                ],
+                max_length=24,
+                unique=True,
+            ),
         ),
     ]

@@ -70,7 +70,9 @@ def test_a_member_with_six_kinds_due_in_one_slot_gets_one_email_listing_each_onc
     assert subject(received[0]) == "Feedback on “Leadership team” (and 5 more)"
     for listed in ["New lesson: Leadership team", "Due tomorrow:", "Your post this week", "In three days:"]:
         assert text.count(listed) == 1, (listed, text)
-    states = Delivery.objects.filter(pk__in=[row.pk for row in mine.values()]).values_list("state", "to_email", "attempts")
+    states = Delivery.objects.filter(pk__in=[row.pk for row in mine.values()]).values_list(
+        "state", "to_email", "attempts"
+    )
     assert set(states) == {(DeliveryState.SENT, "author@example.test", 1)}
     # The others' emails are theirs: one each.
     assert len(smtp.received) == 4
@@ -114,7 +116,11 @@ def test_the_same_event_twice_is_listed_once_and_two_lessons_in_one_email(course
     feedback = Feedback.objects.create(submission=piece, body="Same piece, once more.", verdict="ready", version=1)
     extra = [
         Delivery.objects.create(
-            membership=author, kind=Kind.FEEDBACK_READY, period_key=f"feedback:{feedback.pk}", subject_id=piece.pk, due_at=NOW
+            membership=author,
+            kind=Kind.FEEDBACK_READY,
+            period_key=f"feedback:{feedback.pk}",
+            subject_id=piece.pk,
+            due_at=NOW,
         ),
         Delivery.objects.create(
             membership=author,
@@ -202,9 +208,10 @@ def test_through_the_real_worker_a_member_with_five_kinds_due_gets_one_email(cou
             with transaction.atomic():  # the tick's dispatch step: due rows to the worker, on commit
                 dispatch.enqueue(dispatch.dispatch(now))
             deadline = time.monotonic() + 60
-            while time.monotonic() < deadline and Delivery.objects.filter(
-                pk__in=ids, state=DeliveryState.PENDING
-            ).exists():
+            while (
+                time.monotonic() < deadline
+                and Delivery.objects.filter(pk__in=ids, state=DeliveryState.PENDING).exists()
+            ):
                 time.sleep(0.3)
                 close_old_connections()
             time.sleep(1)  # nothing more may arrive

@@ -84,7 +84,7 @@ def test_every_email_has_one_primary_button_its_url_on_a_line_and_every_link_on_
 def test_every_nudge_shows_its_one_click_unsubscribe_link_in_the_body(course_page, language):
     messages = built(make_every_email(course_page, language))
     for kind, message in messages.items():
-        html, links = parts(message)
+        _html, links = parts(message)
         if kind == Kind.INVITATION:
             assert "List-Unsubscribe" not in message.extra_headers
             continue

@@ -1,4 +1,4 @@
-""""Send this week's nudge now" says when the mail actually leaves: at once, or when each
+"""The "send this week's nudge now" button says when the mail actually leaves: at once, or when each
 member's quiet hours or weekend end, in their own time zone."""
 
 import datetime
