@@ -5,6 +5,7 @@ audience    who gets which email (reachable members, the weekly nudge's audience
 planning    what is due: one planner per kind, the tick's plan step, "send now"'s plan
 dispatch    the tick (reconcile, plan, dispatch) and "send now": due rows → queued batches
 sending     claim, SMTP over one connection, outcome, retries with backoff, throttle
+coalescing  what falls due for one person at once leaves as one message (each row claimed once)
 messages    each delivery's email (BatchContext), rendered by `emails` from templates/emails/
 tokens      signed one-click unsubscribe tokens
 tasks       the Celery tasks: they take ids and call dispatch or sending
