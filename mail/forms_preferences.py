@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from cohorts.models import Membership
 from course.models import Language
 from course.names import short_name_from
-from course.timezones import time_zone_choices, zone_named
+from course.timezones import TimeZoneField, zone_named
 from course.validators import validate_single_line
 
 from .models import Kind
@@ -30,7 +30,7 @@ class PreferencesForm(forms.ModelForm):
         validators=[validate_single_line],
         help_text=_("Used in greetings, in emails and on the site. Empty: your first name."),
     )
-    time_zone = forms.ChoiceField(
+    time_zone = TimeZoneField(
         label=_("Your time zone"), help_text=_("Nudges arrive at your chosen hour in this time zone.")
     )
     language = forms.ChoiceField(label=_("Language of the emails"), choices=Language.choices)
@@ -65,10 +65,6 @@ class PreferencesForm(forms.ModelForm):
         super().__init__(*args, instance=instance, prefix="preferences", **kwargs)
         self.fields["short_name"].widget.attrs["placeholder"] = short_name_from(user.full_name)
         self.order_fields(["short_name"])
-        choices = time_zone_choices()
-        if instance.time_zone and instance.time_zone not in {name for name, _label in choices}:
-            choices = [(instance.time_zone, instance.time_zone), *choices]  # e.g. "UTC": keep what they have
-        self.fields["time_zone"].choices = choices
         self.fields["opt_outs"].choices = [(kind.value, kind.label) for kind in map(Kind, self.kinds)]
         self.fields["paused_until"].input_formats = ["%Y-%m-%d"]
         self.helper = FormHelper()

@@ -44,7 +44,8 @@ def test_the_default_short_name_is_the_first_name_without_titles(full_name, shor
 def test_a_chosen_short_name_wins_over_the_derived_one():
     assert User(full_name="Dr. Katharina von Berg", short_name="Kathi").get_short_name() == "Kathi"
     assert User(full_name="Dr. Katharina von Berg").get_short_name() == "Katharina"
-    assert User(full_name="Dr. Katharina von Berg").first_name == "Katharina"  # Wagtail's sidebar greeting
+    # Wagtail's "first name" (sidebar, notifications) stays the name as written.
+    assert User(full_name="Dr. Katharina von Berg").first_name == "Dr. Katharina von Berg"
 
 
 @pytest.fixture
