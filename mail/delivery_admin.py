@@ -110,7 +110,7 @@ def describe(deliveries):
     for delivery in deliveries:
         if delivery.kind in (Kind.LESSON_RELEASED, Kind.ASSIGNMENT_DUE) and delivery.subject_id:
             lesson_ids.add(delivery.subject_id)
-        elif delivery.kind in (Kind.FEEDBACK_READY, Kind.PEER_REVIEW) and delivery.subject_id:
+        elif delivery.kind in (Kind.FEEDBACK_READY, Kind.PEER_REVIEW, Kind.PEER_RESPONDED) and delivery.subject_id:
             piece_ids.add(delivery.subject_id)
         elif delivery.kind == Kind.EVENT_KIT:
             event_ids.add(_number(delivery.period_key.split(":")[1]) if ":" in delivery.period_key else None)
@@ -157,13 +157,15 @@ def _about(delivery, lessons, shown, pieces, piece_titles, events):
         )
         title = assignment["title"] if assignment else lesson.title
         return _("“%(title)s”, due the next day") % {"title": title}
-    if kind in (Kind.FEEDBACK_READY, Kind.PEER_REVIEW):
+    if kind in (Kind.FEEDBACK_READY, Kind.PEER_REVIEW, Kind.PEER_RESPONDED):
         piece = pieces.get(delivery.subject_id)
         if piece is None:
             return _("a piece that no longer exists")
         title = piece.title or piece_titles[piece.pk]
         if kind == Kind.FEEDBACK_READY:
             return _("feedback on “%(title)s”") % {"title": title}
+        if kind == Kind.PEER_RESPONDED:
+            return _("responses to “%(title)s”") % {"title": title}
         reminder = key.rsplit(":", 1)[-1]
         return _("“%(title)s”, reminder %(number)s of 3") % {"title": title, "number": reminder}
     if kind == Kind.EVENT_KIT:
