@@ -4,7 +4,8 @@ timing      local time rules: quiet hours, weekends, the zones in use and their 
 audience    who gets which email (reachable members, the weekly nudge's audience)
 planning    what is due: one planner per kind, the tick's plan step, "send now"'s plan
 dispatch    the tick (reconcile, plan, dispatch) and "send now": due rows → queued batches
-sending     claim, SMTP over one connection, outcome, retries with backoff, throttle
+sending     throttle, claim (re-checking consent), outcome, retries with backoff, time budget
+smtp        one SMTP connection per batch; accepted, not accepted or unknown (answer lost)
 coalescing  what falls due for one person at once leaves as one message (each row claimed once)
 messages    each delivery's email (BatchContext), rendered by `emails` from templates/emails/
 tokens      signed one-click unsubscribe tokens

@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from cohorts.models import Membership
 
-from .audience import reachable
+from .audience import consent_rules
 from .models import Delivery, DeliveryState, Kind
 from .timing import allowed_moment
 
@@ -78,12 +78,18 @@ def gather(rows, now, related=()):
     return candidates, extra
 
 
-def _wanted(kinds):
-    """The rows whose member still wants their kind (the same rule as the planners')."""
+def _wanted(kinds, local_date):
+    """The rows whose member still wants their kind on their local date: the claim's consent
+    rules (mail.audience.consent_rules), per kind."""
     return functools.reduce(
         operator.or_,
         [
-            Q(kind=kind) & Exists(reachable(Membership.objects.filter(pk=OuterRef("membership_id")), kind))
+            Q(kind=kind)
+            & Exists(
+                Membership.objects.filter(
+                    *[rule for _reason, rule in consent_rules(kind, local_date)], pk=OuterRef("membership_id")
+                )
+            )
             for kind in kinds
         ],
     )
@@ -96,9 +102,10 @@ def claim(candidates, now):
         return []
     ids = [delivery.pk for delivery in candidates]
     stamp = timezone.now()
+    local_date = now.astimezone(candidates[0].membership.zone).date()  # one person's rows
     claimed = (
         Delivery.objects.filter(pk__in=ids, state=DeliveryState.PENDING)
-        .filter(_wanted({delivery.kind for delivery in candidates}))
+        .filter(_wanted({delivery.kind for delivery in candidates}, local_date))
         .update(state=DeliveryState.SENDING, claimed_at=stamp, attempts=F("attempts") + 1)
     )
     if not claimed:
@@ -126,4 +133,4 @@ def record_left_out(delivery, context):
     each with its reason."""
     for pk in [delivery.pk, *context.left_out.get(delivery.pk, ())]:
         if pk in context.skipped:
-            Delivery.objects.filter(pk=pk).update(state=DeliveryState.SKIPPED, last_error=context.skipped[pk][:1000])
+            Delivery.objects.filter(pk=pk).update(state=DeliveryState.SKIPPED, reason=context.skipped[pk][:200])

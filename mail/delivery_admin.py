@@ -41,7 +41,8 @@ from lessons.titles import assignment_titles
 
 from .dispatch import queue_weekly_nudges_now
 from .messages import BatchContext, Skip
-from .models import Delivery, DeliveryState, Kind
+from .models import Delivery, DeliveryState, Kind, SkipReason
+from .sending import unmet_consent
 from .timing import departures
 
 app_name = "cohort_deliveries"
@@ -288,6 +289,9 @@ def render_preview(delivery, now):
     """The delivery's email as a worker would build it, rendered from the database now (or at the
     moment it was sent). Building changes nothing: a preview is rolled back."""
     at = delivery.sent_at or now
+    unmet = "" if delivery.sent_at else unmet_consent(delivery, at)
+    if unmet:
+        return Preview(rendered_at=at, problem=SkipReason(unmet).label)
     try:
         with transaction.atomic():
             message = BatchContext([delivery], at).build(delivery, connection=None)

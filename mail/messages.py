@@ -25,7 +25,7 @@ from lessons.models import Feedback, LessonPage, PostLog, Response, Submission
 from lessons.rendering import plain_excerpt
 
 from .emails import build_message, render_subject
-from .models import Kind, NudgeOptOut
+from .models import Kind
 from .tokens import unsubscribe_url
 
 # Which email leads when several go out as one message: what the member is waiting for first,
@@ -71,10 +71,6 @@ class BatchContext:
     def __init__(self, deliveries, now):
         self.now = now
         self.deliveries = deliveries
-        membership_ids = {d.membership_id for d in deliveries if d.membership_id}
-        self.opted_out = set(
-            NudgeOptOut.objects.filter(membership_id__in=membership_ids).values_list("membership_id", "kind")
-        )
         by_kind = defaultdict(set)
         for delivery in deliveries:
             if delivery.subject_id is not None:
@@ -207,12 +203,10 @@ class BatchContext:
         )
 
     def content(self, delivery):
-        """(template name, context) of one member's delivery; Skip if it is not to be sent."""
+        """(template name, context) of one member's delivery; Skip if there is nothing to say.
+        Whether the member still wants it is the claim's question (mail.sending.claim and
+        mail.coalescing.claim), asked in the statement that takes the row."""
         membership = delivery.membership
-        if membership.unsubscribed_at is not None or not membership.user.is_active:
-            raise Skip("The member unsubscribed.")
-        if (membership.pk, delivery.kind) in self.opted_out:
-            raise Skip("The member switched this kind of email off.")
         builder = getattr(self, f"_{delivery.kind}")
         name, context = builder(delivery, membership)
         context.update(

@@ -53,6 +53,17 @@ class DeliveryState(models.TextChoices):
     MISSED = "missed", _("Missed")
 
 
+class SkipReason(models.TextChoices):
+    """Why a planned email was not sent (`Delivery.reason` of a skipped row): what the worker's
+    claim found the member no longer wants (mail.audience.consent_rules)."""
+
+    ACCOUNT_INACTIVE = "account_inactive", _("The account is deactivated.")
+    UNSUBSCRIBED = "unsubscribed", _("The member unsubscribed.")
+    OPTED_OUT = "opted_out", _("The member switched this kind of email off.")
+    PAUSED = "paused", _("The member paused their nudges.")
+    COHORT_ENDED = "cohort_ended", _("The cohort has ended.")
+
+
 class Delivery(models.Model):
     """One email: the database is the source of truth, Celery only the transport.
 
@@ -116,6 +127,14 @@ class Delivery(models.Model):
 
     def __str__(self):
         return f"{self.kind} {self.period_key} → {self.membership_id or self.invitation_id}"
+
+    @property
+    def reason_display(self):
+        """The reason in the reader's language where it is one of ours, else as recorded."""
+        try:
+            return SkipReason(self.reason).label
+        except ValueError:
+            return self.reason
 
 
 class PlanWatermark(models.Model):

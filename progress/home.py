@@ -16,6 +16,8 @@ from cohorts.schedule import Schedule
 from course.translations import Translations
 from lessons.visibility import waiting_for
 
+from .away import while_away
+
 
 def member_home_response(request, page=None):
     """The home of the signed-in person's current cohort, or None when they are in no cohort.
@@ -55,6 +57,8 @@ def home_context(request, membership, memberships, at, page=None):
     opened, total = schedule.progress(at)
     state = cohort.state_at(at)
     circle, facilitators = circle_and_facilitators(request.user, membership)
+    # Pieces this member was asked to read and has not answered yet (one query).
+    waiting = waiting_for(membership) if membership.role == Role.MEMBER else []
     calendar_url = request.build_absolute_uri(reverse("cohorts:calendar", args=[membership.calendar_token]))
     return {
         "page": page,
@@ -75,8 +79,9 @@ def home_context(request, membership, memberships, at, page=None):
         "time_zone": membership.time_zone,
         "calendar_url": calendar_url,
         "webcal_url": "webcal://" + calendar_url.split("://", 1)[-1],
-        # Pieces this member was asked to read and has not answered yet (one query).
-        "waiting": waiting_for(membership) if membership.role == Role.MEMBER else [],
+        "waiting": waiting,
+        # What happened during a pause that just ended (the pause held the emails back).
+        "while_away": while_away(membership, schedule, waiting, at),
     }
 
 

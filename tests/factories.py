@@ -12,11 +12,14 @@ Named people for one test module are fixtures in that module (or in conftest.py)
 import copy
 import datetime
 import re
+import time
+import zoneinfo
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 
 import factory
 from django.contrib.auth.models import Group
+from django.db import close_old_connections
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 from wagtail.log_actions import log
@@ -325,6 +328,57 @@ def make_every_email(course_page, language, *, name="Leadership team", full_name
         Kind.SELF_CHECK: row(Kind.SELF_CHECK, author, key="self-check:2026"),
         Kind.INVITATION: row(Kind.INVITATION, invitation=invitation),
     }
+
+
+# --- the email pipeline end to end (tests/reliability) -----------------------------------------
+
+# Zones around the world; members get their nudge slot at "now" in their own zone.
+PIPELINE_ZONES = [
+    "Europe/Berlin", "Europe/London", "America/New_York", "America/Los_Angeles", "America/Sao_Paulo",
+    "Asia/Kathmandu", "Asia/Kolkata", "Asia/Tokyo", "Australia/Sydney", "Pacific/Auckland",
+    "Pacific/Tongatapu", "Africa/Lagos", "Asia/Dubai", "America/St_Johns", "Australia/Adelaide",
+]  # fmt: skip
+
+
+def due_now(cohort, count, prefix, **membership_fields):
+    """Members whose chosen weekday and hour is the current (real) local one, in zones where it is
+    daytime now (quiet hours would rightly hold the email back)."""
+    now = datetime.datetime.now(datetime.UTC)
+    zones = [z for z in PIPELINE_ZONES if 7 <= now.astimezone(zoneinfo.ZoneInfo(z)).hour < 20] or ["Etc/GMT-12"]
+    members = []
+    per_zone = -(-count // len(zones))
+    for index, zone in enumerate(zones):
+        local = now.astimezone(zoneinfo.ZoneInfo(zone))
+        take = min(per_zone, count - len(members))
+        if take <= 0:
+            break
+        members += make_members(
+            cohort,
+            take,
+            zones=(zone,),
+            prefix=f"{prefix}{index}-",
+            nudge_weekday=local.weekday(),
+            nudge_hour=local.hour,
+            **membership_fields,
+        )
+    return members
+
+
+def wait_for(condition, timeout, interval=0.2):
+    """Poll `condition` until it holds or `timeout` seconds have passed; its last answer."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(interval)
+    return condition()
+
+
+def open_count():
+    """Deliveries not yet in a final state, read fresh (a worker writes them meanwhile)."""
+    close_old_connections()
+    final = [DeliveryState.SENT, DeliveryState.FAILED, DeliveryState.UNKNOWN, DeliveryState.SKIPPED]
+    return Delivery.objects.exclude(state__in=final).count()
 
 
 # --- worlds shared by several test modules ----------------------------------------------------

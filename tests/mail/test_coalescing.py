@@ -155,7 +155,7 @@ def test_a_companion_with_nothing_to_say_is_skipped_and_the_rest_still_goes(cour
     assert len(smtp.received) == 1
     gone.refresh_from_db()
     assert gone.state == DeliveryState.SKIPPED
-    assert gone.last_error == "The lesson no longer exists."
+    assert gone.reason == "The lesson no longer exists."
     others = Delivery.objects.filter(pk__in=[row.pk for row in mine.values()]).exclude(pk=gone.pk)
     assert set(others.values_list("state", flat=True)) == {DeliveryState.SENT}
 
