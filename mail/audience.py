@@ -12,24 +12,27 @@ from cohorts.models import Frequency, Membership, Role
 
 from .models import Kind, NudgeOptOut, SkipReason
 
-# Mail about the account itself, which the person asked for: sent during a pause too. (The
-# password reset is not a Delivery: course.tasks sends it at once.)
-ACCOUNT_KINDS = frozenset({Kind.INVITATION})
+# Mail the person asked for themselves (an invitation, the confirmation of a draft they sent by
+# replying): sent during a pause too. (The password reset is not a Delivery: course.tasks sends it
+# at once.)
+ACCOUNT_KINDS = frozenset({Kind.INVITATION, Kind.DRAFT_SAVED})
 # Kinds that still make sense once the cohort has ended (alumni who chose weekly nudges keep
 # their weekly nudge too, see `consent_rules`).
-AFTER_END_KINDS = frozenset({Kind.ALUMNI_NUDGE, Kind.SELF_CHECK, Kind.FEEDBACK_READY})
+AFTER_END_KINDS = frozenset({Kind.ALUMNI_NUDGE, Kind.SELF_CHECK, Kind.FEEDBACK_READY, Kind.DRAFT_SAVED})
 
 
 def _reachable_rules(kind):
     return [
         (SkipReason.ACCOUNT_INACTIVE, Q(user__is_active=True)),
+        (SkipReason.BOUNCING, Q(user__email_bouncing_since__isnull=True)),
         (SkipReason.UNSUBSCRIBED, Q(unsubscribed_at__isnull=True)),
         (SkipReason.OPTED_OUT, ~Exists(NudgeOptOut.objects.filter(membership=OuterRef("pk"), kind=kind))),
     ]
 
 
 def reachable(memberships, kind):
-    """Members who still want this kind: active account, not unsubscribed, not opted out."""
+    """Members who still want this kind and can get it: active account, address not bouncing,
+    not unsubscribed, not opted out."""
     return memberships.filter(*[condition for _reason, condition in _reachable_rules(kind)])
 
 

@@ -30,8 +30,9 @@ from .audience import consent_rules
 from .models import Delivery, DeliveryState, Kind
 from .timing import allowed_moment
 
-# Sent on their own, at once: the invitation has no membership and is not a nudge.
-ALONE = {Kind.INVITATION}
+# Sent on their own: the invitation has no membership; a note, a message and an event invitation
+# carry their own Reply-To (and a calendar part); a saved draft answers the member's own reply.
+ALONE = {Kind.INVITATION, Kind.PERSONAL_NOTE, Kind.GROUP_MESSAGE, Kind.EVENT_INVITATION, Kind.DRAFT_SAVED}
 
 
 def _sendable_now(delivery, now):

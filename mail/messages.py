@@ -8,6 +8,7 @@ mail.emails.
 
 import datetime
 from collections import defaultdict
+from email.utils import parseaddr
 
 from django.conf import settings
 from django.db.models import Count, Prefetch, Q
@@ -24,8 +25,11 @@ from lessons.feedback import waiting_for_feedback
 from lessons.models import Feedback, LessonPage, PostLog, Response, Submission
 from lessons.rendering import plain_excerpt
 
+from . import meetups
 from .emails import build_message, render_subject
-from .models import Kind
+from .models import OPTIONAL_KINDS, Kind
+from .notes import load_notes, reply_to, who_is_stuck
+from .replies import WRITING_KINDS, bounce_address, headers_for, read_draft_saved_variant
 from .tokens import unsubscribe_url
 
 # Which email leads when several go out as one message: what the member is waiting for first,
@@ -43,6 +47,10 @@ LEAD_ORDER = [
     Kind.ALUMNI_NUDGE,
 ]
 FEEDBACK_QUOTE_CHARS = 300
+
+
+def lead_rank(kind):
+    return LEAD_ORDER.index(kind) if kind in LEAD_ORDER else len(LEAD_ORDER)
 
 
 def absolute(path):
@@ -77,9 +85,17 @@ class BatchContext:
                 by_kind[delivery.kind].add(delivery.subject_id)
         self._lessons = self._load_lessons(by_kind[Kind.LESSON_RELEASED] | by_kind[Kind.ASSIGNMENT_DUE])
         self._submissions = self._load_submissions(
-            by_kind[Kind.FEEDBACK_READY] | by_kind[Kind.PEER_REVIEW] | by_kind[Kind.PEER_RESPONDED]
+            by_kind[Kind.FEEDBACK_READY]
+            | by_kind[Kind.PEER_REVIEW]
+            | by_kind[Kind.PEER_RESPONDED]
+            | by_kind[Kind.DRAFT_SAVED]
         )
-        self._events = self._load_events(by_kind[Kind.EVENT_KIT])
+        self._events = self._load_events(by_kind[Kind.EVENT_KIT] | by_kind[Kind.EVENT_INVITATION])
+        self._notes = load_notes(by_kind[Kind.PERSONAL_NOTE] | by_kind[Kind.GROUP_MESSAGE])
+        self._organizers = {}
+        # Headers and parts a kind adds to its message (Reply-To, a calendar invitation).
+        self.extra_headers = {}
+        self.attachments = {}
         self._posted = self._load_posted([d.membership_id for d in deliveries if d.kind == Kind.WEEKLY_NUDGE])
         self._schedules = {}
         self._shown = {}
@@ -110,7 +126,7 @@ class BatchContext:
         }
 
     def _load_events(self, ids):
-        return {e.pk: e for e in CohortEvent.objects.filter(pk__in=ids)} if ids else {}
+        return {e.pk: e for e in CohortEvent.objects.filter(pk__in=ids).select_related("cohort")} if ids else {}
 
     def _load_posted(self, membership_ids):
         """Per member, the local dates of public posts in the last 8 days (for the adaptive nudge)."""
@@ -172,7 +188,7 @@ class BatchContext:
         self.left_out[delivery.pk] = [row.pk for row in companions if row.pk in self.skipped]
         if not parts:
             raise Skip(self.skipped[delivery.pk])
-        parts.sort(key=lambda part: (LEAD_ORDER.index(part[0].kind), part[0].pk))
+        parts.sort(key=lambda part: (lead_rank(part[0].kind), part[0].pk))
         lead, name, context = parts[0]
         membership = lead.membership
         also, seen = [], {(name, context["action_url"])}
@@ -187,20 +203,32 @@ class BatchContext:
             {
                 "also": also,
                 "unsubscribe_links": [
-                    {"kind": Kind(kind).label, "url": unsubscribe_url(membership.pk, kind)} for kind in kinds
+                    {"kind": Kind(kind).label, "url": unsubscribe_url(membership.pk, kind)}
+                    for kind in kinds
+                    if kind in OPTIONAL_KINDS
                 ],
             }
         )
         self.carried[delivery.pk] = [row.pk for row, _name, _context in parts if row.pk != delivery.pk]
-        headers = {"Message-ID": message_id(delivery), **unsubscribe_headers(lead)}
-        return build_message(
+        headers = {
+            "Message-ID": message_id(delivery),
+            **unsubscribe_headers(lead),
+            **headers_for(lead, self.now),
+            # Last: a kind's own Reply-To (the facilitator, an event's organizer) wins.
+            **self.extra_headers.pop(lead.pk, {}),
+        }
+        message = build_message(
             name,
             context,
             to=membership.user.email,
             language=membership.language,
             headers=headers,
             connection=connection,
+            envelope_from=bounce_address(delivery),
         )
+        for part in self.attachments.pop(lead.pk, ()):
+            message.attach(part)
+        return message
 
     def content(self, delivery):
         """(template name, context) of one member's delivery; Skip if there is nothing to say.
@@ -218,6 +246,7 @@ class BatchContext:
                 "course": self.shown(membership.cohort, membership.language)(membership.cohort.course),
                 "site_url": settings.SITE_URL,
                 "preferences_url": absolute(f"{reverse('mail:preferences')}?cohort={membership.cohort_id}"),
+                "reply_invited": delivery.kind in WRITING_KINDS,
             }
         )
         return name, context
@@ -246,6 +275,7 @@ class BatchContext:
             language=invitation.language,
             headers={"Message-ID": message_id(delivery)},
             connection=connection,
+            envelope_from=bounce_address(delivery),
         )
 
     # -- kinds: each returns its template and context, with the one place its button leads to --
@@ -371,8 +401,8 @@ class BatchContext:
         return "event_kit", {
             "event": event,
             "phase": delivery.variant,
-            "action_url": absolute(reverse("progress:cohort_home", args=[membership.cohort_id]) + "#calendar-heading"),
-            "action_label": _("Open the cohort's calendar"),
+            "action_url": meetups.event_url(event),
+            "action_label": _("Open the event"),
         }
 
     def _self_check(self, delivery, membership):
@@ -384,6 +414,71 @@ class BatchContext:
             "action_label": _("Start your self-check"),
         }
 
+    def _not_paused(self, membership):
+        if membership.paused_until and membership.paused_until >= membership.local_today(self.now):
+            raise Skip("The member paused.")
+
+    def _note(self, delivery, membership):
+        self._not_paused(membership)
+        note = self._notes.get(delivery.subject_id)
+        if note is None:
+            raise Skip("The note no longer exists.")
+        self.extra_headers[delivery.pk] = reply_to(note)
+        return delivery.kind, {
+            "note": note,
+            "action_url": absolute(reverse("progress:cohort_home", args=[membership.cohort_id])),
+            "action_label": _("Open your course home"),
+        }
+
+    _personal_note = _note
+    _group_message = _note
+
+    def organizer(self, cohort):
+        """The address an event invitation names as organizer: a facilitator of the cohort, else
+        the sender's address (one query per cohort in a batch)."""
+        if cohort.pk not in self._organizers:
+            facilitator = (
+                Membership.objects.filter(cohort=cohort, role=Role.FACILITATOR)
+                .select_related("user")
+                .order_by("pk")
+                .first()
+            )
+            self._organizers[cohort.pk] = (
+                facilitator.user.email if facilitator else parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
+            )
+        return self._organizers[cohort.pk]
+
+    def _event_invitation(self, delivery, membership):
+        self._not_paused(membership)
+        event = self._events.get(delivery.subject_id)
+        if event is None:
+            raise Skip("The event no longer exists.")
+        if meetups.is_superseded(delivery, event):
+            raise Skip("The event changed again; the newer invitation is sent instead.")
+        organizer = self.organizer(event.cohort)
+        self.extra_headers[delivery.pk] = {"Reply-To": organizer}
+        self.attachments[delivery.pk] = [meetups.calendar_part(delivery, membership, event, organizer)]
+        context = meetups.invitation_context(delivery, membership, event)
+        context.update({"action_url": context["event_url"], "action_label": _("Going? Tell us on the event page")})
+        return "event_invitation", context
+
+    def _draft_saved(self, delivery, membership):
+        submission = self._submissions.get(delivery.subject_id)
+        if submission is None:
+            raise Skip("The piece no longer exists.")
+        compare, attachments_dropped = read_draft_saved_variant(delivery.variant)
+        editor_url = settings.SITE_URL + reverse("lessons:editor", args=[submission.pk])
+        if compare:
+            editor_url += f"?compare={compare}"
+        return "draft_saved", {
+            "submission": submission,
+            "editor_url": editor_url,
+            "changed_meanwhile": compare is not None,
+            "attachments_dropped": attachments_dropped,
+            "action_url": editor_url,
+            "action_label": _("Continue writing"),
+        }
+
     def _facilitator_digest(self, delivery, membership):
         cohort = membership.cohort
         if cohort.pk not in self._digests:
@@ -393,6 +488,9 @@ class BatchContext:
             "action_url": absolute(reverse("lessons_feedback:queue")),
             "action_label": _("Open the feedback queue"),
         }
+
+
+DIGEST_STUCK_ROWS = 15
 
 
 def cohort_digest(cohort, now):
@@ -410,6 +508,9 @@ def cohort_digest(cohort, now):
     queue = waiting_for_feedback(Submission.objects.filter(membership__cohort=cohort)).order_by("shared_at")
     oldest = queue.first()
     return {
+        # First: who is stuck and on what (lessons.stuck), the page's rows.
+        "stuck": who_is_stuck(cohort, now)[:DIGEST_STUCK_ROWS],
+        "stuck_url": settings.SITE_URL + reverse("cohort_admin:stuck", args=[cohort.pk]),
         "wrote": [m.user.full_name for m in members if m.wrote],
         "published": [m.user.full_name for m in members if m.published],
         "quiet": [m.user.full_name for m in members if is_quiet(m, last_activity.get(m.pk), now)],

@@ -40,6 +40,7 @@ from .audience import (
     reachable,
     weekly_nudge_audience,
 )
+from .meetups import plan_event_invitations
 from .models import Delivery, DeliveryState, Kind, NudgeOptOut
 from .timing import year_before, zone_groups, zones_in_use
 
@@ -269,7 +270,7 @@ def plan_event_kits(now):
     """Events: 3 days before, on the day and 2 days after, for every member of the cohort."""
     inserted = 0
     window = (now - datetime.timedelta(days=4)).date(), (now + datetime.timedelta(days=4)).date()
-    for event in CohortEvent.objects.filter(date__range=window).select_related("cohort"):
+    for event in CohortEvent.objects.filter(date__range=window, cancelled=False).select_related("cohort"):
         local_today = timezone.localtime(now, event.cohort.zone).date()
         for phase, offset in EVENT_PHASES.items():
             if event.date + datetime.timedelta(days=offset) != local_today:
@@ -323,6 +324,7 @@ PLANNERS = [
     plan_peer_review_reminders,
     plan_peer_responded,
     plan_event_kits,
+    plan_event_invitations,
     plan_self_checks,
 ]
 

@@ -2,7 +2,8 @@
 each member's zone.
 
 Nothing leaves between 20:00 and 07:00 in the recipient's zone, nor on a weekend unless the member
-chose a weekend day for their nudge. Emails a person triggered themselves (invitations) go at once.
+chose a weekend day for their nudge. Emails a person triggered themselves (invitations, a reply's
+confirmation) go at once.
 A member's zone is `Membership.zone`; weeks are `course.timezones.iso_week_key` / `week_start`.
 """
 
@@ -17,7 +18,7 @@ from .models import Kind
 
 QUIET_START, QUIET_END = 20, 7  # local hours: nothing is sent from 20:00 to 07:00
 # Transactional emails a person triggered themselves: sent at once, never held for quiet hours.
-IMMEDIATE_KINDS = {Kind.INVITATION}
+IMMEDIATE_KINDS = {Kind.INVITATION, Kind.DRAFT_SAVED}
 
 
 def is_quiet(local):

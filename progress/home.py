@@ -2,6 +2,8 @@
 their response. Served for `/` to signed-in members (wagtail_hooks: before_serve_page) and at
 /cohorts/<id>/ for a chosen cohort."""
 
+import datetime
+
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.shortcuts import render
@@ -15,8 +17,12 @@ from cohorts.models import CohortState, Membership, Role
 from cohorts.schedule import Schedule
 from course.translations import Translations
 from lessons.visibility import waiting_for
+from lessons.writing import recent_drafts
 
 from .away import while_away
+
+# Drafts changed within this span are listed on home.
+RECENT_DRAFTS = datetime.timedelta(days=14)
 
 
 def member_home_response(request, page=None):
@@ -82,6 +88,8 @@ def home_context(request, membership, memberships, at, page=None):
         "waiting": waiting,
         # What happened during a pause that just ended (the pause held the emails back).
         "while_away": while_away(membership, schedule, waiting, at),
+        # The member's recent drafts, those an email reply started among them (one query).
+        "drafts": recent_drafts(membership, at - RECENT_DRAFTS) if membership.role == Role.MEMBER else [],
     }
 
 

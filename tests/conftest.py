@@ -23,6 +23,7 @@ from wagtail.models import Page
 
 from config.celery import app as celery_app
 from course.models import User
+from inbound.server import controller as inbound_controller
 from tests.factories import make_course, make_home, make_lesson
 
 TEST_TIME_ZONE = "Asia/Tokyo"
@@ -261,3 +262,20 @@ def smtp_sink_factory(settings):
 @pytest.fixture
 def smtp(smtp_sink_factory):
     return smtp_sink_factory()
+
+
+# --- the inbound SMTP server on loopback ---------------------------------------------------------
+
+
+@pytest.fixture
+def inbound_smtp(settings):
+    """Klartext's own inbound SMTP server (inbound.server) on a free loopback port; yields the port."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = inbound_controller("127.0.0.1", port)
+    server.start()
+    try:
+        yield port
+    finally:
+        server.stop()

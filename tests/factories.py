@@ -15,6 +15,7 @@ import re
 import time
 import zoneinfo
 from dataclasses import dataclass, field
+from pathlib import Path
 from types import SimpleNamespace
 
 import factory
@@ -30,7 +31,7 @@ from cohorts.models import Circle, Cohort, CohortEvent, Invitation, Membership, 
 from course.models import CoursePage, HomePage, User
 from lessons import writing
 from lessons.models import Feedback, LessonPage, Response, Submission, SubmissionVersion, Visibility
-from mail.models import Delivery, DeliveryState, Kind
+from mail.models import Delivery, DeliveryState, FacilitatorNote, Kind
 from mail.tokens import unsubscribe_token
 
 # --- the page tree ----------------------------------------------------------------------------
@@ -299,7 +300,19 @@ def make_every_email(course_page, language, *, name="Leadership team", full_name
     writing.save_draft(piece.pk, title=name, body=f"{name} body", base_version=0)
     writing.give_feedback(piece, facilitator.user, f"{name} feedback\n\nA second paragraph.", "revise")
     Response.objects.create(submission=piece, author=peer, body=f"{name} response")
-    event = CohortEvent.objects.create(cohort=cohort, name=name, date=datetime.date(2026, 11, 26), hashtag="QA")
+    event = CohortEvent.objects.create(
+        cohort=cohort,
+        name=name,
+        date=datetime.date(2026, 11, 26),
+        start_time=datetime.time(18),
+        end_time=datetime.time(19),
+        place=name,
+        agenda=name,
+        hashtag="QA",
+    )
+    note = FacilitatorNote.objects.create(
+        cohort=cohort, membership=author, author=facilitator.user, subject=name, body=f"{name} note"
+    )
     invitation = Invitation.objects.create(
         cohort=cohort,
         email="new@example.test",
@@ -327,6 +340,12 @@ def make_every_email(course_page, language, *, name="Leadership team", full_name
         Kind.EVENT_KIT: row(Kind.EVENT_KIT, author, event.pk, variant="before"),
         Kind.SELF_CHECK: row(Kind.SELF_CHECK, author, key="self-check:2026"),
         Kind.INVITATION: row(Kind.INVITATION, invitation=invitation),
+        Kind.PERSONAL_NOTE: row(Kind.PERSONAL_NOTE, author, note.pk, key="note"),
+        Kind.GROUP_MESSAGE: row(Kind.GROUP_MESSAGE, reader, note.pk, key="group"),
+        Kind.EVENT_INVITATION: row(
+            Kind.EVENT_INVITATION, author, event.pk, key=f"event-invite:{event.pk}:0", variant="REQUEST"
+        ),
+        Kind.DRAFT_SAVED: row(Kind.DRAFT_SAVED, author, piece.pk, key="reply:1", variant="compare:1;files"),
     }
 
 
@@ -665,3 +684,35 @@ def build_world():
     log(instance=world.cohort_a, action="wagtail.edit", user=users[FA])
     log(instance=world.cohort_b, action="wagtail.edit", user=users[FB])
     return world
+
+
+# --- inbound mail ---------------------------------------------------------------------------------
+
+INBOUND_MAIL = Path(__file__).resolve().parent / "inbound" / "mail"
+
+
+def raw_mail(name, **values):
+    """A raw message kept under tests/inbound/mail/, its {placeholders} filled in (bytes, CRLF)."""
+    raw = (INBOUND_MAIL / name).read_bytes()
+    for key, value in values.items():
+        raw = raw.replace(f"{{{key}}}".encode(), value.encode())
+    return raw.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+
+
+def expected_text(name):
+    """What a fixture's reply says: the text its draft must hold exactly."""
+    return (INBOUND_MAIL / name.replace(".eml", ".expected.txt")).read_text(encoding="utf-8")
+
+
+def sent_delivery(membership, kind=Kind.WEEKLY_NUDGE, *, sent_at=None, **fields):
+    """An email that went out to a member (the one a reply or bounce answers)."""
+    sent_at = sent_at or timezone.now()
+    return DeliveryFactory(
+        membership=membership,
+        kind=kind,
+        state=DeliveryState.SENT,
+        due_at=sent_at,
+        sent_at=sent_at,
+        to_email=membership.user.email,
+        **fields,
+    )

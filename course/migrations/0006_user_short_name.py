@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("course", "0004_german_locale"),
+        ("course", "0005_email_bouncing"),
     ]
 
     operations = [
