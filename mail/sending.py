@@ -1,6 +1,7 @@
 """Sending a batch: claim each row, send it over one SMTP connection, record the outcome.
 
-    send_batch(ids) → per row: not due or quiet for the recipient → deferred (due later);
+    send_batch(ids) → per row: not due or quiet for the recipient → deferred (due later), unless
+      that is at or past its deadline → expired (mail.timing.too_late);
       claim:   pending → sending, a conditional UPDATE committed before the message leaves
       build:   mail.messages.BatchContext, in the member's language (Skip → skipped)
       send:    throttled to KLARTEXT_SEND_RATE across workers, over one connection per batch
@@ -28,10 +29,10 @@ from django.utils import timezone
 
 from cohorts.models import Invitation
 
-from .dispatch import enqueue
+from .dispatch import enqueue, expire
 from .messages import BatchContext, Skip
 from .models import Delivery, DeliveryState
-from .timing import allowed_moment
+from .timing import EXPIRED_HELD, EXPIRED_LATE, allowed_moment, too_late
 
 logger = logging.getLogger(__name__)
 
@@ -141,6 +142,9 @@ def _send_one(delivery, context, smtp, now):
     if delivery.due_at > now:
         return "not_due"
     allowed = allowed_moment(delivery, now)
+    if too_late(delivery, allowed):
+        expire(delivery, EXPIRED_HELD if allowed > now else EXPIRED_LATE)
+        return "expired"
     if allowed > now:
         # Quiet hours or a weekend the member did not choose: move it, don't send it now.
         Delivery.objects.filter(pk=delivery.pk, state=DeliveryState.PENDING).update(due_at=allowed, enqueued_at=None)
