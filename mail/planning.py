@@ -124,12 +124,13 @@ class Span:
         return self.since < moment <= self.now
 
     def state(self, due_at, send_by):
-        """'pending' while there is time to send; 'missed' when the deadline passed before any
-        tick planned it; None when it fell due before the watermark (an earlier tick's business:
-        it was planned then, or was not for this member)."""
+        """'pending' while there is time to send; 'missed' when its deadline passed while no tick
+        ran (it fell due after the watermark); None when it fell due before the watermark (an
+        earlier tick's business: planned then, or not for this member) or before the very first
+        tick (nothing tells what happened then)."""
         if send_by is None or send_by > self.now:
             return DeliveryState.PENDING
-        if self.planned_through is None or due_at > self.planned_through:
+        if self.planned_through is not None and due_at > self.planned_through:
             return DeliveryState.MISSED
         return None
 
