@@ -6,7 +6,7 @@ now" (this week, any slot) and the preferences page (when is my next one?) all a
 now" reaches exactly the members the tick would.
 """
 
-from django.db.models import BooleanField, Case, DateTimeField, Exists, ExpressionWrapper, OuterRef, Q, Value, When
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q
 
 from cohorts.models import Frequency, Membership, Role
 from course.timezones import iso_week_key
@@ -44,15 +44,14 @@ def weekly_nudge_audience(local_date):
     return Q(role=Role.MEMBER) & not_paused(local_date) & (running_on(local_date) | chose_weekly)
 
 
-def without_weekly_nudge_since(memberships, week_began_by_zone):
+def without_weekly_nudge_since(memberships, week_began):
     """Those memberships that have had no weekly nudge (sent, or still to go) since their local
-    week began. `week_began_by_zone`: {zone name: the instant this week began there}, for the
-    zones of these memberships. Together with the period key (the ISO week of the slot's local
-    date), this keeps one nudge per member per local week even when they change their zone,
-    weekday and hour in the middle of it: the week is the one in the zone they have now.
-    `weekly_nudge_weeks_taken` is the same rule for one member in Python."""
-    whens = [When(time_zone=zone, then=Value(began)) for zone, began in week_began_by_zone.items()]
-    memberships = memberships.annotate(weekly_week_began=Case(*whens, output_field=DateTimeField()))
+    week began. `week_began`: an expression over the membership, the instant its week began in
+    its zone. Together with the period key (the ISO week of the slot's local date), this keeps one
+    nudge per member per local week even when they change their zone, weekday and hour in the
+    middle of it: the week is the one in the zone they have now. `weekly_nudge_weeks_taken` is
+    the same rule for one member in Python."""
+    memberships = memberships.annotate(weekly_week_began=week_began)
     earlier = Delivery.objects.filter(
         membership=OuterRef("pk"),
         kind=Kind.WEEKLY_NUDGE,

@@ -33,6 +33,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from functools import cached_property
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import (
     BooleanField,
@@ -155,6 +156,7 @@ class PlanContext:
         self.now = now
         self.earliest = earliest  # the earliest `since` of the tick's spans
         self._hours = {}
+        self._roles = {}
 
     @cached_property
     def zones(self):
@@ -167,6 +169,19 @@ class PlanContext:
             end_date__gte=(self.earliest - datetime.timedelta(days=3)).date(),
         ).select_related("course")
         return Schedule.for_cohorts(cohorts)
+
+    def roles_in_slots(self, span):
+        """The roles of the memberships whose weekday, zone and hour is one of the span's local
+        hours, in one light query: most ticks of a small installation find nobody due, and a
+        kind nobody with its role is due for needs no statement of its own."""
+        if span.since not in self._roles:
+            condition = Q(pk__in=[])
+            for day, starts in _by_day(self.sending_hours(span)).items():
+                pairs = [(start.zone, start.hour) for start in starts]
+                condition |= Q(nudge_weekday=day.weekday()) & _zone_hour_in(pairs)
+            roles = Membership.objects.filter(condition).order_by().values_list("role", flat=True).distinct()
+            self._roles[span.since] = set(roles) if self.sending_hours(span) else set()
+        return self._roles[span.since]
 
     def sending_hours(self, span):
         """The local sending hours that begin within the span, in every zone in use (the slot
@@ -252,51 +267,68 @@ def _zone_hour_in(pairs):
 # --- kinds at each person's weekday and local hour ----------------------------------------------
 
 
-def plan_slot_kind(kind, span, context, *, audience, period, one_per_week=False):
+def _by_day(starts):
+    days = defaultdict(list)
+    for start in starts:
+        days[start.day].append(start)
+    return days
+
+
+def plan_slot_kind(kind, span, context, *, role, audience, period, one_per_week=False):
     """Plan a kind that goes out at each person's chosen weekday and local hour, for every local
     hour that began within the span.
 
-    One statement per local date (and state): the memberships whose (zone, hour) is one of that
-    date's hours in the span and whose weekday is that date's. The rules that depend on the local
-    date are `audience(day)` (a Q) and `period(day)` (the period key, None to skip the day). The
-    deadline is 20:00 that local day: never in quiet hours, never in another week."""
+    One statement (per state, and per week of span when catching up on more than a week): the
+    memberships whose (weekday, zone, hour) is one of the local hours in the span. The rules that
+    depend on the local date are `audience(day)` (a Q) and `period(day)` (the period key, None to
+    skip the day); within a week a member's weekday tells which date matched. The deadline is
+    20:00 that local day: never in quiet hours, never in another week."""
+    if role not in context.roles_in_slots(span):
+        return Counts()
+    groups = defaultdict(lambda: defaultdict(list))  # (week of span, state) → day → [(start, send by)]
+    first_day = None
+    for start in sorted(context.sending_hours(span), key=lambda start: start.day):
+        first_day = first_day or start.day
+        send_by = sending_day(start.day, zone_named(start.zone))[1]
+        state = span.state(start.starts_at, send_by)
+        if state and period(start.day) is not None:
+            groups[((start.day - first_day).days // 7, state)][start.day].append((start, send_by))
     counts = Counts()
-    by_day = defaultdict(list)
-    for start in context.sending_hours(span):
-        by_day[start.day].append(start)
-    for day, starts in sorted(by_day.items()):
-        key = period(day)
-        if key is None:
-            continue
-        by_state = defaultdict(list)
-        for start in starts:
-            send_by = sending_day(day, zone_named(start.zone))[1]
-            state = span.state(start.starts_at, send_by)
-            if state:
-                by_state[state].append((start, send_by))
-        for state, group in by_state.items():
-            pairs = [(start.zone, start.hour) for start, _send_by in group]
-            memberships = reachable(
-                Membership.objects.filter(nudge_weekday=day.weekday())
-                .filter(_zone_hour_in(pairs))
-                .filter(audience(day)),
-                kind,
-            )
-            if one_per_week:
-                zones = {start.zone for start in starts}
-                memberships = without_weekly_nudge_since(
-                    memberships, {zone: week_began(day, zone_named(zone)) for zone in zones}
-                )
-            inserted = insert_select(
-                memberships,
-                membership=F("pk"),
-                period_key=Value(key, output_field=CharField()),
-                due_at=_by_condition([(_zone_hour_in([(s.zone, s.hour)]), s.starts_at) for s, _b in group]),
-                send_by=_by_condition([(Q(time_zone=s.zone), send_by) for s, send_by in group]),
-                **_row_defaults(kind, span.now, state),
-            )
-            counts.add(state, inserted)
+    for (_week, state), days in groups.items():
+        condition = Q(pk__in=[])
+        keys, due, deadlines, began = [], [], [], []
+        for day, starts in days.items():
+            on_day = Q(nudge_weekday=day.weekday())
+            condition |= on_day & _zone_hour_in([(start.zone, start.hour) for start, _b in starts]) & audience(day)
+            keys.append((on_day, period(day)))
+            for start, send_by in starts:
+                due.append((on_day & _zone_hour_in([(start.zone, start.hour)]), start.starts_at))
+                deadlines.append((day, start.zone, send_by))
+                began.append((day, start.zone, week_began(day, zone_named(start.zone))))
+        memberships = reachable(Membership.objects.filter(condition), kind)
+        if one_per_week:
+            memberships = without_weekly_nudge_since(memberships, _by_day_and_zone(began))
+        inserted = insert_select(
+            memberships,
+            membership=F("pk"),
+            period_key=_by_condition(keys, output_field=CharField()),
+            due_at=_by_condition(due),
+            send_by=_by_day_and_zone(deadlines),
+            **_row_defaults(kind, span.now, state),
+        )
+        counts.add(state, inserted)
     return counts
+
+
+def _by_day_and_zone(values):
+    """A moment per membership from (local date, zone name, moment) triples: one When per distinct
+    moment and weekday, over the zones that share it."""
+    zones = defaultdict(set)
+    for day, zone, moment in values:
+        zones[(moment, day.weekday())].add(zone)
+    return _by_condition(
+        [(Q(nudge_weekday=weekday, time_zone__in=sorted(names)), moment) for (moment, weekday), names in zones.items()]
+    )
 
 
 def plan_weekly_nudges(now, span=None, context=None):
@@ -304,7 +336,13 @@ def plan_weekly_nudges(now, span=None, context=None):
     whatever they change in the middle of it."""
     span, context = _span_and_context(Kind.WEEKLY_NUDGE, now, span, context)
     return plan_slot_kind(
-        Kind.WEEKLY_NUDGE, span, context, audience=weekly_nudge_audience, period=iso_week_key, one_per_week=True
+        Kind.WEEKLY_NUDGE,
+        span,
+        context,
+        role=Role.MEMBER,
+        audience=weekly_nudge_audience,
+        period=iso_week_key,
+        one_per_week=True,
     )
 
 
@@ -315,6 +353,7 @@ def plan_alumni_nudges(now, span=None, context=None):
         Kind.ALUMNI_NUDGE,
         span,
         context,
+        role=Role.MEMBER,
         audience=alumni_nudge_audience,
         period=lambda day: f"{day:%Y-%m}" if day.day <= 7 else None,
     )
@@ -323,7 +362,12 @@ def plan_alumni_nudges(now, span=None, context=None):
 def plan_facilitator_digests(now, span=None, context=None):
     span, context = _span_and_context(Kind.FACILITATOR_DIGEST, now, span, context)
     return plan_slot_kind(
-        Kind.FACILITATOR_DIGEST, span, context, audience=facilitator_digest_audience, period=iso_week_key
+        Kind.FACILITATOR_DIGEST,
+        span,
+        context,
+        role=Role.FACILITATOR,
+        audience=facilitator_digest_audience,
+        period=iso_week_key,
     )
 
 
@@ -440,6 +484,9 @@ def plan_event_kits(now, span=None, context=None):
 def plan_feedback_ready(now, span=None, context=None):
     """One email per piece of feedback given within the span; pointless after a week."""
     span, _context = _span_and_context(Kind.FEEDBACK_READY, now, span, context)
+    given = Feedback.objects.filter(created_at__gt=span.since, created_at__lte=span.now)
+    if not given.exists():  # the usual answer, from a far cheaper statement than the INSERT's
+        return Counts()
     opted_out = NudgeOptOut.objects.filter(membership=OuterRef("submission__membership"), kind=Kind.FEEDBACK_READY)
     feedback = Feedback.objects.filter(
         submission__membership__unsubscribed_at__isnull=True,
@@ -506,7 +553,11 @@ def plan_peer_review_reminders(now, span=None, context=None):
 def plan_self_checks(now, span=None, context=None):
     """The yearly self-check: one per member per year, once twelve months have passed since
     their last self-check (or since they joined, if they never answered) and since the last time
-    we asked. One query; the period key `self-check:<year>` makes a second one that year impossible."""
+    we asked. One query; the period key `self-check:<year>` makes a second one that year impossible.
+    Twelve months need no precision finer than an hour: the tick asks in the first tick interval of
+    each hour only."""
+    if span is not None and now.minute * 60 + now.second >= settings.KLARTEXT_TICK_SECONDS:
+        return Counts()
     cutoff = year_before(now)
     answered = SelfCheck.objects.filter(membership=OuterRef("pk"), created_at__gt=cutoff)
     # A member who does not answer is asked again twelve months later, not on 1 January.
@@ -590,7 +641,7 @@ def plan_weekly_nudges_for(cohort, now):
     members = reachable(Membership.objects.filter(cohort=cohort).filter(condition), Kind.WEEKLY_NUDGE)
     eligible = members.count()
     queued = insert_select(
-        without_weekly_nudge_since(members, began),
+        without_weekly_nudge_since(members, _by_condition([(Q(time_zone=name), at) for name, at in began.items()])),
         membership=F("pk"),
         period_key=_by_condition(period_keys, output_field=CharField()),
         due_at=_moment(now),

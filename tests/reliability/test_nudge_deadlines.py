@@ -14,10 +14,11 @@ from pathlib import Path
 
 import pytest
 import time_machine
+from django.urls import reverse
 
 from cohorts.models import CohortEvent, LessonDate, Membership
 from course.timezones import iso_week_key
-from mail import dispatch, sending, timing
+from mail import dispatch, planning, sending, timing
 from mail.models import Delivery, DeliveryState, Kind
 from mail.preferences import next_weekly_nudge
 from tests.factories import make_cohort, make_lesson, make_members
@@ -350,3 +351,40 @@ def test_changing_zone_and_weekday_together_mid_week_never_gives_a_week_two_nudg
             expected += [(member.pk, Kind.WEEKLY_NUDGE, first_week), (member.pk, Kind.WEEKLY_NUDGE, next_week)]
     figures = tally("zone + weekday changed mid-week, 600 members", members, expected, at=end)
     assert (figures["duplicated"], figures["lost"]) == (0, 0)
+
+
+# --- telling people -----------------------------------------------------------------------------
+
+
+def test_the_admin_home_warns_when_beat_has_not_ticked_for_three_intervals(course_page, admin_client, settings):
+    make_cohort(course_page)
+    settings.KLARTEXT_TICK_SECONDS = 300
+    last_tick = datetime.datetime(2026, 12, 9, 10, 0, tzinfo=BERLIN)
+    home = reverse("wagtailadmin_home")
+    with time_machine.travel(last_tick, tick=False):
+        assert "No email is being planned" not in admin_client.get(home).content.decode()  # never ticked: no clue
+        dispatch.tick(last_tick)
+    with time_machine.travel(last_tick + 15 * MINUTES, tick=False):
+        assert "No email is being planned" not in admin_client.get(home).content.decode()
+    with time_machine.travel(last_tick + 16 * MINUTES, tick=False):
+        page = admin_client.get(home).content.decode()
+    assert "No email is being planned" in page
+    assert "9 December 2026" in page
+
+
+def test_the_deliveries_report_shows_why_a_row_expired_or_was_missed(course_page, admin_client):
+    cohort = make_cohort(course_page)
+    held, late = make_members(cohort, 2)
+    for member, state, reason in ((held, "expired", timing.EXPIRED_HELD), (late, "missed", planning.MISSED_REASON)):
+        Delivery.objects.create(
+            membership=member,
+            kind=Kind.WEEKLY_NUDGE,
+            period_key="2026-W50",
+            due_at=datetime.datetime(2026, 12, 11, 19, 0, tzinfo=BERLIN),
+            send_by=datetime.datetime(2026, 12, 11, 20, 0, tzinfo=BERLIN),
+            state=state,
+            reason=reason,
+        )
+    page = admin_client.get(reverse("cohort_deliveries:index")).content.decode()
+    assert timing.EXPIRED_HELD in page and planning.MISSED_REASON in page
+    assert 'data-counter="expired">1<' in page and 'data-counter="missed">1<' in page
