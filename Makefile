@@ -40,7 +40,8 @@ run: install
 	@echo "Klartext is starting on http://localhost:$(PORT)/  (admin: http://localhost:$(PORT)/admin/)"
 	@echo "Web, Celery worker and beat run together; Ctrl-C stops all three."
 	@echo
-	DEBUG=$${DEBUG:-1} PORT=$(PORT) $(BIN)/honcho start -f Procfile.dev
+# A tick a minute (not every five) locally: the demo's first nudge reaches var/outbox/ at once.
+	DEBUG=$${DEBUG:-1} PORT=$(PORT) KLARTEXT_TICK_SECONDS=$${KLARTEXT_TICK_SECONDS:-60} $(BIN)/honcho start -f Procfile.dev
 
 # Two workers for two cores; each has its own test database, Redis databases and ports
 # (tests/conftest.py). PYTEST_ARGS="-n 0" runs in one process, e.g. to use --pdb.

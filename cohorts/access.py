@@ -130,8 +130,28 @@ def can_manage(user, cohort):
     return facilitated_cohorts(user).filter(pk=cohort.pk).exists()
 
 
-def lesson_access(user, lesson, at=None):
-    """How a user may see a lesson page: ("full", None), ("not_yet", slot) or ("none", None).
+class LessonReading:
+    """How a user may see a lesson page, and which of the course's lessons they may open (the
+    pager links only to those): `level` is "full", "not_yet" or "none"; `slot` the earliest
+    opening for "not_yet"."""
+
+    def __init__(self, level, slot=None, schedules=(), at=None):
+        self.level = level
+        self.slot = slot
+        self._schedules = list(schedules)
+        self._at = at
+
+    def may_open(self, lesson):
+        """Whether the user may read `lesson` (a source lesson of the same course, or its id)."""
+        if self.level == "none":
+            return False
+        if not self._schedules:
+            return True  # staff and facilitators read every lesson
+        return any(schedule.is_open(lesson, self._at) for schedule in self._schedules)
+
+
+def lesson_reading(user, lesson, at=None):
+    """A LessonReading for `user` and a lesson page.
 
     Editors and the facilitators of a cohort of the lesson's course see every lesson. A member
     sees a lesson once it has opened for one of their cohorts of that course. A translation opens
@@ -139,26 +159,26 @@ def lesson_access(user, lesson, at=None):
     """
     at = at or timezone.now()
     if not user.is_authenticated:
-        return "none", None
+        return LessonReading("none")
     if is_staff(user):
-        return "full", None
+        return LessonReading("full")
     lesson = lesson.canonical
     course = lesson.course
     # Only this course's cohorts, and not the course page again.
     memberships = list(Membership.objects.filter(user=user, cohort__course_id=course.pk).select_related("cohort"))
     if not memberships:
-        return "none", None
+        return LessonReading("none")
     if any(m.role == Role.FACILITATOR for m in memberships):
-        return "full", None
+        return LessonReading("full")
     for membership in memberships:
         # The lesson's own course object: the lessons it loads for the schedules are the ones the
         # lesson page lists, loaded once per request instead of twice.
         membership.cohort.course = course
-    schedules = Schedule.for_cohorts(m.cohort for m in memberships)
-    slots = [schedules[m.cohort_id].slot(lesson) for m in memberships]
+    schedules = list(Schedule.for_cohorts(m.cohort for m in memberships).values())
+    slots = [schedule.slot(lesson) for schedule in schedules]
     slots = [slot for slot in slots if slot is not None]
     if any(slot.is_open(at) for slot in slots):
-        return "full", None
+        return LessonReading("full", None, schedules, at)
     if slots:
-        return "not_yet", min(slots, key=lambda slot: slot.opens_at)
-    return "none", None
+        return LessonReading("not_yet", min(slots, key=lambda slot: slot.opens_at), schedules, at)
+    return LessonReading("none")

@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from course.models import Language
-from course.timezones import time_zone_choices
+from course.timezones import TimeZoneField
 from course.validators import EmailAddressField, validate_single_line, validate_visible
 
 from .circles import CircleError, move_to_circle, save_circle
@@ -21,7 +21,7 @@ class InviteForm(forms.Form):
         label=_("Full name"), max_length=150, required=False, validators=[validate_visible, validate_single_line]
     )
     language = forms.ChoiceField(label=_("Language"), choices=Language.choices)
-    time_zone = forms.ChoiceField(label=_("Time zone"), choices=time_zone_choices)
+    time_zone = TimeZoneField(label=_("Time zone"))
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.MEMBER)
 
     def __init__(self, *args, cohort, user=None, **kwargs):
@@ -30,12 +30,6 @@ class InviteForm(forms.Form):
         self.cohort = cohort
         # Only staff may invite facilitators: others get no such choice, and a posted one is refused.
         self.fields["role"].choices = [(value, label) for value, label in Role.choices if may_invite(user, value)]
-        if cohort.time_zone not in dict(self.fields["time_zone"].choices):
-            # Zones without a region ("UTC") are valid for a cohort but not in the short list.
-            self.fields["time_zone"].choices = [
-                (cohort.time_zone, cohort.time_zone),
-                *self.fields["time_zone"].choices,
-            ]
 
 
 class CsvUploadForm(forms.Form):

@@ -18,6 +18,7 @@ from django.db import DatabaseError
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.shortcuts import redirect
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -194,7 +195,20 @@ class OverviewButtonMixin:
         ]
 
 
-class CohortCreateView(generic.CreateView):
+def warn_about_clashes(request, cohort):
+    """A warning for each day on which two lessons open for the cohort (overrides included)."""
+    for slots in Schedule.for_cohort(cohort).clashes():
+        messages.warning(request, render_to_string("cohorts/admin/_clash.html", {"slots": slots, "cohort": cohort}))
+
+
+class ClashWarningMixin:
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        warn_about_clashes(self.request, self.object)
+        return response
+
+
+class CohortCreateView(ClashWarningMixin, generic.CreateView):
     overview_url_name = None
 
     def get_success_url(self):
@@ -202,7 +216,7 @@ class CohortCreateView(generic.CreateView):
         return reverse(self.overview_url_name, args=[self.object.pk])
 
 
-class CohortEditView(ScopedSingleObjectMixin, OverviewButtonMixin, generic.EditView):
+class CohortEditView(ScopedSingleObjectMixin, OverviewButtonMixin, ClashWarningMixin, generic.EditView):
     pass
 
 
@@ -428,6 +442,7 @@ class CohortOverviewView(CohortPageMixin, TemplateView):
                 "state": cohort.state_at(now),
                 "state_label": cohort.get_state_display(),
                 "slots": schedule.slots,
+                "clashes": schedule.clashes(),
                 "opened": len(schedule.open_lessons(now)),
                 "circles": circles,
                 "groups": groups,
@@ -475,6 +490,7 @@ class CohortInviteView(CohortPageMixin, TemplateView):
                 "submit_button_label": _("Send the invitation"),
                 "submit_button_active_label": _("Sending…"),
                 "has_unsaved_changes": kwargs["form"].is_bound,
+                "media": kwargs["form"].media,  # the time-zone search
             }
         )
         return context

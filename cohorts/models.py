@@ -17,7 +17,7 @@ from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 
 from course.models import Cadence, Language, validate_time_zone
-from course.timezones import AVAILABLE_ZONES, zone_named
+from course.timezones import AVAILABLE_ZONES, ZoneSelect, zone_named
 from course.validators import validate_fields, validate_single_line, validate_visible
 
 INVITATION_SALT = "klartext.invitation"
@@ -76,7 +76,7 @@ class Cohort(ClusterableModel):
             [
                 FieldRowPanel([FieldPanel("start_date"), FieldPanel("end_date")]),
                 FieldRowPanel([FieldPanel("cadence_days"), FieldPanel("release_hour")]),
-                FieldPanel("time_zone"),
+                FieldPanel("time_zone", widget=ZoneSelect),
             ],
             heading=_("Schedule"),
         ),

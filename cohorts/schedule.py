@@ -127,9 +127,19 @@ class Schedule:
         return slot is not None and slot.is_open(at or timezone.now())
 
     def current(self, at=None):
-        """This week's lesson: the one that opened last."""
+        """This week's lesson: the one that opened last; of lessons that opened together, the
+        first in course order (a lesson added at the end with an early offset does not push the
+        lesson the cohort is on aside)."""
         opened = self.open_lessons(at)
-        return max(opened, key=lambda slot: (slot.opens_at, slot.number)) if opened else None
+        return max(opened, key=lambda slot: (slot.opens_at, -slot.number)) if opened else None
+
+    def clashes(self):
+        """Lessons that open on the same local day, as lists of slots in course order (one list
+        per day), earliest day first. An override that moves a lesson onto another's day shows."""
+        by_day = {}
+        for slot in self.slots:
+            by_day.setdefault(timezone.localtime(slot.opens_at, self.cohort.zone).date(), []).append(slot)
+        return [slots for _day, slots in sorted(by_day.items()) if len(slots) > 1]
 
     def next_opening(self, at=None):
         at = at or timezone.now()

@@ -117,8 +117,10 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @property
     def first_name(self):
-        # Wagtail's sidebar greets people by first name; we keep one full-name field.
-        return (self.full_name or "").split(" ")[0]
+        # Wagtail's sidebar and notification emails greet people by first name. We keep the name
+        # as the person wrote it and never guess a first name from it: splitting at the first
+        # space made "Dr." the first name of "Dr. Anna Berger".
+        return self.full_name or self.email
 
     @property
     def zone(self):
@@ -219,6 +221,8 @@ class CoursePage(Page):
 
     parent_page_types = ["course.HomePage"]
     subpage_types = ["lessons.LessonPage"]
+    # The admin lists the lessons in course order, not the last edited first.
+    admin_default_ordering = "ord"
 
     content_panels = Page.content_panels + [
         FieldPanel("intro"),

@@ -4,16 +4,120 @@ A person's, member's or cohort's zone is its model's `.zone` (User, Membership, 
 calls `zone_named`; code that holds only a zone's name calls `zone_named` itself. A week is the ISO
 week of a local date: `week_start` is its Monday, `iso_week_key` its name ("2026-W48"), the period
 key of weekly emails and the key of the habit strip's weeks.
+
+Choosing a zone (preferences, the user and invitation forms, the cohort form) offers the current
+IANA zones, one or more per country as the tz database's `zone.tab` lists them, grouped by
+region: no deprecated aliases ("US/Pacific", "Asia/Calcutta") and no links. Any name the tz
+database knows stays valid, so a zone stored before keeps working and is shown as it is.
 """
 
 import datetime
 import zoneinfo
+from importlib import resources
+from pathlib import Path
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 AVAILABLE_ZONES = frozenset(zoneinfo.available_timezones())
 
+REGIONS = {
+    "Europe": _("Europe"),
+    "America": _("Americas"),
+    "Asia": _("Asia"),
+    "Africa": _("Africa"),
+    "Australia": _("Australia"),
+    "Pacific": pgettext_lazy("time zone region", "Pacific"),
+    "Atlantic": pgettext_lazy("time zone region", "Atlantic"),
+    "Indian": _("Indian Ocean"),
+    "Antarctica": _("Antarctica"),
+    "Arctic": _("Arctic"),
+}
+OTHER_ZONES = ("UTC",)
 
-def time_zone_choices():
-    return [(name, name.replace("_", " ")) for name in sorted(AVAILABLE_ZONES) if "/" in name]
+
+def _zone_table():
+    """The text of the tz database's zone.tab where zoneinfo reads the zones (the system's, else
+    the tzdata package's)."""
+    for directory in zoneinfo.TZPATH:
+        path = Path(directory) / "zone.tab"
+        if path.is_file():
+            return path.read_text(encoding="utf-8")
+    return resources.files("tzdata.zoneinfo").joinpath("zone.tab").read_text(encoding="utf-8")
+
+
+def _current_zones():
+    names = set()
+    for line in _zone_table().splitlines():
+        if line and not line.startswith("#"):
+            names.add(line.split("\t")[2])
+    return frozenset(name for name in names if name in AVAILABLE_ZONES)
+
+
+# Static data read once, like AVAILABLE_ZONES: the tz database does not change while we run.
+CURRENT_ZONES = _current_zones()
+
+
+def zone_label(name):
+    """ "Europe/Berlin" → "Berlin", "America/Argentina/Buenos_Aires" → "Argentina / Buenos Aires"."""
+    place = name.split("/", 1)[1] if "/" in name else name
+    return place.replace("_", " ").replace("/", " / ")
+
+
+def time_zone_choices(current=None):
+    """The zone choices grouped by region, [(region, [(name, label), …]), …], Europe first.
+    `current` (a stored name that is valid but not current, e.g. "US/Pacific") is offered first,
+    so nobody loses the zone they have."""
+    groups = {}
+    for name in CURRENT_ZONES:
+        region = name.split("/", 1)[0]
+        if region in REGIONS:
+            groups.setdefault(region, []).append((name, zone_label(name)))
+    choices = [
+        (REGIONS[region], sorted(groups[region], key=lambda choice: choice[1]))
+        for region in REGIONS
+        if region in groups
+    ]
+    choices.append((_("Other"), [(name, name) for name in OTHER_ZONES]))
+    if current and current in AVAILABLE_ZONES and current not in CURRENT_ZONES and current not in OTHER_ZONES:
+        choices.insert(0, (_("Your current zone"), [(current, current.replace("_", " "))]))
+    return choices
+
+
+class ZoneSelect(forms.Select):
+    """A grouped zone select with a search box (static/js/zone_search.js) that filters it."""
+
+    template_name = "course/widgets/zone_select.html"
+
+    class Media:
+        js = ["js/zone_search.js"]
+
+    def __init__(self, attrs=None):
+        super().__init__({"data-zone-search": "", **(attrs or {})})
+
+    def get_context(self, name, value, attrs):
+        self.choices = time_zone_choices(current=value)
+        return super().get_context(name, value, attrs)
+
+
+class TimeZoneField(forms.ChoiceField):
+    """A zone chosen from `time_zone_choices`; any name the tz database knows is valid."""
+
+    widget = ZoneSelect
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", _("Time zone"))
+        super().__init__(choices=time_zone_choices, **kwargs)
+
+    def valid_value(self, value):
+        return value in AVAILABLE_ZONES
+
+    def validate(self, value):
+        super().validate(value)
+        if value and value not in AVAILABLE_ZONES:
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value})
 
 
 def zone_named(name, default=None):

@@ -74,6 +74,18 @@ def source_of(page):
     return page if source is None or source.pk == page.pk else source
 
 
+def is_untranslated_for(page, language=None):
+    """Whether a reader of `language` (by default the active one) gets `page` in the source
+    language because it has no translation in theirs yet (routing falls back to the source)."""
+    return page.locale_id == default_locale_id() and content_language(language) != default_language()
+
+
+def language_name(page_or_code):
+    """The name of a page's language (or a language code's) in the active language."""
+    code = getattr(getattr(page_or_code, "locale", None), "language_code", page_or_code)
+    return translation.get_language_info(code)["name_translated"]
+
+
 class Translations:
     """Source pages as a reader of `language` sees them: the live translation where there is one,
     else the source page. One query per page type, none for the default language (the pages

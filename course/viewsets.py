@@ -1,11 +1,13 @@
 """Wagtail's user admin, adapted to our user model (one full name, language, time zone)."""
 
 from django import forms
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 from wagtail.users.forms import UserCreationForm, UserEditForm
 from wagtail.users.views.users import UserViewSet as WagtailUserViewSet
 
-from .timezones import time_zone_choices
+from .timezones import TimeZoneField
 from .validators import EmailAddressField, validate_single_line, validate_visible
 
 PROFILE_FIELDS = ["full_name", "language", "time_zone"]
@@ -15,7 +17,7 @@ class ProfileFieldsMixin(forms.Form):
     # Wagtail's forms declare first/last name; our model has a single full name instead.
     first_name = None
     last_name = None
-    time_zone = forms.ChoiceField(label=_("Time zone"), choices=time_zone_choices)
+    time_zone = TimeZoneField(label=_("Time zone"))
     email = EmailAddressField(required=True, label=_("Email"))
     full_name = forms.CharField(
         label=_("Full name"), max_length=150, validators=[validate_visible, validate_single_line]
@@ -30,6 +32,26 @@ class KlartextUserCreationForm(ProfileFieldsMixin, UserCreationForm):
 class KlartextUserEditForm(ProfileFieldsMixin, UserEditForm):
     class Meta(UserEditForm.Meta):
         fields = (UserEditForm.Meta.fields - {"first_name", "last_name"}) | set(PROFILE_FIELDS)
+
+
+class AccountNameForm(forms.ModelForm):
+    """The admin's own account page ("Name and Email"): the full name as the person writes it.
+    Wagtail's form asks for a first and a last name our user does not have; it showed them empty,
+    required, and dropped what was typed."""
+
+    full_name = forms.CharField(
+        label=_("Full name"), max_length=150, validators=[validate_visible, validate_single_line]
+    )
+    email = EmailAddressField(required=True, label=_("Email"))
+
+    class Meta:
+        model = get_user_model()
+        fields = ["full_name", "email"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not getattr(settings, "WAGTAIL_EMAIL_MANAGEMENT_ENABLED", True):
+            del self.fields["email"]
 
 
 class UserViewSet(WagtailUserViewSet):

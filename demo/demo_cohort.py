@@ -1,5 +1,5 @@
 """The demo cohort: a running leadership team with a facilitator, two circles, members who can log
-in, and a living writing circle (shared pieces, responses, feedback, a published post).
+in, and seven weeks of a living writing circle (demo/demo_history.py).
 
 Idempotent like the rest of seed_demo: the cohort is found by name, people by email, pieces by
 (member, assignment); nothing that exists is changed.
@@ -12,10 +12,10 @@ from wagtail.embeds.embeds import get_embed_hash
 from wagtail.embeds.models import Embed
 
 from cohorts.models import Circle, Cohort, Membership, Role
-from cohorts.schedule import Schedule
 from course.models import User
-from lessons import writing
-from lessons.models import Feedback, PostLog, Response, Submission
+from course.timezones import week_start, zone_named
+
+from . import demo_history
 
 COHORT_NAME = "Leadership team"
 ORGANISATION = "Nordlicht Energie AG"
@@ -32,36 +32,53 @@ MEMBERS = [
     ("Hannah Clarke", "hannah@klartext.localhost", "en", "Europe/Dublin", "Circle B"),
 ]
 
-PIECES = {
-    "katrin@klartext.localhost": (
-        "What a grid outage taught me about saying 'we don't know yet'",
-        "Last Tuesday a substation failure left 4,000 households without power for six hours.\n\n"
-        "The hardest sentence I said all week was: *we don't know the cause yet, and we will tell "
-        "you when we do.* It was also the sentence that earned the most trust.\n\n"
-        "What I am trying now:\n\n- say what we know\n- say what we don't\n- say when we will know more",
-    ),
-    "james@klartext.localhost": (
-        "Three questions I ask before every board meeting",
-        "I used to prepare answers. Now I prepare questions: What would change our mind? Who "
-        "disagrees and why? What are we not discussing?\n\nIt has made our meetings shorter.",
-    ),
-    "stefan@klartext.localhost": (
-        "Why our apprentices explain the heat pump better than I do",
-        "We asked two apprentices to explain our new heat-pump tariff to customers. They used "
-        "half the words and got twice the questions. I am learning from them.",
-    ),
-    "miriam@klartext.localhost": (
-        "Listening first, even when it is uncomfortable",
-        "In our town hall on Thursday someone asked why we still invest in gas. I wanted to "
-        "answer at once. I asked a question back instead. The conversation that followed was "
-        "the best one of the year.",
-    ),
-    "oliver@klartext.localhost": (
-        "What I learned from reading 20 customer complaints",
-        "Every Friday I read twenty complaints, unfiltered. Most are about the same three "
-        "things. None of them appear in our dashboards.",
-    ),
+# Nudge day and hour of each member (weekday, local hour), as people chose them.
+NUDGE_SLOTS = {
+    "katrin@klartext.localhost": (0, 8),
+    "james@klartext.localhost": (1, 9),
+    "stefan@klartext.localhost": (0, 10),
+    "priya@klartext.localhost": (2, 8),
+    "miriam@klartext.localhost": (3, 9),
+    "thomas@klartext.localhost": (1, 13),
 }
+# Two members who work from another office: their zone, day and hour are chosen when the demo is
+# seeded so that the first tick after `make run` has a weekly nudge to send at once, whatever the
+# weekday and hour: one is due in the current local hour, the other in the next.
+DUE_NOW = ("oliver@klartext.localhost", "hannah@klartext.localhost")
+# Zones a team of a European energy company plausibly works from, at least one of them in office
+# hours (09:00–17:59 local) at any moment; the cohort's own zones first.
+OFFICE_ZONES = [
+    "Europe/London",
+    "Europe/Dublin",
+    "Europe/Berlin",
+    "Europe/Helsinki",
+    "Asia/Dubai",
+    "Asia/Kolkata",
+    "Asia/Singapore",
+    "Asia/Tokyo",
+    "Australia/Sydney",
+    "Pacific/Auckland",
+    "America/Sao_Paulo",
+    "America/New_York",
+    "America/Chicago",
+    "America/Denver",
+    "America/Los_Angeles",
+    "Pacific/Honolulu",
+]
+# Weeks of history: the cohort started on the Monday this many weeks before this week's.
+WEEKS_BEHIND = 6
+
+
+def due_now_slots(now):
+    """[(zone, weekday, hour)] for the DUE_NOW members: the first office zone where it is between
+    09:00 and 17:59 now, its local weekday, the current hour and the next. The member's chosen day
+    is that weekday, so a weekend counts as their chosen day and is allowed (mail/timing.py); no
+    hour is in the quiet hours."""
+    for name in OFFICE_ZONES:
+        local = timezone.localtime(now, zone_named(name))
+        if 9 <= local.hour <= 17:
+            return [(name, local.weekday(), local.hour), (name, local.weekday(), local.hour + 1)]
+    raise RuntimeError("No office zone is in office hours now; OFFICE_ZONES must cover every hour.")
 
 
 def seed_video_embeds(urls):
@@ -88,20 +105,22 @@ def seed_video_embeds(urls):
     return created
 
 
-def seed_cohort(course, consultant, password, today=None):
-    """The running demo cohort. Returns (cohort, created, [(user, created)])."""
-    today = today or timezone.localdate()
+def seed_cohort(course, consultant, password, now=None):
+    """The running demo cohort with its past. Returns (cohort, created, [(user, created)])."""
+    now = now or timezone.now()
     cohort = Cohort.objects.filter(name=COHORT_NAME, course=course).first()
     created = cohort is None
     if created:
-        # Started two weeks ago: three lessons are open, the rest follow weekly.
-        start = today - datetime.timedelta(days=14)
+        # Lessons open on Mondays at 08:00 (never on a Saturday): the cohort started on a Monday
+        # WEEKS_BEHIND weeks ago, so this week's lesson is open and one is still to come.
+        today = timezone.localtime(now, zone_named("Europe/Berlin")).date()
+        start = week_start(today) - datetime.timedelta(weeks=WEEKS_BEHIND)
         cohort = Cohort.objects.create(
             course=course,
             name=COHORT_NAME,
             organisation=ORGANISATION,
             start_date=start,
-            end_date=start + datetime.timedelta(weeks=len(course.lessons) + 1),
+            end_date=start + datetime.timedelta(weeks=len(course.lessons) + 3),
             time_zone="Europe/Berlin",
             hashtag="NordlichtOffen",
             language="de",
@@ -111,93 +130,34 @@ def seed_cohort(course, consultant, password, today=None):
     for name in sorted({member[4] for member in MEMBERS}):
         circles[name], _ = Circle.objects.get_or_create(cohort=cohort, name=name)
     people = []
+    slots = dict(NUDGE_SLOTS)
+    zones = {}
+    for email, (zone, weekday, hour) in zip(DUE_NOW, due_now_slots(now), strict=True):
+        slots[email] = (weekday, hour)
+        zones[email] = zone
     for full_name, email, language, zone, circle in MEMBERS:
+        zone = zones.get(email, zone)
         user = User.objects.filter(email__iexact=email).first()
         user_created = user is None
         if user_created:
             user = User.objects.create_user(
                 email=email, password=password, full_name=full_name, language=language, time_zone=zone
             )
+        weekday, hour = slots.get(email, (0, 9))
         Membership.objects.get_or_create(
-            user=user, cohort=cohort, defaults={"role": Role.MEMBER, "circle": circles[circle]}
+            user=user,
+            cohort=cohort,
+            defaults={
+                "role": Role.MEMBER,
+                "circle": circles[circle],
+                "time_zone": zone if created else user.time_zone,
+                "nudge_weekday": weekday,
+                "nudge_hour": hour,
+                "joined_at": datetime.datetime.combine(cohort.start_date, datetime.time(8), tzinfo=cohort.zone)
+                - datetime.timedelta(days=5),
+            },
         )
         people.append((user, user_created))
     if created:
-        seed_writing(cohort, consultant)
+        demo_history.seed_history(cohort, consultant, now)
     return cohort, created, people
-
-
-def seed_writing(cohort, consultant):
-    """Shared pieces, responses, feedback and one published post, so the circle looks alive."""
-
-    schedule = Schedule.for_cohort(cohort)
-    opened = schedule.open_lessons()
-    if not opened:
-        return
-    # The latest open lesson with a public writing assignment.
-    slot = next(
-        (s for s in reversed(opened) if any(a.value["default_audience"] == "circle" for a in s.assignments)),
-        opened[-1],
-    )
-    assignment = next((a for a in slot.assignments if a.value["default_audience"] == "circle"), slot.assignments[0])
-    memberships = {
-        m.user.email: m
-        for m in Membership.objects.filter(cohort=cohort, role=Role.MEMBER).select_related("user", "circle")
-    }
-    pieces = {}
-    for email, (title, body) in PIECES.items():
-        membership = memberships[email]
-        piece = writing.get_or_start(membership, slot.lesson, assignment.block_id)
-        writing.save_draft(piece.pk, title=title, body=body, base_version=piece.version)
-        piece.refresh_from_db()
-        pieces[email] = writing.share(piece, visibility="circle")
-    # Responses: listening inside each circle.
-    replies = [
-        (
-            "james@klartext.localhost",
-            "katrin@klartext.localhost",
-            "The middle sentence is the post. Lead with it.",
-        ),
-        (
-            "priya@klartext.localhost",
-            "katrin@klartext.localhost",
-            "I would read more about what you did next.",
-        ),
-        (
-            "katrin@klartext.localhost",
-            "james@klartext.localhost",
-            "Which of the three questions surprised the board most?",
-        ),
-        (
-            "hannah@klartext.localhost",
-            "miriam@klartext.localhost",
-            "Brave. What was the question you asked back?",
-        ),
-        (
-            "thomas@klartext.localhost",
-            "oliver@klartext.localhost",
-            "Could you share one complaint, anonymised?",
-        ),
-    ]
-    for author, owner, text in replies:
-        if not Response.objects.filter(submission=pieces[owner], author=memberships[author]).exists():
-            writing.respond(pieces[owner], memberships[author], text)
-    # Feedback from the consultant: one to revise, one ready to publish.
-    katrin = pieces["katrin@klartext.localhost"]
-    if not Feedback.objects.filter(submission=katrin).exists():
-        writing.give_feedback(
-            katrin,
-            consultant,
-            "Strong and honest. Move the sentence in italics to the top and cut the list to two points.",
-            "revise",
-        )
-    james = pieces["james@klartext.localhost"]
-    if not Feedback.objects.filter(submission=james).exists():
-        writing.give_feedback(james, consultant, "Clear and useful. Publish it as it is.", "ready")
-        if not PostLog.objects.filter(submission=james).exists():
-            writing.record_post(
-                memberships["james@klartext.localhost"],
-                url="https://www.linkedin.com/posts/james-whitfield-demo",
-                platform="linkedin",
-                submission=Submission.objects.get(pk=james.pk),
-            )

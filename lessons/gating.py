@@ -15,10 +15,12 @@ def serve_lesson(request, lesson, serve):
     """`serve()` renders the lesson itself, once the person may read it."""
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
-    level, slot = access.lesson_access(request.user, lesson)
-    if level == "none":
+    reading = access.lesson_reading(request.user, lesson)
+    if reading.level == "none":
         raise Http404("Not in a cohort of this course.")
-    response = lesson_not_open(request, lesson, slot) if level == "not_yet" else serve()
+    # The pager links only to lessons the reader may open (LessonPage.pager).
+    lesson.may_open = reading.may_open
+    response = lesson_not_open(request, lesson, reading.slot) if reading.level == "not_yet" else serve()
     patch_cache_control(response, private=True)
     return response
 

@@ -9,12 +9,13 @@ from wagtail.fields import StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
-from course.translations import source_of
+from course.translations import default_language, is_untranslated_for, language_name, source_of
 from course.validators import validate_fields, validate_single_line, validate_visible
 
 from . import gating
 from .blocks import LessonStreamBlock
 from .formats import Visibility
+from .panels import CoursePlanPanel
 from .platforms import POST_PLATFORM_CHOICES
 from .rendering import plain_excerpt
 
@@ -38,7 +39,7 @@ class LessonPage(Page):
     content_panels = Page.content_panels + [
         FieldPanel("summary"),
         MultiFieldPanel(
-            [FieldPanel("estimated_minutes"), FieldPanel("release_offset")],
+            [FieldPanel("estimated_minutes"), FieldPanel("release_offset"), CoursePlanPanel()],
             heading=_("Schedule"),
         ),
         FieldPanel("body"),
@@ -63,21 +64,31 @@ class LessonPage(Page):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context["pager"] = self.pager()
+        if is_untranslated_for(self):
+            context["source_language"] = language_name(default_language())
         return context
 
     def pager(self):
-        """The previous and next lesson of the course as its readers see it, with their numbers;
-        None for a course of one lesson. (A template loop over all lessons inside a loop over all
-        lessons did this before, 576 iterations for 24 lessons.)"""
+        """The previous and next lesson of the course as its readers see it, with their numbers
+        (course order); None for a course of one lesson. Lessons the reader may not open yet are
+        skipped (`may_open`, set by lessons.gating for the member): a lesson added at the end
+        with an early release never links to a later lesson that has not opened."""
         lessons = self.course.reader_lessons
         if len(lessons) < 2:
             return None
         index = next((i for i, lesson in enumerate(lessons) if lesson.pk == self.pk), None)
         pager = {"previous": None, "next": None}
-        if index is not None and index > 0:
-            pager.update(previous=lessons[index - 1], previous_number=index)
-        if index is not None and index + 1 < len(lessons):
-            pager.update(next=lessons[index + 1], next_number=index + 2)
+        if index is None:
+            return pager
+        # reader_lessons stand in the source course's order, one for one; schedules know sources.
+        sources = self.course.canonical.lessons
+        may_open = getattr(self, "may_open", None) or (lambda lesson: True)
+        before = [i for i in range(index - 1, -1, -1) if may_open(sources[i])]
+        after = [i for i in range(index + 1, len(lessons)) if may_open(sources[i])]
+        if before:
+            pager.update(previous=lessons[before[0]], previous_number=before[0] + 1)
+        if after:
+            pager.update(next=lessons[after[0]], next_number=after[0] + 1)
         return pager
 
     @cached_property

@@ -1,13 +1,16 @@
-"""The facilitator's feedback queue in the Wagtail admin."""
+"""The facilitator's feedback queue in the Wagtail admin, and warnings after a lesson is saved."""
 
+from django.template.loader import render_to_string
 from django.urls import include, path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin import messages
 from wagtail.admin.menu import MenuItem
 
 from cohorts.access import facilitated_cohorts
 
-from . import admin_views
+from . import admin_views, course_plan
+from .models import LessonPage
 
 
 class FeedbackMenuItem(MenuItem):
@@ -25,3 +28,20 @@ def register_feedback_menu_item():
     return FeedbackMenuItem(
         _("Feedback"), reverse("lessons_feedback:queue"), name="feedback", icon_name="comment", order=250
     )
+
+
+@hooks.register("after_create_page")
+@hooks.register("after_edit_page")
+def warn_about_lesson_dates(request, page):
+    """Two lessons on one day, or a lesson opening before an earlier one, are said after every
+    save (the edit form's course plan panel says it too)."""
+    page = page.specific
+    if not isinstance(page, LessonPage):
+        return
+    this = course_plan.planned(page.get_parent().specific, page)
+    if this is None:
+        return
+    if this.same_day:
+        messages.warning(request, render_to_string("lessons/admin/_plan_same_day.html", {"this": this}))
+    if this.opens_before:
+        messages.warning(request, render_to_string("lessons/admin/_plan_opens_before.html", {"this": this}))

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cohorts.models import Membership
 from course.models import Language
-from course.timezones import time_zone_choices, zone_named
+from course.timezones import TimeZoneField, zone_named
 
 from .models import Kind
 from .preferences import shown_kinds
@@ -20,7 +20,7 @@ SAVED_FIELDS = ["nudge_weekday", "nudge_hour", "time_zone", "language", "nudge_f
 
 
 class PreferencesForm(forms.ModelForm):
-    time_zone = forms.ChoiceField(
+    time_zone = TimeZoneField(
         label=_("Your time zone"), help_text=_("Nudges arrive at your chosen hour in this time zone.")
     )
     language = forms.ChoiceField(label=_("Language of the emails"), choices=Language.choices)
@@ -52,10 +52,6 @@ class PreferencesForm(forms.ModelForm):
         self.kinds = shown_kinds(instance)
         kwargs.setdefault("initial", {"opt_outs": [kind for kind in self.kinds if kind in set(opted_out_kinds)]})
         super().__init__(*args, instance=instance, prefix="preferences", **kwargs)
-        choices = time_zone_choices()
-        if instance.time_zone and instance.time_zone not in {name for name, _label in choices}:
-            choices = [(instance.time_zone, instance.time_zone), *choices]  # e.g. "UTC": keep what they have
-        self.fields["time_zone"].choices = choices
         self.fields["opt_outs"].choices = [(kind.value, kind.label) for kind in map(Kind, self.kinds)]
         self.fields["paused_until"].input_formats = ["%Y-%m-%d"]
         self.helper = FormHelper()

@@ -74,7 +74,9 @@ class Delivery(models.Model):
     variant = models.CharField(max_length=24, blank=True)
     due_at = models.DateTimeField(help_text="Not sent before this moment (also the next retry).")
     send_by = models.DateTimeField(null=True, blank=True, help_text="Pointless after this moment: expires instead.")
-    reason = models.CharField(max_length=200, blank=True, help_text="Why it was skipped, expired or missed.")
+    reason = models.CharField(
+        max_length=200, blank=True, db_default="", help_text="Why it was skipped, expired or missed."
+    )
     enqueued_at = models.DateTimeField(null=True, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)

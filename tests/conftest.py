@@ -17,6 +17,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from django.conf import settings
 from django.core.cache import caches
+from django.utils import translation
 from wagtail.models import Page
 
 from config.celery import app as celery_app
@@ -108,6 +109,15 @@ def fresh_cache():
 
     cache.clear()
     yield
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """A request in German leaves German active in the thread (Django's LocaleMiddleware sets the
+    language per request and never unsets it): each test starts in the default language."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ Named people for one test module are fixtures in that module (or in conftest.py)
     FeedbackFactory(submission=SubmissionFactory(membership=anna), author=facilitator.user)
 """
 
+import copy
 import datetime
 import re
 from dataclasses import dataclass, field
@@ -90,6 +91,25 @@ def make_lesson(course, title, *, offset=0, body=None, **extra):
     )
     course.add_child(instance=lesson)
     return publish(lesson)
+
+
+def translate_page(page, language="de", **fields):
+    """A published translation of `page` (its parent translated already) with `fields` changed.
+    A lesson's `assignment_titles` ({block id: title}) rewords its writing assignments, same ids."""
+    locale = Locale.objects.get_or_create(language_code=language)[0]
+    assignment_titles = fields.pop("assignment_titles", None)
+    translation = page.copy_for_translation(locale)
+    for name, value in fields.items():
+        setattr(translation, name, value)
+    if assignment_titles:
+        blocks = copy.deepcopy(list(translation.body.raw_data))
+        for block in blocks:
+            if block["type"] == "writing_assignment" and block["id"] in assignment_titles:
+                block["value"]["title"] = assignment_titles[block["id"]]
+        translation.body = blocks
+    translation.save_revision().publish()
+    translation.refresh_from_db()
+    return translation
 
 
 # --- people and cohorts -----------------------------------------------------------------------

@@ -35,7 +35,7 @@ def test_seed_demo_includes_shared_pieces_responses_and_feedback():
     assert Submission.objects.filter(state__in=["shared", "published"]).count() >= 5
     assert Response.objects.count() >= 5
     assert set(Feedback.objects.values_list("verdict", flat=True)) == {"revise", "ready"}
-    assert PostLog.objects.count() == 1
+    assert PostLog.objects.count() >= 5
 
 
 @pytest.mark.django_db
@@ -44,7 +44,8 @@ def test_seed_demo_twice_changes_nothing_in_the_cohort():
     before = counts()
     call_command("seed_demo")
     assert counts() == before
-    assert Delivery.objects.count() == 0  # seeding sends nothing by itself
+    # Seeding sends nothing by itself: the past nudges are recorded as sent, nothing is pending.
+    assert not Delivery.objects.exclude(state="sent").exists()
 
 
 @pytest.mark.django_db

@@ -7,6 +7,7 @@ import os
 import re
 import signal
 import socket
+import sqlite3
 import subprocess
 import threading
 import time
@@ -31,6 +32,20 @@ def get(url, opener=None):
             return response.status, response.read().decode()
     except OSError:
         return None, ""
+
+
+def weekly_nudges_sent(var):
+    database = var / "klartext.sqlite3"
+    if not database.exists():
+        return 0
+    try:
+        with sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=1) as connection:
+            query = "SELECT count(*) FROM mail_delivery WHERE kind = 'weekly_nudge' AND state = 'sent' AND sent_at > ?"
+            # Sent by this run, not one of the demo's past weeks (those are dated days ago).
+            since = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(time.time() - 600))
+            return connection.execute(query, [since]).fetchone()[0]
+    except sqlite3.Error:
+        return 0
 
 
 def logged_in_opener(base, email, password):
@@ -81,8 +96,8 @@ def test_make_run_serves_pages_and_the_worker_receives_beats_tick(tmp_path):
     try:
         deadline = time.monotonic() + 240
         landing = lesson = None
-        received = False
-        while time.monotonic() < deadline and not (landing and lesson and received):
+        received = nudged = False
+        while time.monotonic() < deadline and not (landing and lesson and received and nudged):
             time.sleep(1)
             assert process.poll() is None, "".join(lines)
             output = "".join(lines)
@@ -102,10 +117,14 @@ def test_make_run_serves_pages_and_the_worker_receives_beats_tick(tmp_path):
                         lesson = html
             # Celery 5.7 logs "Task mail.tasks.tick[<id>] received"; older ones "Received task: …".
             received = bool(re.search(r"mail\.tasks\.tick\[[^\]]+\] received|Received task: mail\.tasks\.tick", output))
+            # The demo is seeded so that the first tick has a weekly nudge to send, whatever the hour.
+            nudged = received and weekly_nudges_sent(tmp_path / "var") > 0
         output = "".join(lines)
         assert landing is not None, output
         assert lesson is not None and "writing-assignment" in lesson, output
         assert received, output
+        assert nudged, output
+        assert any((tmp_path / "var" / "outbox").iterdir()), "the nudge is not in var/outbox/"
         assert "consultant@klartext.localhost" in output  # the demo login is printed
     finally:
         # Ctrl-C, as a person would; then everything must be gone.
