@@ -19,7 +19,7 @@ from django.urls import reverse
 from cohorts.models import CohortEvent, LessonDate, Membership
 from course.timezones import iso_week_key
 from mail import dispatch, planning, sending, timing
-from mail.models import Delivery, DeliveryState, Kind
+from mail.models import Delivery, DeliveryState, Kind, PlanWatermark
 from mail.preferences import next_weekly_nudge
 from tests.factories import make_cohort, make_lesson, make_members
 
@@ -361,6 +361,7 @@ def test_changing_zone_and_weekday_together_mid_week_never_gives_a_week_two_nudg
 def test_the_admin_home_warns_when_beat_has_not_ticked_for_three_intervals(course_page, admin_client, settings):
     make_cohort(course_page)
     settings.KLARTEXT_TICK_SECONDS = 300
+    assert not PlanWatermark.objects.exists()
     last_tick = datetime.datetime(2026, 12, 9, 10, 0, tzinfo=BERLIN)
     home = reverse("wagtailadmin_home")
     with time_machine.travel(last_tick, tick=False):
