@@ -38,7 +38,8 @@ run: install
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py seed_demo
 	@echo
 	@echo "Klartext is starting on http://localhost:$(PORT)/  (admin: http://localhost:$(PORT)/admin/)"
-	@echo "Web, Celery worker and beat run together; Ctrl-C stops all three."
+	@echo "Web, Celery worker, beat and the inbound SMTP server (replies to emails, port $${KLARTEXT_INBOUND_SMTP_PORT:-2525})"
+	@echo "run together; Ctrl-C stops them all."
 	@echo
 # A tick a minute (not every five) locally: the demo's first nudge reaches var/outbox/ at once.
 	DEBUG=$${DEBUG:-1} PORT=$(PORT) KLARTEXT_TICK_SECONDS=$${KLARTEXT_TICK_SECONDS:-60} $(BIN)/honcho start -f Procfile.dev

@@ -27,6 +27,7 @@ FULL = {
     "pieces": 5_000,
     "responses": 20_000,
     "duration": 10,
+    "replies": 2_000,
 }
 QUICK = {
     "members": 400,
@@ -37,8 +38,9 @@ QUICK = {
     "pieces": 200,
     "responses": 800,
     "duration": 2,
+    "replies": 200,
 }
-ALL = ["B1", "B2", "B3", "B4"]
+ALL = ["B1", "B2", "B3", "B4", "B5"]
 RESULTS = Path(__file__).with_name("results.json")
 
 
@@ -58,6 +60,7 @@ def parse_args(argv):
     parser.add_argument("--pieces", type=int, help="B3: shared pieces (5,000)")
     parser.add_argument("--responses", type=int, help="B3: responses (20,000)")
     parser.add_argument("--duration", type=int, help="B3: seconds of load per page (10)")
+    parser.add_argument("--replies", type=int, help="B5: replies sent over SMTP (2,000)")
     parser.add_argument("--output", type=Path, default=RESULTS, help="where to write the results (bench/results.json)")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed, not only on errors")
     parser.add_argument("--keep", action="store_true", help="keep the bench databases afterwards (to look inside)")
@@ -156,9 +159,9 @@ def main(argv=None):
 
     django.setup()
 
-    from . import fanout, pages, report, tick
+    from . import fanout, pages, replies, report, tick
 
-    runners = {"B1": fanout.b1, "B2": tick.b2, "B3": pages.b3, "B4": fanout.b4}
+    runners = {"B1": fanout.b1, "B2": tick.b2, "B3": pages.b3, "B4": fanout.b4, "B5": replies.b5}
     results = {
         "mode": "quick" if args.quick else "full",
         "started_at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),

@@ -450,6 +450,7 @@ class CohortOverviewView(CohortPageMixin, TemplateView):
                 "members": members,
                 "facilitators": [m for m in memberships if m.role == Role.FACILITATOR],
                 "invitations": invitations,
+                "events": list(cohort.events.all()),
                 "circle_form": kwargs.get("circle_form") or CircleForm(cohort=cohort),
             }
         )

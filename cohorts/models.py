@@ -363,23 +363,104 @@ class Invitation(models.Model):
 
 
 class CohortEvent(models.Model):
-    """An event the cohort attends (a conference, a town hall) with its hashtag: the event kit
-    nudges before, on the day and after."""
+    """A meetup or an event the cohort attends (a Work Out Loud meetup, a conference) with its
+    hashtag: members get a calendar invitation, answer going / not going, and the event kit nudges
+    before, on the day and after.
+
+    `sequence` counts the changes members were told about (iCalendar SEQUENCE): moving the event or
+    changing its place raises it, and cancelling raises it once more."""
 
     cohort = ParentalKey(Cohort, on_delete=models.CASCADE, related_name="events")
     name = models.CharField(_("name"), max_length=120)
     date = models.DateField(_("date"))
+    start_time = models.TimeField(
+        _("starts at"), null=True, blank=True, help_text=_("Local time in the cohort's time zone; empty: all day.")
+    )
+    end_time = models.TimeField(_("ends at"), null=True, blank=True)
+    place = models.CharField(_("place"), max_length=200, blank=True)
+    video_url = models.URLField(_("video link"), max_length=500, blank=True)
     hashtag = models.CharField(_("hashtag"), max_length=60, help_text=_("Without the #"))
+    agenda = models.TextField(_("agenda"), max_length=2000, blank=True)
+    cancelled = models.BooleanField(
+        _("cancelled"), default=False, help_text=_("Tick to cancel: members get a cancellation for their calendar.")
+    )
+    sequence = models.PositiveIntegerField(default=0, editable=False)
 
-    panels = [FieldRowPanel([FieldPanel("name"), FieldPanel("date"), FieldPanel("hashtag")])]
+    panels = [
+        FieldRowPanel([FieldPanel("name"), FieldPanel("hashtag")]),
+        FieldRowPanel([FieldPanel("date"), FieldPanel("start_time"), FieldPanel("end_time")]),
+        FieldRowPanel([FieldPanel("place"), FieldPanel("video_url")]),
+        FieldPanel("agenda"),
+        FieldPanel("cancelled"),
+    ]
+
+    # A change to any of these is news for the members' calendars.
+    SCHEDULE_FIELDS = ("name", "date", "start_time", "end_time", "place", "video_url", "cancelled")
 
     class Meta:
         verbose_name = _("event")
-        ordering = ["date"]
+        ordering = ["date", "start_time"]
 
     def __str__(self):
         return f"{self.name} ({self.date})"
 
+    def save(self, *args, **kwargs):
+        if self.pk:
+            before = CohortEvent.objects.filter(pk=self.pk).values(*self.SCHEDULE_FIELDS, "sequence").first()
+            if before and any(before[name] != getattr(self, name) for name in self.SCHEDULE_FIELDS):
+                self.sequence = before["sequence"] + 1
+                if kwargs.get("update_fields") is not None:
+                    kwargs["update_fields"] = {*kwargs["update_fields"], "sequence"}
+        super().save(*args, **kwargs)
+
     def clean(self):
         super().clean()
-        validate_fields(self, {"name": [validate_visible, validate_single_line], "hashtag": [validate_single_line]})
+        validate_fields(
+            self,
+            {
+                "name": [validate_visible, validate_single_line],
+                "hashtag": [validate_single_line],
+                "place": [validate_single_line],
+            },
+        )
+        if self.hashtag:
+            self.hashtag = self.hashtag.strip().lstrip("#")
+        if (self.start_time is None) != (self.end_time is None):
+            raise ValidationError({"end_time": _("Give both a start and an end time, or neither (all day).")})
+        if self.start_time and self.end_time and self.end_time <= self.start_time:
+            raise ValidationError({"end_time": _("The event must end after it starts.")})
+
+    @property
+    def all_day(self):
+        return self.start_time is None
+
+    @property
+    def starts_at(self):
+        """The local start (aware), or the start of the day for an all-day event."""
+        return datetime.datetime.combine(self.date, self.start_time or datetime.time(0), tzinfo=self.cohort.zone)
+
+    @property
+    def ends_at(self):
+        if self.end_time is None:
+            return self.starts_at + datetime.timedelta(days=1)
+        return datetime.datetime.combine(self.date, self.end_time, tzinfo=self.cohort.zone)
+
+    def is_over(self, at=None):
+        return (at or timezone.now()) >= self.ends_at
+
+
+class EventAnswer(models.Model):
+    """A member's "going / not going" for an event, and whether the facilitator saw them there."""
+
+    event = models.ForeignKey(CohortEvent, on_delete=models.CASCADE, related_name="answers")
+    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="event_answers")
+    going = models.BooleanField(_("going"), null=True, blank=True)
+    attended = models.BooleanField(_("came"), null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("answer to an event")
+        constraints = [models.UniqueConstraint(fields=["event", "membership"], name="one_answer_per_event_and_member")]
+
+    def __str__(self):
+        return f"{self.membership_id} → {self.event_id}: {self.going}"

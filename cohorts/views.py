@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from course import ratelimit
 from course.security import client_ip
@@ -183,11 +183,16 @@ def invitation_problem(request, token, error):
 # --- calendar --------------------------------------------------------------------------------
 
 
-@require_GET
+@require_safe
 def calendar_feed(request, token):
-    """A member's private iCal feed; the unguessable token in the URL is the credential."""
+    """A member's private iCal feed; the unguessable token in the URL is the credential. HEAD is
+    answered too: calendar apps check a feed with it before subscribing."""
     membership = get_object_or_404(Membership.objects.select_related("cohort", "cohort__course"), calendar_token=token)
-    calendar = ical.build_calendar(membership, lesson_url=lambda lesson: ical.absolute_lesson_url(request, lesson))
+    calendar = ical.build_calendar(
+        membership,
+        lesson_url=lambda lesson: ical.absolute_lesson_url(request, lesson),
+        event_url=lambda event: request.build_absolute_uri(reverse("progress:event", args=[event.pk])),
+    )
     response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="klartext.ics"'
     response["X-Robots-Tag"] = "noindex, nofollow"

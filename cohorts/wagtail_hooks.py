@@ -16,7 +16,7 @@ from wagtail.permissions import register_permission_policy
 
 from course import security
 
-from . import admin_views
+from . import admin_views, event_admin
 from .models import Cohort
 
 # Registered before anything asks for Cohort's policy (Wagtail would create a default one).
@@ -46,6 +46,7 @@ class CohortViewSet(ModelViewSet):
         "invite": ("<int:pk>/invite/", admin_views.CohortInviteView),
         "import": ("<int:pk>/import/", admin_views.CohortImportView),
         "confirm_import": ("<int:pk>/import/confirm/", admin_views.CohortConfirmImportView),
+        "event_attendance": ("<int:pk>/events/<int:event_id>/", event_admin.EventAttendanceView),
     }
 
     @cached_property

@@ -146,6 +146,7 @@ INSTALLED_APPS = [
     "lessons",
     "progress",
     "mail",
+    "inbound",
     "demo",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -347,6 +348,22 @@ else:
     # No SMTP server configured: mail goes to a local outbox a person can read.
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = str(VAR_DIR / "outbox")
+
+# --- inbound mail (inbound/) ------------------------------------------------------------------
+
+# Replies (reply+<token>@…) and bounces (bounce+<token>@…) are addressed to this domain; its MX
+# (or a relay) hands them to the inbound SMTP server. Default: the domain of DEFAULT_FROM_EMAIL.
+KLARTEXT_INBOUND_DOMAIN = env_str(
+    "KLARTEXT_INBOUND_DOMAIN", DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip("> ").lower()
+).lower()
+if "@" in KLARTEXT_INBOUND_DOMAIN or "." not in KLARTEXT_INBOUND_DOMAIN:
+    raise ImproperlyConfigured(f"KLARTEXT_INBOUND_DOMAIN={KLARTEXT_INBOUND_DOMAIN!r} must be a domain name.")
+KLARTEXT_INBOUND_SMTP_HOST = env_str("KLARTEXT_INBOUND_SMTP_HOST", "127.0.0.1")
+KLARTEXT_INBOUND_SMTP_PORT = env_int("KLARTEXT_INBOUND_SMTP_PORT", 2525, minimum=1, maximum=65535)
+# Larger messages are refused during the SMTP dialogue (552), before anything is stored.
+KLARTEXT_INBOUND_MAX_BYTES = env_int("KLARTEXT_INBOUND_MAX_BYTES", 1024 * 1024, minimum=10_000)
+# Mailgun's inbound route (django-anymail): its webhook signing key; without it the URL answers 404.
+KLARTEXT_MAILGUN_WEBHOOK_SIGNING_KEY = env_str("KLARTEXT_MAILGUN_WEBHOOK_SIGNING_KEY", "")
 
 # --- i18n ------------------------------------------------------------------------------------
 

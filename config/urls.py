@@ -30,6 +30,7 @@ urlpatterns = [
     path("", include("cohorts.urls")),
     path("", include("progress.urls")),
     path("", include("mail.urls")),
+    path("", include("inbound.urls")),
     path("write/", include("lessons.urls")),
     path("circle/", include("lessons.circle_urls")),
 ]

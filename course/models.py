@@ -87,6 +87,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    # Set by a hard bounce (or three soft ones in a row) to this address: no email is planned or
+    # sent to it until the person says it works again (preferences page).
+    email_bouncing_since = models.DateTimeField(_("email bouncing since"), null=True, blank=True)
+    email_soft_bounces = models.PositiveSmallIntegerField(_("soft bounces in a row"), default=0)
 
     objects = UserManager()
 

@@ -1,5 +1,14 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_delete, post_save
+
+from .changes import writing_changed
 
 
 class LessonsConfig(AppConfig):
     name = "lessons"
+
+    def ready(self):
+        names = ["Submission", "SubmissionVersion", "Response", "Feedback", "PostLog", "PeerReview", "Pause"]
+        for model in [self.get_model(name) for name in names] + [self.apps.get_model("cohorts", "Membership")]:
+            post_save.connect(writing_changed, sender=model, dispatch_uid=f"writing-changed-{model.__name__}-save")
+            post_delete.connect(writing_changed, sender=model, dispatch_uid=f"writing-changed-{model.__name__}-delete")

@@ -206,6 +206,7 @@ class SubmissionVersion(models.Model):
         SAVE = "save", _("Saved")
         RESTORE = "restore", _("Restored")
         CONFLICT = "conflict", _("Kept after a conflict")
+        REPLY = "reply", _("From an email reply")
 
     submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField()

@@ -124,3 +124,21 @@ def share_url(platform, text, *, instance=None):
     if "{instance}" in row.share_url:
         values["instance"] = normalise_instance(instance)
     return row.share_url.format(**values)
+
+
+# --- following a hashtag ----------------------------------------------------------------------
+
+DEFAULT_MASTODON_INSTANCE = "mastodon.social"
+
+
+def hashtag_urls(tag, *, instance=None):
+    """Where to follow #tag: [(platform name, URL)] for Mastodon (on the member's server, if
+    known) and Bluesky."""
+    tag = quote((tag or "").strip().lstrip("#"), safe="")
+    if not tag:
+        return []
+    try:
+        host = normalise_instance(instance) if instance else DEFAULT_MASTODON_INSTANCE
+    except ShareError:
+        host = DEFAULT_MASTODON_INSTANCE
+    return [("Mastodon", f"https://{host}/tags/{tag}"), ("Bluesky", f"https://bsky.app/hashtag/{tag}")]

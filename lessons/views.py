@@ -182,7 +182,11 @@ def editor(request, pk):
     # A piece whose lesson was deleted or moved stays editable: writing is never orphaned.
     if slot is not None and not slot.is_open(timezone.now()):
         return not_open_response(request, piece.membership, piece.lesson, slot)
-    return render(request, "lessons/writing/editor.html", editor_context(piece, slot=slot))
+    context = editor_context(piece, slot=slot)
+    # An earlier version to show beside the text (an email reply saved on top of a change).
+    number = request.GET.get("compare", "")
+    context["compare"] = piece.versions.filter(number=int(number)).first() if number.isdigit() else None
+    return render(request, "lessons/writing/editor.html", context)
 
 
 def saved_response(request, piece, message=None):

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from cohorts.models import Membership, Role
 from course.validators import has_visible_text
 
+from .changes import writing_changed
 from .models import (
     Feedback,
     PeerReview,
@@ -31,6 +32,10 @@ from .rendering import plain_excerpt
 MAX_BODY_CHARS = 50_000
 MAX_TITLE_CHARS = 200
 REVIEWERS_PER_PIECE = 2
+# No reader is given more than this many pieces of one assignment (round-robin fairness).
+MAX_READINGS = 3
+FREE_PIECE_PREFIX = "free-"
+SAVE_ATTEMPTS = 5
 
 
 class WritingError(Exception):
@@ -66,6 +71,29 @@ def get_or_start(membership, lesson, assignment_id):
     except IntegrityError:
         submission = Submission.objects.get(membership=membership, assignment_id=assignment_id)
     return submission
+
+
+def start_free_piece(membership, key, *, body, kind=SubmissionVersion.Kind.SAVE):
+    """A new piece tied to no assignment (a free post) holding `body` as its first version, named
+    by the caller's stable `key` (at most 59 characters, used once). A new piece has no earlier
+    version to conflict with: two inserts."""
+    validate_text("", body)
+    submission = Submission.objects.create(
+        membership=membership, assignment_id=f"{FREE_PIECE_PREFIX}{key}", lesson=None, body=body, version=1
+    )
+    SubmissionVersion.objects.create(submission=submission, number=1, body=body, kind=kind)
+    return submission
+
+
+def recent_drafts(membership, since, limit=5):
+    """The member's drafts with text, changed since `since`, newest first (one query): home lists
+    them, so a draft started by an email reply is one click away."""
+    return list(
+        Submission.objects.filter(membership=membership, state=SubmissionState.DRAFT, updated_at__gte=since)
+        .exclude(body="")
+        .only("pk", "title", "assignment_title", "excerpt", "updated_at", "lesson_id")
+        .order_by("-updated_at", "-pk")[:limit]
+    )
 
 
 def validate_text(title, body):
@@ -107,6 +135,34 @@ def save_draft(submission_id, *, title, body, base_version, kind=SubmissionVersi
     return SaveResult(True, current, new_version)
 
 
+def save_reply(submission_id, *, body, sent_at):
+    """Text that arrived by email becomes the piece's newest version through the same conditional
+    save as the editor: nothing is overwritten, every earlier text stays a version. Returns the
+    SaveResult and the number of the member's own latest version saved after `sent_at` (the email
+    went out), if they changed the piece meanwhile, so both can be shown."""
+    for _attempt in range(SAVE_ATTEMPTS):
+        current = Submission.objects.get(pk=submission_id)
+        result = save_draft(
+            submission_id,
+            title=current.title,
+            body=body,
+            base_version=current.version,
+            kind=SubmissionVersion.Kind.REPLY,
+        )
+        if result.ok:
+            break
+    else:
+        raise WritingError(_("The piece kept changing while the reply was saved."), "busy")
+    changed = (
+        SubmissionVersion.objects.filter(submission_id=submission_id, created_at__gt=sent_at, number__lt=result.version)
+        .exclude(kind=SubmissionVersion.Kind.REPLY)
+        .order_by("-number")
+        .values_list("number", flat=True)
+        .first()
+    )
+    return result, changed
+
+
 def restore_version(submission_id, number, *, base_version):
     version = SubmissionVersion.objects.get(submission_id=submission_id, number=number)
     return save_draft(
@@ -136,12 +192,15 @@ def share(submission, *, visibility=None, now=None):
         submission.refresh_from_db()
         if visibility in (Visibility.CIRCLE, Visibility.COHORT):
             assign_peer_reviewers(submission)
+        writing_changed()
     return submission
 
 
-def assign_peer_reviewers(submission, count=REVIEWERS_PER_PIECE):
+def assign_peer_reviewers(submission, count=REVIEWERS_PER_PIECE, *, exclude=(), max_load=None):
     """Round-robin inside the author's circle: never the author, the least-loaded readers first,
-    and not the reader who reviewed the author's previous piece where that can be avoided."""
+    and not the reader who reviewed the author's previous piece where that can be avoided.
+    `exclude`: readers not to choose; `max_load`: leave out readers who already have that many
+    pieces of this assignment."""
 
     author = submission.membership
     if author.circle_id is None:
@@ -153,7 +212,7 @@ def assign_peer_reviewers(submission, count=REVIEWERS_PER_PIECE):
     candidates = list(
         Membership.objects.filter(circle_id=author.circle_id, role=Role.MEMBER)
         .exclude(pk=author.pk)
-        .exclude(pk__in=already)
+        .exclude(pk__in=already | set(exclude))
         .annotate(
             load=Count(
                 "peer_reviews",
@@ -171,6 +230,8 @@ def assign_peer_reviewers(submission, count=REVIEWERS_PER_PIECE):
         .first()
     )
     previous_reviewers = set(previous.peer_reviews.values_list("reviewer_id", flat=True)) if previous else set()
+    if max_load is not None:
+        candidates = [m for m in candidates if m.load < max_load]
     candidates.sort(
         key=lambda m: (m.load >= 3, m.pk in previous_reviewers, m.load, m.pending, (m.pk - author.pk) % 997)
     )
@@ -179,6 +240,28 @@ def assign_peer_reviewers(submission, count=REVIEWERS_PER_PIECE):
         [PeerReview(submission=submission, reviewer=m) for m in chosen], ignore_conflicts=True
     )
     return chosen
+
+
+def reassign_peer_reader(submission):
+    """A facilitator's "reassign a reader": the reader who has waited longest without responding
+    makes way for the next one in the circle's round-robin, so the piece keeps as many readers as
+    before and nobody gets more than MAX_READINGS pieces of the assignment. Returns (removed
+    reader, new reader); nothing changes when no one else can read it."""
+    with transaction.atomic():
+        reviews = list(submission.peer_reviews.select_for_update().order_by("assigned_at", "pk"))
+        stale = next((review for review in reviews if review.responded_at is None), None)
+        if stale is None:
+            raise WritingError(_("Every reader of this piece has responded."), "nobody_waiting")
+        stale.delete()
+        chosen = assign_peer_reviewers(
+            submission,
+            count=max(len(reviews), REVIEWERS_PER_PIECE),
+            exclude={stale.reviewer_id},
+            max_load=MAX_READINGS,
+        )
+        if not chosen:
+            raise WritingError(_("Nobody else in the circle can read this piece now."), "no_reader")
+    return stale.reviewer, chosen[0]
 
 
 def respond(submission, author_membership, body):
@@ -234,4 +317,5 @@ def record_post(membership, *, url, platform, posted_on=None, submission=None):
             # The first recorded post publishes the piece; later ones keep that moment.
             Submission.objects.filter(pk=submission.pk, published_at__isnull=True).update(published_at=timezone.now())
             Submission.objects.filter(pk=submission.pk).update(state=SubmissionState.PUBLISHED)
+            writing_changed()
     return post

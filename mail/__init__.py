@@ -6,7 +6,8 @@ planning    what is due: one planner per kind over the span since its watermark,
             its deadline; the tick's plan step, "send now"'s plan
 dispatch    the tick (reconcile, plan, expire, dispatch) and "send now": due rows → queued
             batches; whether beat is late
-sending     claim, SMTP over one connection, outcome, retries with backoff, throttle
+sending     throttle, claim (re-checking consent), outcome, retries with backoff, time budget
+smtp        one SMTP connection per batch; accepted, not accepted or unknown (answer lost)
 messages    each delivery's email (BatchContext), rendered by `emails` from templates/emails/
 tokens      signed one-click unsubscribe tokens
 tasks       the Celery tasks: they take ids and call dispatch or sending

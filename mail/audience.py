@@ -11,16 +11,50 @@ from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, 
 from cohorts.models import Frequency, Membership, Role
 from course.timezones import iso_week_key
 
-from .models import Delivery, DeliveryState, Kind, NudgeOptOut
+from .models import Delivery, DeliveryState, Kind, NudgeOptOut, SkipReason
 
 # A weekly nudge in these states went out or may still go out: it fills its member's week.
 ARRIVING = [DeliveryState.PENDING, DeliveryState.SENDING, DeliveryState.SENT, DeliveryState.UNKNOWN]
 
+# Mail the person asked for themselves (an invitation, the confirmation of a draft they sent by
+# replying): sent during a pause too. (The password reset is not a Delivery: course.tasks sends it
+# at once.)
+ACCOUNT_KINDS = frozenset({Kind.INVITATION, Kind.DRAFT_SAVED})
+# Kinds that still make sense once the cohort has ended (alumni who chose weekly nudges keep
+# their weekly nudge too, see `consent_rules`).
+AFTER_END_KINDS = frozenset({Kind.ALUMNI_NUDGE, Kind.SELF_CHECK, Kind.FEEDBACK_READY, Kind.DRAFT_SAVED})
+
+
+def _reachable_rules(kind):
+    return [
+        (SkipReason.ACCOUNT_INACTIVE, Q(user__is_active=True)),
+        (SkipReason.BOUNCING, Q(user__email_bouncing_since__isnull=True)),
+        (SkipReason.UNSUBSCRIBED, Q(unsubscribed_at__isnull=True)),
+        (SkipReason.OPTED_OUT, ~Exists(NudgeOptOut.objects.filter(membership=OuterRef("pk"), kind=kind))),
+    ]
+
 
 def reachable(memberships, kind):
-    """Members who still want this kind: active account, not unsubscribed, not opted out."""
-    opted_out = NudgeOptOut.objects.filter(membership=OuterRef("pk"), kind=kind)
-    return memberships.filter(user__is_active=True, unsubscribed_at__isnull=True).exclude(Exists(opted_out))
+    """Members who still want this kind and can get it: active account, address not bouncing,
+    not unsubscribed, not opted out."""
+    return memberships.filter(*[condition for _reason, condition in _reachable_rules(kind)])
+
+
+def consent_rules(kind, local_date):
+    """What a membership must still meet, on its own local date, to be sent `kind`: a list of
+    (reason, condition), in the order the reason is told. Everything a member or the consultant
+    can change: the account, unsubscribing, opting out of the kind, a pause (all but account
+    mail), the cohort's end (all but the kinds that still make sense for alumni). The worker's
+    claim checks all of them in the statement that takes the row."""
+    rules = _reachable_rules(kind)
+    if kind not in ACCOUNT_KINDS:
+        rules.append((SkipReason.PAUSED, not_paused(local_date)))
+    if kind not in AFTER_END_KINDS:
+        still_sensible = ~alumni_on(local_date)
+        if kind == Kind.WEEKLY_NUDGE:
+            still_sensible |= Q(nudge_frequency=Frequency.WEEKLY)
+        rules.append((SkipReason.COHORT_ENDED, still_sensible))
+    return rules
 
 
 def not_paused(local_date):

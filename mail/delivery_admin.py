@@ -44,7 +44,8 @@ from lessons.titles import assignment_titles
 
 from .dispatch import beat_is_late, queue_weekly_nudges_now
 from .messages import BatchContext, Skip
-from .models import Delivery, DeliveryState, Kind
+from .models import Delivery, DeliveryState, Kind, SkipReason
+from .sending import unmet_consent
 
 app_name = "cohort_deliveries"
 ROWS_PER_PAGE = 50
@@ -291,6 +292,9 @@ def render_preview(delivery, now):
     """The delivery's email as a worker would build it, rendered from the database now (or at the
     moment it was sent). Building changes nothing: a preview is rolled back."""
     at = delivery.sent_at or now
+    unmet = "" if delivery.sent_at else unmet_consent(delivery, at)
+    if unmet:
+        return Preview(rendered_at=at, problem=SkipReason(unmet).label)
     try:
         with transaction.atomic():
             message = BatchContext([delivery], at).build(delivery, connection=None)

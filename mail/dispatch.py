@@ -30,8 +30,10 @@ BATCH_SIZE = 250
 DISPATCH_LIMIT = 100_000
 # Longer than the task's hard time limit: a row still 'sending' after this lost its worker.
 SENDING_TIMEOUT = datetime.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 300)
-# A row enqueued but not claimed for this long lost its message (e.g. a purged queue): re-enqueue.
-REDISPATCH_AFTER = datetime.timedelta(minutes=20)
+# A row enqueued but not claimed for this long lost its message (e.g. a purged queue): the next
+# tick queues it again. A row still waiting behind a slow throttle may be queued twice; the claim
+# sends it once, and a batch that finds it taken skips it without using a send slot.
+REDISPATCH_AFTER = datetime.timedelta(minutes=5)
 # Looked up by name: mail.tasks imports this module to run the stages.
 SEND_BATCH_TASK = "mail.tasks.send_batch"
 

@@ -25,14 +25,18 @@ def render(name, context, language):
     return " ".join(subject.split()), text, html
 
 
-def build_message(name, context, *, to, language, headers=None, connection=None):
+def build_message(name, context, *, to, language, headers=None, connection=None, envelope_from=None):
+    """`envelope_from`: the SMTP return path (where bounces go) when it is not the From address."""
     subject, text, html = render(name, context, language)
+    headers = dict(headers or {})
+    if envelope_from:
+        headers.setdefault("From", settings.DEFAULT_FROM_EMAIL)
     message = EmailMultiAlternatives(
         subject=subject,
         body=text,
-        from_email=settings.DEFAULT_FROM_EMAIL,
+        from_email=envelope_from or settings.DEFAULT_FROM_EMAIL,
         to=[to],
-        headers=headers or {},
+        headers=headers,
         connection=connection,
     )
     message.attach_alternative(html, "text/html")

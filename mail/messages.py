@@ -8,6 +8,7 @@ mail.emails.
 
 import datetime
 from collections import defaultdict
+from email.utils import parseaddr
 
 from django.conf import settings
 from django.db.models import Count, Q
@@ -21,8 +22,11 @@ from lessons.activity import is_quiet, last_activity_in
 from lessons.feedback import waiting_for_feedback
 from lessons.models import Feedback, LessonPage, PostLog, Submission
 
+from . import meetups
 from .emails import build_message
-from .models import Kind, NudgeOptOut
+from .models import Kind
+from .notes import load_notes, reply_to, who_is_stuck
+from .replies import WRITING_KINDS, bounce_address, headers_for, read_draft_saved_variant
 from .tokens import unsubscribe_url
 
 
@@ -47,17 +51,20 @@ class BatchContext:
     def __init__(self, deliveries, now):
         self.now = now
         self.deliveries = deliveries
-        membership_ids = {d.membership_id for d in deliveries if d.membership_id}
-        self.opted_out = set(
-            NudgeOptOut.objects.filter(membership_id__in=membership_ids).values_list("membership_id", "kind")
-        )
         by_kind = defaultdict(set)
         for delivery in deliveries:
             if delivery.subject_id is not None:
                 by_kind[delivery.kind].add(delivery.subject_id)
         self._lessons = self._load_lessons(by_kind[Kind.LESSON_RELEASED] | by_kind[Kind.ASSIGNMENT_DUE])
-        self._submissions = self._load_submissions(by_kind[Kind.FEEDBACK_READY] | by_kind[Kind.PEER_REVIEW])
-        self._events = self._load_events(by_kind[Kind.EVENT_KIT])
+        self._submissions = self._load_submissions(
+            by_kind[Kind.FEEDBACK_READY] | by_kind[Kind.PEER_REVIEW] | by_kind[Kind.DRAFT_SAVED]
+        )
+        self._events = self._load_events(by_kind[Kind.EVENT_KIT] | by_kind[Kind.EVENT_INVITATION])
+        self._notes = load_notes(by_kind[Kind.PERSONAL_NOTE] | by_kind[Kind.GROUP_MESSAGE])
+        self._organizers = {}
+        # Headers and parts a kind adds to its message (Reply-To, a calendar invitation).
+        self.extra_headers = {}
+        self.attachments = {}
         self._posted = self._load_posted([d.membership_id for d in deliveries if d.kind == Kind.WEEKLY_NUDGE])
         self._schedules = {}
         self._shown = {}
@@ -83,7 +90,7 @@ class BatchContext:
         }
 
     def _load_events(self, ids):
-        return {e.pk: e for e in CohortEvent.objects.filter(pk__in=ids)} if ids else {}
+        return {e.pk: e for e in CohortEvent.objects.filter(pk__in=ids).select_related("cohort")} if ids else {}
 
     def _load_posted(self, membership_ids):
         """Per member, the local dates of public posts in the last 8 days (for the adaptive nudge)."""
@@ -132,11 +139,9 @@ class BatchContext:
     def build(self, delivery, connection):
         if delivery.kind == Kind.INVITATION:
             return self._invitation(delivery, connection)
+        # Whether the member still wants it is the claim's question (mail.sending.claim), asked
+        # in the statement that takes the row, not here from what the batch loaded at its start.
         membership = delivery.membership
-        if membership.unsubscribed_at is not None or not membership.user.is_active:
-            raise Skip("The member unsubscribed.")
-        if (membership.pk, delivery.kind) in self.opted_out:
-            raise Skip("The member switched this kind of email off.")
         builder = getattr(self, f"_{delivery.kind}")
         name, context = builder(delivery, membership)
         context.update(
@@ -147,17 +152,28 @@ class BatchContext:
                 "course": self.shown(membership.cohort, membership.language)(membership.cohort.course),
                 "site_url": settings.SITE_URL,
                 "preferences_url": settings.SITE_URL + "/preferences/",
+                "reply_invited": delivery.kind in WRITING_KINDS,
             }
         )
-        headers = {"Message-ID": message_id(delivery), **unsubscribe_headers(delivery)}
-        return build_message(
+        headers = {
+            "Message-ID": message_id(delivery),
+            **unsubscribe_headers(delivery),
+            **headers_for(delivery, self.now),
+            # Last: a kind's own Reply-To (the facilitator, an event's organizer) wins.
+            **self.extra_headers.pop(delivery.pk, {}),
+        }
+        message = build_message(
             name,
             context,
             to=membership.user.email,
             language=membership.language,
             headers=headers,
             connection=connection,
+            envelope_from=bounce_address(delivery),
         )
+        for part in self.attachments.pop(delivery.pk, ()):
+            message.attach(part)
+        return message
 
     def _invitation(self, delivery, connection):
         invitation = delivery.invitation
@@ -177,6 +193,7 @@ class BatchContext:
             language=invitation.language,
             headers={"Message-ID": message_id(delivery)},
             connection=connection,
+            envelope_from=bounce_address(delivery),
         )
 
     # -- kinds -----------------------------------------------------------------------------------
@@ -251,11 +268,71 @@ class BatchContext:
         url = f"{settings.SITE_URL}{reverse('progress:self_check')}?cohort={membership.cohort_id}"
         return "self_check", {"self_check_url": url, "year": delivery.period_key.removeprefix("self-check:")}
 
+    def _not_paused(self, membership):
+        if membership.paused_until and membership.paused_until >= membership.local_today(self.now):
+            raise Skip("The member paused.")
+
+    def _note(self, delivery, membership):
+        self._not_paused(membership)
+        note = self._notes.get(delivery.subject_id)
+        if note is None:
+            raise Skip("The note no longer exists.")
+        self.extra_headers[delivery.pk] = reply_to(note)
+        return delivery.kind, {"note": note}
+
+    _personal_note = _note
+    _group_message = _note
+
+    def organizer(self, cohort):
+        """The address an event invitation names as organizer: a facilitator of the cohort, else
+        the sender's address (one query per cohort in a batch)."""
+        if cohort.pk not in self._organizers:
+            facilitator = (
+                Membership.objects.filter(cohort=cohort, role=Role.FACILITATOR)
+                .select_related("user")
+                .order_by("pk")
+                .first()
+            )
+            self._organizers[cohort.pk] = (
+                facilitator.user.email if facilitator else parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
+            )
+        return self._organizers[cohort.pk]
+
+    def _event_invitation(self, delivery, membership):
+        self._not_paused(membership)
+        event = self._events.get(delivery.subject_id)
+        if event is None:
+            raise Skip("The event no longer exists.")
+        if meetups.is_superseded(delivery, event):
+            raise Skip("The event changed again; the newer invitation is sent instead.")
+        organizer = self.organizer(event.cohort)
+        self.extra_headers[delivery.pk] = {"Reply-To": organizer}
+        self.attachments[delivery.pk] = [meetups.calendar_part(delivery, membership, event, organizer)]
+        return "event_invitation", meetups.invitation_context(delivery, membership, event)
+
+    def _draft_saved(self, delivery, membership):
+        submission = self._submissions.get(delivery.subject_id)
+        if submission is None:
+            raise Skip("The piece no longer exists.")
+        compare, attachments_dropped = read_draft_saved_variant(delivery.variant)
+        editor_url = settings.SITE_URL + reverse("lessons:editor", args=[submission.pk])
+        if compare:
+            editor_url += f"?compare={compare}"
+        return "draft_saved", {
+            "submission": submission,
+            "editor_url": editor_url,
+            "changed_meanwhile": compare is not None,
+            "attachments_dropped": attachments_dropped,
+        }
+
     def _facilitator_digest(self, delivery, membership):
         cohort = membership.cohort
         if cohort.pk not in self._digests:
             self._digests[cohort.pk] = cohort_digest(cohort, self.now)
         return "facilitator_digest", {"digest": self._digests[cohort.pk]}
+
+
+DIGEST_STUCK_ROWS = 15
 
 
 def cohort_digest(cohort, now):
@@ -273,6 +350,9 @@ def cohort_digest(cohort, now):
     queue = waiting_for_feedback(Submission.objects.filter(membership__cohort=cohort)).order_by("shared_at")
     oldest = queue.first()
     return {
+        # First: who is stuck and on what (lessons.stuck), the page's rows.
+        "stuck": who_is_stuck(cohort, now)[:DIGEST_STUCK_ROWS],
+        "stuck_url": settings.SITE_URL + reverse("cohort_admin:stuck", args=[cohort.pk]),
         "wrote": [m.user.full_name for m in members if m.wrote],
         "published": [m.user.full_name for m in members if m.published],
         "quiet": [m.user.full_name for m in members if is_quiet(m, last_activity.get(m.pk), now)],

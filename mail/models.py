@@ -1,5 +1,6 @@
 """The email pipeline's records: every email is a Delivery row, and a member's opt-outs."""
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -17,10 +18,15 @@ class Kind(models.TextChoices):
     EVENT_KIT = "event_kit", _("Event kit")
     INVITATION = "invitation", _("Invitation")
     SELF_CHECK = "self_check", _("Yearly self-check")
+    PERSONAL_NOTE = "personal_note", _("Personal note from the facilitator")
+    GROUP_MESSAGE = "group_message", _("Message to a circle or cohort")
+    EVENT_INVITATION = "event_invitation", _("Event invitation")
+    DRAFT_SAVED = "draft_saved", _("Draft saved from an email reply")
 
 
-# Kinds a member can switch off one by one (the invitation is not a nudge).
-OPTIONAL_KINDS = [kind for kind in Kind if kind != Kind.INVITATION]
+# Kinds a member can switch off one by one (the invitation is not a nudge, and the confirmation
+# of a reply answers something the member just did).
+OPTIONAL_KINDS = [kind for kind in Kind if kind not in (Kind.INVITATION, Kind.DRAFT_SAVED)]
 
 
 class NudgeOptOut(models.Model):
@@ -50,6 +56,25 @@ class DeliveryState(models.TextChoices):
     EXPIRED = "expired", _("Expired")
     # Planned only after its deadline had passed (beat or the database was down): recorded, not sent.
     MISSED = "missed", _("Missed")
+
+
+class SkipReason(models.TextChoices):
+    """Why a planned email was not sent (`Delivery.reason` of a skipped row): what the worker's
+    claim found the member no longer wants (mail.audience.consent_rules)."""
+
+    ACCOUNT_INACTIVE = "account_inactive", _("The account is deactivated.")
+    BOUNCING = "bouncing", _("Mail to this address bounces.")
+    UNSUBSCRIBED = "unsubscribed", _("The member unsubscribed.")
+    OPTED_OUT = "opted_out", _("The member switched this kind of email off.")
+    PAUSED = "paused", _("The member paused their nudges.")
+    COHORT_ENDED = "cohort_ended", _("The cohort has ended.")
+    # Expired and missed rows: on time or not at all (mail.timing, mail.planning).
+    DEADLINE_PASSED = "deadline_passed", _("Its deadline passed before it could be sent.")
+    HELD_PAST_DEADLINE = "held_past_deadline", _("Quiet hours or the weekend would have held it past its deadline.")
+    PLANNED_TOO_LATE = (
+        "planned_too_late",
+        _("Planned only after its deadline (beat or the database was down): not sent."),
+    )
 
 
 class Delivery(models.Model):
@@ -116,6 +141,14 @@ class Delivery(models.Model):
     def __str__(self):
         return f"{self.kind} {self.period_key} → {self.membership_id or self.invitation_id}"
 
+    @property
+    def reason_display(self):
+        """The reason in the reader's language where it is one of ours, else as recorded."""
+        try:
+            return SkipReason(self.reason).label
+        except ValueError:
+            return self.reason
+
 
 class PlanWatermark(models.Model):
     """How far planning has covered, per kind: the next tick plans the whole span since, so an
@@ -126,3 +159,28 @@ class PlanWatermark(models.Model):
 
     def __str__(self):
         return f"{self.kind} planned through {self.planned_through:%Y-%m-%d %H:%M}"
+
+
+class FacilitatorNote(models.Model):
+    """What a facilitator wrote to one member (a personal note) or to a circle or the whole cohort
+    (a message): each recipient's email is a Delivery whose subject_id is this note."""
+
+    cohort = models.ForeignKey("cohorts.Cohort", on_delete=models.CASCADE, related_name="notes")
+    # One of: a member (a personal note), a circle, or neither (the whole cohort).
+    membership = models.ForeignKey(
+        "cohorts.Membership", null=True, blank=True, on_delete=models.CASCADE, related_name="notes_received"
+    )
+    circle = models.ForeignKey("cohorts.Circle", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    # Why it was written (a stuck reason, e.g. "quiet"), for the log on the member's row.
+    reason = models.CharField(max_length=24, blank=True)
+    subject = models.CharField(_("subject"), max_length=150)
+    body = models.TextField(_("message"), max_length=5000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("note")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.subject

@@ -22,8 +22,9 @@ plan it is recorded 'missed' instead of silently left out:
     yearly self-check           twelve months after the last one     14 days later
     invitation                  at once (mail.receivers)             the invitation's expiry
 
-An event's phases are days in each member's own zone: the event's instant (its date at noon in
-the cohort's zone) seen from the member's zone, 3 days before, that day, 2 days after.
+An event's phases are days in each member's own zone: the event's instant (its start, or noon of
+an all-day event's date, in the cohort's zone) seen from the member's zone, 3 days before, that
+day, 2 days after.
 
 `plan` is the tick's plan step; `plan_weekly_nudges_for` is "send now"'s.
 """
@@ -51,7 +52,6 @@ from django.db.models import (
 )
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, Concat
-from django.utils.translation import gettext_noop
 
 from cohorts.models import Cohort, CohortEvent, Membership, Role
 from cohorts.schedule import Schedule
@@ -66,7 +66,8 @@ from .audience import (
     weekly_nudge_audience,
     without_weekly_nudge_since,
 )
-from .models import Delivery, DeliveryState, Kind, NudgeOptOut, PlanWatermark
+from .meetups import plan_event_invitations
+from .models import Delivery, DeliveryState, Kind, NudgeOptOut, PlanWatermark, SkipReason
 from .timing import (
     local_dates,
     sending_day,
@@ -78,7 +79,7 @@ from .timing import (
 )
 
 EVENT_PHASES = {"before": -3, "day": 0, "after": 2}
-# An event has a date, not a time: its instant is noon of that date in the cohort's zone.
+# An all-day event's instant is noon of its date in the cohort's zone.
 EVENT_TIME = datetime.time(12)
 REMIND_BEFORE_DUE = datetime.timedelta(hours=24)
 PEER_REVIEW_EVERY = datetime.timedelta(hours=48)
@@ -98,11 +99,11 @@ LOOKBACK = {
     Kind.FEEDBACK_READY: datetime.timedelta(days=2),
     Kind.PEER_REVIEW: PEER_REVIEW_EVERY,
     Kind.EVENT_KIT: datetime.timedelta(days=1),
+    Kind.EVENT_INVITATION: datetime.timedelta(0),
     Kind.SELF_CHECK: datetime.timedelta(0),
 }
 
-# Stored in Delivery.reason (in English) and translated where the report shows it.
-MISSED_REASON = gettext_noop("Planned only after its deadline (beat or the database was down): not sent.")
+MISSED_REASON = SkipReason.PLANNED_TOO_LATE
 
 
 @dataclass(frozen=True)
@@ -446,8 +447,10 @@ def plan_event_kits(now, span=None, context=None):
     span, context = _span_and_context(Kind.EVENT_KIT, now, span, context)
     counts = Counts()
     window = (span.since - datetime.timedelta(days=4)).date(), (span.now + datetime.timedelta(days=4)).date()
-    for event in CohortEvent.objects.filter(date__range=window).select_related("cohort"):
-        instant = datetime.datetime.combine(event.date, EVENT_TIME, tzinfo=event.cohort.zone)
+    for event in CohortEvent.objects.filter(date__range=window, cancelled=False).select_related("cohort"):
+        instant = event.starts_at
+        if event.all_day:
+            instant = datetime.datetime.combine(event.date, EVENT_TIME, tzinfo=event.cohort.zone)
         for phase, offset in EVENT_PHASES.items():
             by_state = defaultdict(list)
             for name in {*context.zones, event.cohort.time_zone}:
@@ -582,6 +585,17 @@ def plan_self_checks(now, span=None, context=None):
     return Counts(planned=inserted)
 
 
+def _counted(planner):
+    """A planner that plans what is due now whatever the span (it answers from the state of
+    things, not from a moment in time) and returns a count."""
+
+    def plan_now(now, span=None, context=None):
+        return Counts(planned=planner(now))
+
+    plan_now.__name__ = planner.__name__
+    return plan_now
+
+
 PLANNERS = {
     Kind.WEEKLY_NUDGE: plan_weekly_nudges,
     Kind.ALUMNI_NUDGE: plan_alumni_nudges,
@@ -591,6 +605,7 @@ PLANNERS = {
     Kind.FEEDBACK_READY: plan_feedback_ready,
     Kind.PEER_REVIEW: plan_peer_review_reminders,
     Kind.EVENT_KIT: plan_event_kits,
+    Kind.EVENT_INVITATION: _counted(plan_event_invitations),
     Kind.SELF_CHECK: plan_self_checks,
 }
 

@@ -21,6 +21,7 @@ from cohorts.models import Membership
 from .forms_preferences import SAVED_FIELDS, PreferencesForm
 from .models import Kind
 from .preferences import next_weekly_nudge, record_pause, set_opt_outs
+from .replies import address_works
 
 
 def _page_url(membership):
@@ -45,6 +46,11 @@ def preferences(request):
         messages.success(
             request, _("Welcome back: you get emails for %(cohort)s again.") % {"cohort": membership.cohort}
         )
+        return redirect(_page_url(membership))
+
+    if request.method == "POST" and request.POST.get("action") == "address_works":
+        address_works(request.user.pk)
+        messages.success(request, _("Thank you: we send email to %(email)s again.") % {"email": request.user.email})
         return redirect(_page_url(membership))
 
     if request.method == "POST":

@@ -2,57 +2,49 @@
 
     send_batch(ids) → per row: not due or quiet for the recipient → deferred (due later), unless
       that is at or past its deadline → expired (mail.timing.too_late);
-      claim:   pending → sending, a conditional UPDATE committed before the message leaves
-      build:   mail.messages.BatchContext, in the member's language (Skip → skipped)
-      send:    throttled to KLARTEXT_SEND_RATE across workers, over one connection per batch
-      outcome: sent, written right after the message left; a transient error → pending again
-               with backoff (retry); a permanent one or too many attempts → failed
+      throttle: wait for a slot under KLARTEXT_SEND_RATE (shared by all workers), before the claim
+      claim:    pending → sending in one conditional UPDATE that re-checks consent (mail.audience
+                .consent_rules: account, unsubscribe, opt-out, pause, cohort end); a row that fails
+                it ends 'skipped' with the reason
+      build:    mail.messages.BatchContext, in the member's language (Skip → skipped)
+      send:     mail.smtp.Connection, one per batch
+      outcome:  sent; not accepted and transient (connect errors, lost before the end of DATA,
+                4xx) → pending again with backoff (retry); 5xx or too many attempts → failed;
+                no reply after the end of DATA → 'unknown' and flagged, never resent
 
-A worker that dies leaves at most one row in 'sending'; the tick's reconcile flags it instead of
-resending it.
+A batch stops claiming before its soft time limit and queues the rest as a new batch, so no row is
+left in 'sending' by a time limit. A worker that dies leaves at most one row in 'sending'; the
+tick's reconcile flags it instead of resending it.
 """
 
 import datetime
 import logging
 import random
-import smtplib
 import time
 from collections import defaultdict
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.cache import cache
-from django.core.mail import get_connection
-from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Case, CharField, Exists, F, OuterRef, Value, When
 from django.utils import timezone
 
-from cohorts.models import Invitation
+from cohorts.models import Invitation, Membership
 
+from .audience import consent_rules
 from .dispatch import enqueue, expire
 from .messages import BatchContext, Skip
 from .models import Delivery, DeliveryState
+from .smtp import Connection, NotAccepted, Unknown
 from .timing import EXPIRED_HELD, EXPIRED_LATE, allowed_moment, too_late
 
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 6
 RETRY_CAP_SECONDS = 900
-TRANSIENT_SMTP_ERRORS = (
-    smtplib.SMTPServerDisconnected,
-    smtplib.SMTPConnectError,
-    ConnectionError,
-    TimeoutError,
-)
-
-
-def is_transient(error):
-    """4xx SMTP replies and lost connections are worth retrying; 5xx are final."""
-    if isinstance(error, smtplib.SMTPResponseException):
-        return 400 <= error.smtp_code < 500
-    if isinstance(error, smtplib.SMTPRecipientsRefused):
-        return all(400 <= code < 500 for code, _msg in error.recipients.values())
-    return isinstance(error, TRANSIENT_SMTP_ERRORS)
+# The outcome of a row the batch had no time left for: it goes to the next batch.
+OUT_OF_TIME = "out_of_time"
 
 
 def retry_delay(attempts):
@@ -62,11 +54,23 @@ def retry_delay(attempts):
     return random.uniform(base / 2, min(cap, base * 2**attempts))
 
 
-def throttle():
-    """A global send-rate limit shared by all workers through the cache (Redis in production)."""
-    rate = getattr(settings, "KLARTEXT_SEND_RATE", 0)
+def claim_deadline(started):
+    """Until when (on the monotonic clock) a batch that started at `started` may claim a row: its
+    soft time limit less the time one message can take (connect, send, await the reply, each
+    bounded by EMAIL_TIMEOUT), and never later than halfway."""
+    soft_limit = settings.CELERY_TASK_SOFT_TIME_LIMIT
+    one_message = 2 * (getattr(settings, "EMAIL_TIMEOUT", None) or 30)
+    return started + soft_limit - min(soft_limit / 2, one_message)
+
+
+def throttle(deadline):
+    """Wait for a slot under the global send rate, shared by all workers through the cache (Redis
+    in production). False, without a slot, when none comes free before `deadline`."""
+    if time.monotonic() >= deadline:
+        return False
+    rate = settings.KLARTEXT_SEND_RATE
     if not rate:
-        return
+        return True
     while True:
         second = int(time.time())
         key = f"send-rate:{second}"
@@ -76,22 +80,17 @@ def throttle():
         except ValueError:
             count = 1
         if count <= rate:
-            return
-        time.sleep(max(0.0, second + 1 - time.time()))
-
-
-def keep_open(backend):
-    """Django's SMTP backend closes a connection that send() opened itself: a batch that left the
-    opening to send() paid a connect, EHLO and QUIT per message. Opening it first keeps one
-    connection for the batch, and opens a new one after a failure closed it. The file and memory
-    backends keep their behaviour (one file per message in var/outbox)."""
-    if isinstance(backend, SMTPBackend) and backend.connection is None:
-        backend.open()
+            return True
+        wait = max(0.0, second + 1 - time.time())
+        if time.monotonic() + wait >= deadline:
+            return False
+        time.sleep(wait)
 
 
 def send_batch(ids, now=None):
     """Send the given deliveries over one SMTP connection. Safe to run twice with the same ids:
     only rows this call claims are sent."""
+    deadline = claim_deadline(time.monotonic())
     now = now or timezone.now()
     rows = list(
         Delivery.objects.filter(pk__in=ids, state=DeliveryState.PENDING)
@@ -99,25 +98,61 @@ def send_batch(ids, now=None):
         .order_by("pk")
     )
     context = BatchContext(rows, now)
-    smtp = get_connection()
-    outcome = defaultdict(list)
+    connection = Connection()
+    outcome = defaultdict(int)
     try:
-        for delivery in rows:
-            outcome[_send_one(delivery, context, smtp, now)].append(delivery.pk)
+        for index, delivery in enumerate(rows):
+            result = _send_one(delivery, context, connection, now, deadline)
+            if result == OUT_OF_TIME:
+                outcome["requeued"] = requeue(rows[index:])
+                break
+            outcome[result] += 1
     finally:
-        try:
-            smtp.close()
-        except (smtplib.SMTPException, OSError):
-            logger.warning("closing the SMTP connection failed", exc_info=True)
-    return {key: len(value) for key, value in outcome.items()}
+        connection.close()
+    return dict(outcome)
+
+
+def _consent(delivery, now):
+    """The claim's consent rules for this row, on the member's local date."""
+    return consent_rules(delivery.kind, now.astimezone(delivery.membership.zone).date())
+
+
+def _first_unmet(rules):
+    """SQL for the reason of the first rule the row's membership does not meet ("" if none)."""
+    return Case(
+        *[
+            When(~Exists(Membership.objects.filter(rule, pk=OuterRef("membership_id"))), then=Value(reason))
+            for reason, rule in rules
+        ],
+        default=Value(""),
+        output_field=CharField(),
+    )
 
 
 def claim(delivery, now):
-    """pending → sending, committed before the message leaves; True if this call has the row."""
-    claimed = Delivery.objects.filter(pk=delivery.pk, state=DeliveryState.PENDING).update(
-        state=DeliveryState.SENDING, claimed_at=now, attempts=F("attempts") + 1
-    )
-    return claimed == 1
+    """pending → sending, committed before the message leaves, in one conditional UPDATE that
+    also checks the member still wants this email (`consent_rules` on their local date): a change
+    committed before the claim is always honoured. Returns "claimed", "skipped" (the row now says
+    why) or "taken" (another worker has it, it was sent, or it is gone)."""
+    rows = Delivery.objects.filter(pk=delivery.pk, state=DeliveryState.PENDING)
+    claiming = {"state": DeliveryState.SENDING, "claimed_at": timezone.now(), "attempts": F("attempts") + 1}
+    if delivery.membership_id is None:
+        return "claimed" if rows.update(**claiming) else "taken"
+    rules = _consent(delivery, now)
+    consenting = Exists(Membership.objects.filter(*[rule for _reason, rule in rules], pk=OuterRef("membership_id")))
+    if rows.filter(consenting).update(**claiming):
+        return "claimed"
+    # Not claimed: a second conditional update records which rule the member no longer meets.
+    skipped = rows.filter(~consenting).update(state=DeliveryState.SKIPPED, reason=_first_unmet(rules))
+    return "skipped" if skipped else "taken"
+
+
+def unmet_consent(delivery, now):
+    """The reason the claim would skip this delivery at `now`, or "" (one query)."""
+    if delivery.membership_id is None:
+        return ""
+    reasons = Delivery.objects.filter(pk=delivery.pk).values_list(_first_unmet(_consent(delivery, now)), flat=True)
+    return next(iter(reasons), "")
 
 
 def record_sent(delivery, to_email, variant):
@@ -138,7 +173,23 @@ def record_sent(delivery, to_email, variant):
         Invitation.objects.filter(pk=delivery.invitation_id).update(sent_at=sent_at)
 
 
-def _send_one(delivery, context, smtp, now):
+def release(delivery):
+    """sending → pending: the message did not leave (the batch ran out of time before)."""
+    Delivery.objects.filter(pk=delivery.pk, state=DeliveryState.SENDING).update(
+        state=DeliveryState.PENDING, attempts=F("attempts") - 1
+    )
+
+
+def requeue(rows):
+    """Queue the rows a batch had no time for as a new batch; stamped as queued now, so the tick
+    does not queue them a second time meanwhile."""
+    ids = [delivery.pk for delivery in rows]
+    Delivery.objects.filter(pk__in=ids, state=DeliveryState.PENDING).update(enqueued_at=timezone.now())
+    enqueue(ids)
+    return len(ids)
+
+
+def _send_one(delivery, context, connection, now, deadline):
     if delivery.due_at > now:
         return "not_due"
     allowed = allowed_moment(delivery, now)
@@ -149,42 +200,50 @@ def _send_one(delivery, context, smtp, now):
         # Quiet hours or a weekend the member did not choose: move it, don't send it now.
         Delivery.objects.filter(pk=delivery.pk, state=DeliveryState.PENDING).update(due_at=allowed, enqueued_at=None)
         return "deferred"
-    if not claim(delivery, timezone.now()):
-        return "taken"  # another worker has it, or it was already sent
+    if (
+        settings.KLARTEXT_SEND_RATE
+        and not Delivery.objects.filter(pk=delivery.pk, state=DeliveryState.PENDING).exists()
+    ):
+        return "taken"  # e.g. by a second batch with the same rows: keep the slot for a row to send
+    if not throttle(deadline):
+        return OUT_OF_TIME
+    claimed = claim(delivery, now)
+    if claimed != "claimed":
+        return claimed
     try:
-        message = context.build(delivery, smtp)
+        message = context.build(delivery, connection.backend)
+        connection.send(message)
     except Skip as reason:
-        Delivery.objects.filter(pk=delivery.pk).update(state=DeliveryState.SKIPPED, last_error=str(reason))
+        Delivery.objects.filter(pk=delivery.pk).update(state=DeliveryState.SKIPPED, reason=str(reason)[:200])
         return "skipped"
-    throttle()
-    try:
-        keep_open(smtp)
-        message.send()
-    except (smtplib.SMTPException, OSError) as error:
-        return _record_failure(delivery, error, smtp)
+    except Unknown as error:
+        Delivery.objects.filter(pk=delivery.pk).update(
+            state=DeliveryState.UNKNOWN, flagged=True, last_error=str(error)[:1000]
+        )
+        logger.warning("delivery %s: outcome unknown, flagged and not resent: %s", delivery.pk, error)
+        return "unknown"
+    except NotAccepted as error:
+        if isinstance(error.error, SoftTimeLimitExceeded):
+            release(delivery)
+            return OUT_OF_TIME
+        return _record_failure(delivery, error)
+    except SoftTimeLimitExceeded:
+        release(delivery)  # while building: nothing left
+        return OUT_OF_TIME
     record_sent(delivery, message.to[0], context.variants.get(delivery.pk, delivery.variant))
     return "sent"
 
 
-def _record_failure(delivery, error, smtp):
+def _record_failure(delivery, error):
     attempts = delivery.attempts + 1
-    text = f"{type(error).__name__}: {error}"[:1000]
-    if isinstance(error, (smtplib.SMTPServerDisconnected, OSError)):
-        # The connection is gone: close it so the next message opens a new one.
-        try:
-            smtp.close()
-        except (smtplib.SMTPException, OSError):
-            logger.debug("closing a broken SMTP connection", exc_info=True)
-    if is_transient(error) and attempts < MAX_ATTEMPTS:
-        delay = retry_delay(attempts)
+    text = str(error)[:1000]
+    if error.transient and attempts < MAX_ATTEMPTS:
+        retry_at = timezone.now() + datetime.timedelta(seconds=retry_delay(attempts))
+        # Queued for its retry moment: the tick re-dispatches it only if that message is lost.
         Delivery.objects.filter(pk=delivery.pk).update(
-            state=DeliveryState.PENDING,
-            due_at=timezone.now() + datetime.timedelta(seconds=delay),
-            enqueued_at=timezone.now(),
-            last_error=text,
+            state=DeliveryState.PENDING, due_at=retry_at, enqueued_at=retry_at, last_error=text
         )
-        # Retry soon through Celery; the tick's re-dispatch is the safety net if this is lost.
-        enqueue([delivery.pk], countdown=delay + 1)
+        enqueue([delivery.pk], countdown=(retry_at - timezone.now()).total_seconds() + 1)
         return "retry"
     Delivery.objects.filter(pk=delivery.pk).update(state=DeliveryState.FAILED, last_error=text)
     logger.warning("delivery %s failed permanently: %s", delivery.pk, text)

@@ -3,31 +3,28 @@ in a span of time in each member's zone.
 
 Nothing leaves between 20:00 and 07:00 in the recipient's zone, nor on a weekend unless the member
 chose a weekend day for their nudge (event kits go on their day, weekend or not). Emails a person
-triggered themselves (invitations) go at once. Nothing leaves at or after its deadline
-(`Delivery.send_by`): a row that cannot leave in time expires instead of waiting. A member's zone
-is `Membership.zone`; weeks are `course.timezones.iso_week_key` / `week_start`.
+triggered themselves (invitations, a reply's confirmation) go at once. Nothing leaves at or after
+its deadline (`Delivery.send_by`): a row that cannot leave in time expires instead of waiting. A
+member's zone is `Membership.zone`; weeks are `course.timezones.iso_week_key` / `week_start`.
 """
 
 import datetime
 from collections import namedtuple
 
-from django.utils.translation import gettext_noop
-
 from cohorts.models import Membership
 from course.timezones import AVAILABLE_ZONES, week_start, zone_named
 
-from .models import Kind
+from .models import Kind, SkipReason
 
 QUIET_START, QUIET_END = 20, 7  # local hours: nothing is sent from 20:00 to 07:00
 SENDING_HOURS = range(QUIET_END, QUIET_START)
 # Transactional emails a person triggered themselves: sent at once, never held for quiet hours.
-IMMEDIATE_KINDS = {Kind.INVITATION}
+IMMEDIATE_KINDS = {Kind.INVITATION, Kind.DRAFT_SAVED}
 # Tied to a date in the calendar (the event's): sent on that day even when it is a weekend day.
 DATED_KINDS = {Kind.EVENT_KIT}
 
-# Stored in Delivery.reason (in English) and translated where the report shows them.
-EXPIRED_LATE = gettext_noop("Its deadline passed before it could be sent.")
-EXPIRED_HELD = gettext_noop("Quiet hours or the weekend would have held it past its deadline.")
+EXPIRED_LATE = SkipReason.DEADLINE_PASSED
+EXPIRED_HELD = SkipReason.HELD_PAST_DEADLINE
 
 
 def is_quiet(local):

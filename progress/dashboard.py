@@ -16,11 +16,14 @@ listening and publishing.
 """
 
 import datetime
+import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
+from django.core.paginator import Paginator
 from django.db import models
-from django.db.models import Case, Count, DateField, IntegerField, OuterRef, Subquery, When
+from django.db.models import Case, Count, DateField, IntegerField, OuterRef, Q, Subquery, When
 from django.db.models.functions import Cast, Coalesce, TruncWeek
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -32,6 +35,7 @@ from cohorts.models import CohortState, Membership, Role
 from cohorts.schedule import Schedule
 from course.timezones import week_start, zone_named
 from lessons.activity import is_quiet, last_activity_in
+from lessons.changes import writing_version
 from lessons.feedback import has_current_feedback, waiting_for_feedback
 from lessons.models import Response, Submission, SubmissionState
 
@@ -49,6 +53,9 @@ class Status(models.IntegerChoices):
     SHARED = 3, _("Shared")
     FEEDBACK = 4, _("Feedback given")
     PUBLISHED = 5, _("Published")
+    # Not progress but lateness: an open lesson with nothing written after its due date.
+    OVERDUE = 6, _("Overdue")
+    MISSED = 7, _("Missed")
 
     @property
     def slug(self):
@@ -65,20 +72,26 @@ def _count(queryset, group_by):
     )
 
 
-def members_with_activity(cohort):
-    """The cohort's members (not facilitators), by name, each with its response counts and last
-    activity as attributes: one grouped query for the responses over the whole cohort, one for
-    the last activity (lessons.activity)."""
-    members = list(
-        Membership.objects.filter(cohort=cohort, role=Role.MEMBER)
-        .select_related("user")
-        .order_by("user__full_name", "user__email", "pk")
-    )
+def cohort_members(cohort, circle=None):
+    """The cohort's members (not facilitators), by name; only `circle`'s when given."""
+    members = Membership.objects.filter(cohort=cohort, role=Role.MEMBER)
+    if circle is not None:
+        members = members.filter(circle=circle)
+    return list(members.select_related("user").order_by("user__full_name", "user__email", "pk"))
+
+
+def members_with_activity(cohort, members=None, *, last_activity=None):
+    """The members (all of the cohort's by default), each with its response counts and last
+    activity as attributes: one grouped query for the responses of these members, one for the
+    last activity (lessons.activity) unless given."""
+    members = cohort_members(cohort) if members is None else members
+    ids = [member.pk for member in members]
     # Responses on the cohort's pieces (nobody can read, so answer, another cohort's) counted
     # per author and piece owner in one pass, then summed both ways.
     given, received = Counter(), Counter()
     for author, owner, count in (
         Response.objects.filter(submission__membership__cohort=cohort)
+        .filter(Q(author_id__in=ids) | Q(submission__membership_id__in=ids))
         .order_by()
         .values("author", "submission__membership")
         .annotate(count=Count("pk"))
@@ -88,7 +101,7 @@ def members_with_activity(cohort):
             given[author] += count
         if author != owner:  # not one's own responses on one's own piece; a former member's count
             received[owner] += count
-    last_activity = last_activity_in(cohort)
+    last_activity = last_activity_in(cohort) if last_activity is None else last_activity
     for member in members:
         member.n_responses_given = given[member.pk]
         member.n_responses_received = received[member.pk]
@@ -198,21 +211,36 @@ class Cadence:
 
 
 @dataclass
+class QuietMember:
+    name: str
+    last_activity: datetime.datetime | None
+
+
+@dataclass
+class BouncingMember:
+    """Mail to this member's address bounces, so Klartext has stopped emailing them."""
+
+    name: str
+    email: str
+    since: datetime.datetime
+
+
+@dataclass
 class Dashboard:
+    """`rows`: the members on this page (all for the CSVs); `member_count`, `quiet` and the queue
+    are the whole cohort's (or circle's)."""
+
     cohort: object
     at: datetime.datetime
     slots: list
     rows: list
     queue: list = field(default_factory=list)
     cadence: Cadence | None = None
-
-    @property
-    def quiet(self):
-        return [row for row in self.rows if row.quiet]
-
-    @property
-    def queue_count(self):
-        return len(self.queue)
+    member_count: int = 0
+    quiet: list = field(default_factory=list)
+    queue_count: int = 0
+    bouncing: list = field(default_factory=list)
+    page: object = None
 
     @property
     def oldest_waiting_since(self):
@@ -232,12 +260,12 @@ class Dashboard:
         return totals
 
 
-def _load_cells(cohort, column_of_block, column_of_lesson):
-    """Every piece the cohort's members wrote as a (membership id, matrix column, status) tuple:
-    the column by the assignment's block id, by its lesson when the block is gone. Tuples, not
+def _load_cells(member_ids, column_of_block, column_of_lesson):
+    """Every piece these members wrote as a (membership id, matrix column, status) tuple: the
+    column by the assignment's block id, by its lesson when the block is gone. Tuples, not
     objects: a cohort of 200 members has thousands of pieces."""
     rows = (
-        Submission.objects.filter(membership__cohort=cohort, membership__role=Role.MEMBER)
+        Submission.objects.filter(membership_id__in=member_ids)
         .annotate(has_current_feedback=has_current_feedback())
         .order_by()
         .values_list("membership_id", "lesson_id", "assignment_id", "state", "version", "has_current_feedback")
@@ -251,13 +279,14 @@ def _load_cells(cohort, column_of_block, column_of_lesson):
     return cells
 
 
-def _feedback_queue(cohort, names):
-    """The cohort's pieces waiting for feedback (lessons.feedback), oldest shared first."""
+def _feedback_queue(pieces, names, limit=None):
+    """The pieces waiting for feedback (lessons.feedback) among `pieces`, oldest shared first."""
     rows = (
-        waiting_for_feedback(Submission.objects.filter(membership__cohort=cohort))
+        waiting_for_feedback(pieces)
         .order_by("shared_at", "pk")
         .values_list("pk", "membership_id", "title", "assignment_title", "shared_at")
     )
+    rows = rows[:limit] if limit else rows
     return [
         Piece(
             pk=pk,
@@ -270,23 +299,51 @@ def _feedback_queue(cohort, names):
     ]
 
 
-def build_dashboard(cohort, at=None, schedule=None):
+MEMBERS_PER_PAGE = 50
+QUEUE_SHOWN = 5
+
+
+def lateness(slot, at, cadence_days):
+    """For a lesson nobody wrote for: OVERDUE once its last assignment is due, MISSED a cadence
+    step later; None while it is not due (or has no assignment)."""
+    if not slot.assignments:
+        return None
+    due = max(assignment.due_at for assignment in slot.assignments)
+    if at <= due:
+        return None
+    return Status.MISSED if at - due >= datetime.timedelta(days=cadence_days) else Status.OVERDUE
+
+
+def build_dashboard(cohort, at=None, schedule=None, *, circle=None, page=None, per_page=MEMBERS_PER_PAGE):
     """Everything the dashboard shows for `cohort` at `at`, in the same few queries however many
     members and pieces: the schedule (date overrides; the course page loads its lessons once), the
-    members and two for their activity, the pieces, the feedback queue and the pieces shared per
-    week."""
+    members, their last activity, and for the members on the page their responses and pieces; the
+    feedback queue (count and the oldest few) and the pieces shared per week.
+
+    `circle`: only its members. `page` (1-based): that page of `per_page` members; None: every
+    member (the CSV exports)."""
     at = at or timezone.now()
     schedule = schedule or Schedule.for_cohort(cohort)
     slots = schedule.slots
     column_of_lesson = {slot.lesson.pk: index for index, slot in enumerate(slots)}
     column_of_block = {a.block_id: index for index, slot in enumerate(slots) for a in slot.assignments}
 
-    members = members_with_activity(cohort)
+    everyone = cohort_members(cohort, circle)
+    last_activity = last_activity_in(cohort)
+    paginator = page_obj = None
+    shown = everyone
+    if page is not None:
+        paginator = Paginator(everyone, per_page, allow_empty_first_page=True)
+        page_obj = paginator.get_page(page)
+        shown = list(page_obj.object_list)
+    members = members_with_activity(cohort, shown, last_activity=last_activity) if shown else []
     by_member = {}
-    for membership_id, column, status in _load_cells(cohort, column_of_block, column_of_lesson):
-        by_member.setdefault(membership_id, []).append((column, status))
+    if members:
+        for membership_id, column, status in _load_cells([m.pk for m in members], column_of_block, column_of_lesson):
+            by_member.setdefault(membership_id, []).append((column, status))
 
     opened = [Status.OPEN if slot.is_open(at) else Status.NOT_OPEN for slot in slots]
+    late = [lateness(slot, at, cohort.cadence_days) for slot in slots]
     rows = []
     for member in members:
         cells = list(opened)
@@ -294,6 +351,9 @@ def build_dashboard(cohort, at=None, schedule=None):
         for column, status in own:
             if column is not None and status > cells[column]:
                 cells[column] = status
+        for column, status in enumerate(cells):
+            if status == Status.OPEN and late[column]:
+                cells[column] = late[column]
         rows.append(
             MemberRow(
                 membership=member,
@@ -307,15 +367,103 @@ def build_dashboard(cohort, at=None, schedule=None):
             )
         )
 
-    names = {member.pk: member.user.full_name or member.user.email for member in members}
-    per_week = shared_per_week(cohort, {member.time_zone for member in members}) if members else {}
+    names = {member.pk: member.user.full_name or member.user.email for member in everyone}
+    pieces = Submission.objects.filter(membership__cohort=cohort)
+    if circle is not None:
+        pieces = pieces.filter(membership__circle=circle)
+    quiet = [
+        QuietMember(names[member.pk], last_activity.get(member.pk))
+        for member in everyone
+        if is_quiet(member, last_activity.get(member.pk), at)
+    ]
+    bouncing = [
+        BouncingMember(names[member.pk], member.user.email, member.user.email_bouncing_since)
+        for member in everyone
+        if member.user.email_bouncing_since is not None
+    ]
+    if page is None:
+        queue = _feedback_queue(pieces, names)
+        queue_count = len(queue)
+    else:
+        queue = _feedback_queue(pieces, names, limit=QUEUE_SHOWN)
+        queue_count = waiting_for_feedback(pieces).count()
+    per_week = shared_per_week(cohort, {member.time_zone for member in everyone}) if everyone else {}
     return Dashboard(
         cohort=cohort,
         at=at,
         slots=slots,
         rows=rows,
-        queue=_feedback_queue(cohort, names),
+        queue=queue,
         cadence=cadence_chart(cohort, per_week, at),
+        member_count=len(everyone),
+        quiet=quiet,
+        bouncing=bouncing,
+        queue_count=queue_count,
+        page=page_obj,
+    )
+
+
+# How long a page of the dashboard is kept at most: statuses that change with time alone (a
+# lesson opens, a due date passes, someone goes quiet) show within this.
+CACHE_SECONDS = 300
+
+
+def dashboard_cache_key(cohort, schedule, at, *, circle=None, page=1):
+    """Names one page of the dashboard as it stands: the cohort, circle and page, the writing
+    version (lessons.changes), the five-minute slot, the schedule's lessons and dates, the cadence."""
+    lessons = tuple((slot.lesson.pk, slot.opens_at.isoformat()) for slot in schedule.slots)
+    return "dashboard:" + ":".join(
+        str(part)
+        for part in (
+            cohort.pk,
+            circle.pk if circle else "-",
+            page,
+            writing_version(),
+            int(at.timestamp() // CACHE_SECONDS),
+            hashlib.blake2s(repr(lessons).encode(), digest_size=8).hexdigest(),
+            cohort.cadence_days,
+        )
+    )
+
+
+def cached_dashboard(cohort, at=None, *, circle=None, page=1, schedule=None):
+    """The dashboard page as build_dashboard makes it, kept in Django's cache until anything
+    members write changes (lessons.changes), the cohort's schedule changes, or CACHE_SECONDS
+    pass. Costs the schedule (the date overrides) and one cache read when kept."""
+    at = at or timezone.now()
+    schedule = schedule or Schedule.for_cohort(cohort)
+    key = dashboard_cache_key(cohort, schedule, at, circle=circle, page=page)
+    kept = cache.get(key)
+    if kept is None:
+        dashboard = build_dashboard(cohort, at, schedule, circle=circle, page=page)
+        kept = {
+            "at": dashboard.at,
+            "rows": dashboard.rows,
+            "queue": dashboard.queue,
+            "cadence": dashboard.cadence,
+            "member_count": dashboard.member_count,
+            "quiet": dashboard.quiet,
+            "bouncing": dashboard.bouncing,
+            "queue_count": dashboard.queue_count,
+            "page": dashboard.page.number if dashboard.page else None,
+            "per_page": dashboard.page.paginator.per_page if dashboard.page else None,
+        }
+        cache.set(key, kept, CACHE_SECONDS)
+    page_obj = None
+    if kept["page"] is not None:
+        page_obj = Paginator(range(kept["member_count"]), kept["per_page"]).get_page(kept["page"])
+    return Dashboard(
+        cohort=cohort,
+        at=kept["at"],
+        slots=schedule.slots,
+        rows=kept["rows"],
+        queue=kept["queue"],
+        cadence=kept["cadence"],
+        member_count=kept["member_count"],
+        quiet=kept["quiet"],
+        bouncing=kept["bouncing"],
+        queue_count=kept["queue_count"],
+        page=page_obj,
     )
 
 

@@ -6,7 +6,7 @@ import csv
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.functional import cached_property
+from django.utils.functional import SimpleLazyObject, cached_property
 from django.utils.http import content_disposition_header
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
@@ -15,8 +15,18 @@ from wagtail.admin.ui.components import Component
 from wagtail.admin.widgets.button import HeaderButton
 
 from cohorts.admin_views import CohortPageMixin
+from cohorts.schedule import Schedule
 
-from .dashboard import SUMMARY_COLUMNS, Status, build_dashboard, home_panel_rows, summary_values
+from .dashboard import (
+    CACHE_SECONDS,
+    SUMMARY_COLUMNS,
+    Status,
+    build_dashboard,
+    cached_dashboard,
+    dashboard_cache_key,
+    home_panel_rows,
+    summary_values,
+)
 
 # Spreadsheet programs run a cell that starts with one of these as a formula.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -58,9 +68,11 @@ class DashboardMixin(CohortPageMixin):
     dashboard_url_name = None
     dashboard_progress_csv_url_name = None
     dashboard_summary_csv_url_name = None
+    stuck_url_name = None
 
     @cached_property
     def dashboard(self):
+        """The CSV exports: every member of the cohort."""
         return build_dashboard(self.object, timezone.now())
 
 
@@ -70,8 +82,38 @@ class CohortDashboardView(DashboardMixin, TemplateView):
     header_icon = "table"
 
     @cached_property
+    def circles(self):
+        return list(self.object.circles.all())
+
+    @cached_property
+    def circle(self):
+        value = self.request.GET.get("circle", "")
+        return next((circle for circle in self.circles if str(circle.pk) == value), None)
+
+    @cached_property
+    def now(self):
+        return timezone.now()
+
+    @cached_property
+    def page_number(self):
+        page = self.request.GET.get("page", "")
+        return int(page) if page.isdigit() and len(page) < 7 else 1
+
+    @cached_property
+    def schedule(self):
+        return Schedule.for_cohort(self.object)
+
+    @cached_property
+    def dashboard(self):
+        """One page of members (of one circle, when chosen); a bad page number shows the last."""
+        return cached_dashboard(
+            self.object, self.now, circle=self.circle, page=self.page_number, schedule=self.schedule
+        )
+
+    @cached_property
     def header_buttons(self):
         return [
+            HeaderButton(_("Who is stuck"), url=self.url("stuck_url_name"), icon_name="warning", priority=5),
             HeaderButton(
                 _("Progress (CSV)"), url=self.url("dashboard_progress_csv_url_name"), icon_name="download", priority=10
             ),
@@ -82,18 +124,30 @@ class CohortDashboardView(DashboardMixin, TemplateView):
         ]
 
     def get_context_data(self, **kwargs):
+        """The panels are one template fragment kept in the cache under the dashboard's key: a
+        kept page builds no context (each value below is computed only when rendered)."""
         context = super().get_context_data(**kwargs)
-        dashboard = self.dashboard
         zone = self.object.zone
+
+        def dashboard():
+            return self.dashboard
+
         context.update(
             {
-                "dashboard": dashboard,
+                "dashboard": SimpleLazyObject(dashboard),
+                "fragment_key": dashboard_cache_key(
+                    self.object, self.schedule, self.now, circle=self.circle, page=self.page_number
+                ),
+                "fragment_seconds": CACHE_SECONDS,
                 "summary_columns": SUMMARY_COLUMNS,
-                "summary_rows": [(row, summary_values(row, zone)) for row in dashboard.rows],
-                "matrix_rows": matrix_rows(dashboard.rows),
+                "summary_rows": lambda: [(row, summary_values(row, zone)) for row in self.dashboard.rows],
+                "matrix_rows": lambda: matrix_rows(self.dashboard.rows),
                 "statuses": list(Status),
-                "totals": list(zip(dashboard.slots, dashboard.status_totals(), strict=True)),
-                "opened": sum(1 for slot in dashboard.slots if slot.is_open(dashboard.at)),
+                "circles": self.circles,
+                "circle": self.circle,
+                "page": lambda: self.dashboard.page,
+                "totals": lambda: list(zip(self.dashboard.slots, self.dashboard.status_totals(), strict=True)),
+                "opened": lambda: sum(1 for slot in self.dashboard.slots if slot.is_open(self.dashboard.at)),
                 "feedback_queue_url": reverse("lessons_feedback:queue"),
                 "progress_csv_url": self.url("dashboard_progress_csv_url_name"),
                 "summary_csv_url": self.url("dashboard_summary_csv_url_name"),

@@ -2,6 +2,8 @@
 their response. Served for `/` to signed-in members (wagtail_hooks: before_serve_page) and at
 /cohorts/<id>/ for a chosen cohort."""
 
+import datetime
+
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.shortcuts import render
@@ -15,6 +17,12 @@ from cohorts.models import CohortState, Membership, Role
 from cohorts.schedule import Schedule
 from course.translations import Translations
 from lessons.visibility import waiting_for
+from lessons.writing import recent_drafts
+
+from .away import while_away
+
+# Drafts changed within this span are listed on home.
+RECENT_DRAFTS = datetime.timedelta(days=14)
 
 
 def member_home_response(request, page=None):
@@ -55,6 +63,8 @@ def home_context(request, membership, memberships, at, page=None):
     opened, total = schedule.progress(at)
     state = cohort.state_at(at)
     circle, facilitators = circle_and_facilitators(request.user, membership)
+    # Pieces this member was asked to read and has not answered yet (one query).
+    waiting = waiting_for(membership) if membership.role == Role.MEMBER else []
     calendar_url = request.build_absolute_uri(reverse("cohorts:calendar", args=[membership.calendar_token]))
     return {
         "page": page,
@@ -75,8 +85,11 @@ def home_context(request, membership, memberships, at, page=None):
         "time_zone": membership.time_zone,
         "calendar_url": calendar_url,
         "webcal_url": "webcal://" + calendar_url.split("://", 1)[-1],
-        # Pieces this member was asked to read and has not answered yet (one query).
-        "waiting": waiting_for(membership) if membership.role == Role.MEMBER else [],
+        "waiting": waiting,
+        # What happened during a pause that just ended (the pause held the emails back).
+        "while_away": while_away(membership, schedule, waiting, at),
+        # The member's recent drafts, those an email reply started among them (one query).
+        "drafts": recent_drafts(membership, at - RECENT_DRAFTS) if membership.role == Role.MEMBER else [],
     }
 
 

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from . import home, practice_views
+from . import event_views, home, practice_views
 
 app_name = "progress"
 
@@ -11,4 +11,5 @@ urlpatterns = [
     path("practice/self-check/", practice_views.self_check, name="self_check"),
     path("practice/relationships/", practice_views.relationships, name="relationships"),
     path("practice/relationships/<int:pk>/", practice_views.relationship_detail, name="relationship"),
+    path("events/<int:pk>/", event_views.event_page, name="event"),
 ]

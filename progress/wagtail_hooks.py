@@ -5,7 +5,7 @@ from wagtail import hooks
 
 from course.models import HomePage
 
-from . import dashboard_views, home
+from . import dashboard_views, home, stuck_views
 
 
 @hooks.register("register_cohort_admin_views")
@@ -14,6 +14,9 @@ def register_dashboard_views():
         "dashboard": ("<int:pk>/dashboard/", dashboard_views.CohortDashboardView),
         "dashboard_progress_csv": ("<int:pk>/dashboard/progress.csv", dashboard_views.CohortProgressCsvView),
         "dashboard_summary_csv": ("<int:pk>/dashboard/summary.csv", dashboard_views.CohortSummaryCsvView),
+        "stuck": ("<int:pk>/stuck/", stuck_views.CohortStuckView),
+        "stuck_note": ("<int:pk>/stuck/note/", stuck_views.CohortNoteView),
+        "stuck_message": ("<int:pk>/stuck/message/", stuck_views.CohortMessageView),
     }
 
 

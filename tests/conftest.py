@@ -4,6 +4,7 @@ Parallel runs (pytest-xdist, `make test` runs `-n 2`): pytest-django gives each 
 database (test_<name>_gw0, _gw1, ...); `pytest_configure` below gives each its own pair of Redis
 databases; every server a test starts (SMTP sink, live server, `make run`) listens on a free port."""
 
+import asyncio
 import email
 import os
 import random
@@ -22,6 +23,7 @@ from wagtail.models import Page
 
 from config.celery import app as celery_app
 from course.models import User
+from inbound.server import controller as inbound_controller
 from tests.factories import make_course, make_home, make_lesson
 
 TEST_TIME_ZONE = "Asia/Tokyo"
@@ -161,11 +163,14 @@ def root_page(db):
 # A real SMTP server on loopback (aiosmtpd) that records what it receives.
 #
 # It can answer a share of messages with a temporary (4xx) or permanent (5xx) error, decided per
-# Message-ID so that a retried message meets the same rule only on its first attempt.
+# Message-ID so that a retried message meets the same rule only on its first attempt. It can drop
+# the connection after the end of DATA without answering (every `drop_every`-th message, on its
+# first attempt: the message is kept, as a real server may already have delivered it), and it
+# can hold its answer to the first message until the test releases it (`hold_first`).
 
 
 class RecordingHandler:
-    def __init__(self, *, temp_fail_rate=0.0, perm_fail_rate=0.0, seed=7):
+    def __init__(self, *, temp_fail_rate=0.0, perm_fail_rate=0.0, seed=7, drop_every=0, hold_first=False):
         self.lock = threading.Lock()
         self.messages = []
         self.attempts = Counter()
@@ -175,11 +180,27 @@ class RecordingHandler:
         self.temp_failed = set()
         self.perm_failed = set()
         self.peers = set()  # (host, port) of each client connection that delivered something
+        self.drop_every = drop_every
+        self.total = 0  # DATA commands answered (or not)
+        self.dropped = set()  # Message-IDs whose connection was dropped before the answer
+        self.hold_first = hold_first
+        self.holding = threading.Event()  # set when the first message arrived and waits
+        self.release = threading.Event()
 
     async def handle_DATA(self, server, session, envelope):
         message = email.message_from_bytes(envelope.original_content or envelope.content)
         message_id = message.get("Message-ID", "")
+        if self.hold_first and not self.holding.is_set():
+            self.holding.set()
+            await asyncio.to_thread(self.release.wait, 60)
         with self.lock:
+            self.total += 1
+            if self.drop_every and self.attempts[message_id] == 0 and self.total % self.drop_every == 0:
+                self.attempts[message_id] += 1
+                self.dropped.add(message_id)
+                self.messages.append(message)
+                server.transport.close()  # no answer: the client cannot know it was accepted
+                return "250 OK (never heard)"
             self.peers.add(session.peer)
             self.attempts[message_id] += 1
             first_attempt = self.attempts[message_id] == 1
@@ -241,3 +262,20 @@ def smtp_sink_factory(settings):
 @pytest.fixture
 def smtp(smtp_sink_factory):
     return smtp_sink_factory()
+
+
+# --- the inbound SMTP server on loopback ---------------------------------------------------------
+
+
+@pytest.fixture
+def inbound_smtp(settings):
+    """Klartext's own inbound SMTP server (inbound.server) on a free loopback port; yields the port."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = inbound_controller("127.0.0.1", port)
+    server.start()
+    try:
+        yield port
+    finally:
+        server.stop()

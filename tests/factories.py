@@ -12,11 +12,15 @@ Named people for one test module are fixtures in that module (or in conftest.py)
 import copy
 import datetime
 import re
+import time
+import zoneinfo
 from dataclasses import dataclass, field
+from pathlib import Path
 from types import SimpleNamespace
 
 import factory
 from django.contrib.auth.models import Group
+from django.db import close_old_connections
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 from wagtail.log_actions import log
@@ -268,6 +272,57 @@ class DeliveryFactory(DjangoModelFactory):
     period_key = factory.Sequence(lambda n: f"2026-W{n % 52 + 1:02d}")
     due_at = factory.LazyFunction(timezone.now)
     to_email = factory.LazyAttribute(lambda delivery: delivery.membership.user.email if delivery.membership else "")
+
+
+# --- the email pipeline end to end (tests/reliability) -----------------------------------------
+
+# Zones around the world; members get their nudge slot at "now" in their own zone.
+PIPELINE_ZONES = [
+    "Europe/Berlin", "Europe/London", "America/New_York", "America/Los_Angeles", "America/Sao_Paulo",
+    "Asia/Kathmandu", "Asia/Kolkata", "Asia/Tokyo", "Australia/Sydney", "Pacific/Auckland",
+    "Pacific/Tongatapu", "Africa/Lagos", "Asia/Dubai", "America/St_Johns", "Australia/Adelaide",
+]  # fmt: skip
+
+
+def due_now(cohort, count, prefix, **membership_fields):
+    """Members whose chosen weekday and hour is the current (real) local one, in zones where it is
+    daytime now (quiet hours would rightly hold the email back)."""
+    now = datetime.datetime.now(datetime.UTC)
+    zones = [z for z in PIPELINE_ZONES if 7 <= now.astimezone(zoneinfo.ZoneInfo(z)).hour < 20] or ["Etc/GMT-12"]
+    members = []
+    per_zone = -(-count // len(zones))
+    for index, zone in enumerate(zones):
+        local = now.astimezone(zoneinfo.ZoneInfo(zone))
+        take = min(per_zone, count - len(members))
+        if take <= 0:
+            break
+        members += make_members(
+            cohort,
+            take,
+            zones=(zone,),
+            prefix=f"{prefix}{index}-",
+            nudge_weekday=local.weekday(),
+            nudge_hour=local.hour,
+            **membership_fields,
+        )
+    return members
+
+
+def wait_for(condition, timeout, interval=0.2):
+    """Poll `condition` until it holds or `timeout` seconds have passed; its last answer."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(interval)
+    return condition()
+
+
+def open_count():
+    """Deliveries not yet in a final state, read fresh (a worker writes them meanwhile)."""
+    close_old_connections()
+    final = [DeliveryState.SENT, DeliveryState.FAILED, DeliveryState.UNKNOWN, DeliveryState.SKIPPED]
+    return Delivery.objects.exclude(state__in=final).count()
 
 
 # --- worlds shared by several test modules ----------------------------------------------------
@@ -554,3 +609,35 @@ def build_world():
     log(instance=world.cohort_a, action="wagtail.edit", user=users[FA])
     log(instance=world.cohort_b, action="wagtail.edit", user=users[FB])
     return world
+
+
+# --- inbound mail ---------------------------------------------------------------------------------
+
+INBOUND_MAIL = Path(__file__).resolve().parent / "inbound" / "mail"
+
+
+def raw_mail(name, **values):
+    """A raw message kept under tests/inbound/mail/, its {placeholders} filled in (bytes, CRLF)."""
+    raw = (INBOUND_MAIL / name).read_bytes()
+    for key, value in values.items():
+        raw = raw.replace(f"{{{key}}}".encode(), value.encode())
+    return raw.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+
+
+def expected_text(name):
+    """What a fixture's reply says: the text its draft must hold exactly."""
+    return (INBOUND_MAIL / name.replace(".eml", ".expected.txt")).read_text(encoding="utf-8")
+
+
+def sent_delivery(membership, kind=Kind.WEEKLY_NUDGE, *, sent_at=None, **fields):
+    """An email that went out to a member (the one a reply or bounce answers)."""
+    sent_at = sent_at or timezone.now()
+    return DeliveryFactory(
+        membership=membership,
+        kind=kind,
+        state=DeliveryState.SENT,
+        due_at=sent_at,
+        sent_at=sent_at,
+        to_email=membership.user.email,
+        **fields,
+    )

@@ -17,6 +17,7 @@ the next test.
 """
 
 import contextlib
+import datetime
 import io
 import json
 import zipfile
@@ -31,10 +32,10 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from cohorts.models import Circle, Cohort, Invitation, Membership
+from cohorts.models import Circle, Cohort, CohortEvent, EventAnswer, Invitation, Membership
 from course.models import User
 from lessons.models import Feedback, PeerReview, PostLog, Response, Submission, SubmissionVersion
-from mail.models import Delivery, NudgeOptOut
+from mail.models import Delivery, FacilitatorNote, NudgeOptOut
 from tests.factories import (
     A_MARKER,
     A_PEOPLE,
@@ -130,6 +131,15 @@ def m1_relationship(world):
     return Relationship.objects.get_or_create(membership=world.m1, name=f"Dana {A_MARKER}")[0]
 
 
+def a_event(world):
+    """A Work Out Loud meetup of cohort A."""
+    return CohortEvent.objects.get_or_create(
+        cohort=world.cohort_a,
+        name=f"Meetup {A_MARKER}",
+        defaults={"date": world.cohort_a.start_date + datetime.timedelta(days=30), "hashtag": "WOL"},
+    )[0]
+
+
 def editor_data(world):
     """A save that would overwrite M1's text if it got through."""
     return {"title": "HACKED", "body": "HACKED", "base_version": world.piece.version, "kind": "save"}
@@ -192,6 +202,15 @@ CASES = [
     Case("mail:unsubscribe", lambda w: {"token": w.unsubscribe_token}, who(ok=ROLES), token=True, shows=(A_MARKER,)),
     # --- the member's cohort home and feed ----------------------------------------------------------
     Case("progress:cohort_home", cohort_a_kwargs, who(ok=A_PEOPLE), shows=(A_MARKER,)),
+    Case("progress:event", lambda w: {"pk": a_event(w).pk}, who(ok=A_PEOPLE), shows=(A_MARKER,)),
+    Case(
+        "progress:event",
+        lambda w: {"pk": a_event(w).pk},
+        who(allowed=A_PEOPLE),
+        method="POST",
+        data=lambda w: {"action": "going"},
+        effective=True,
+    ),
     Case("cohorts:reset_calendar", cohort_a_kwargs, who(allowed=A_PEOPLE), method="POST", effective=True),
     Case("circle:feed", cohort_a_kwargs, who(ok=(*A_PEOPLE, STAFF)), shows=(A_MARKER,)),
     Case("progress:relationship", lambda w: {"pk": m1_relationship(w).pk}, who(ok=[M1]), shows=(A_MARKER,)),
@@ -327,6 +346,29 @@ CASES = [
     Case("cohort_admin:dashboard", admin_a_kwargs, who(ok=A_ADMINS), shows=(A_MARKER,)),
     Case("cohort_admin:dashboard_progress_csv", admin_a_kwargs, who(ok=A_ADMINS)),
     Case("cohort_admin:dashboard_summary_csv", admin_a_kwargs, who(ok=A_ADMINS)),
+    Case("cohort_admin:stuck", admin_a_kwargs, who(ok=A_ADMINS), shows=(A_MARKER,)),
+    Case(
+        "cohort_admin:stuck_note",
+        admin_a_kwargs,
+        who(ok=A_ADMINS),
+        query=lambda w: {"member": w.m1.pk, "reason": "quiet"},
+        shows=(A_MARKER,),
+    ),
+    Case(
+        "cohort_admin:stuck_note",
+        admin_a_kwargs,
+        who(allowed=A_ADMINS),
+        method="POST",
+        data=lambda w: {"member": w.m1.pk, "subject": "HACKED", "body": "HACKED note"},
+        effective=True,
+    ),
+    Case("cohort_admin:stuck_message", admin_a_kwargs, who(ok=A_ADMINS), shows=(A_MARKER,)),
+    Case(
+        "cohort_admin:event_attendance",
+        lambda w: {"pk": w.cohort_a.pk, "event_id": a_event(w).pk},
+        who(ok=A_ADMINS),
+        shows=(A_MARKER,),
+    ),
     Case("cohort_admin:invite", admin_a_kwargs, who(ok=A_ADMINS), shows=(A_MARKER,)),
     Case(
         "cohort_admin:invite",
@@ -567,6 +609,10 @@ def db_state():
         "cohorts": list(Cohort.objects.order_by("pk").values_list("pk", "name", "start_date", "end_date")),
         "circles": list(Circle.objects.order_by("pk").values_list("pk", "cohort_id", "name")),
         "users": list(User.objects.order_by("pk").values_list("pk", "email", "full_name", "is_active", "password")),
+        "event_answers": list(
+            EventAnswer.objects.order_by("pk").values_list("pk", "event_id", "membership_id", "going", "attended")
+        ),
+        "notes": list(FacilitatorNote.objects.order_by("pk").values_list("pk", "cohort_id", "subject")),
     }
 
 

@@ -12,7 +12,7 @@ from cohorts.models import Circle, CohortEvent, Invitation, Membership, Role
 from course.models import User
 from lessons.writing import get_or_start, give_feedback, save_draft
 from mail.messages import BatchContext
-from mail.models import Delivery, Kind
+from mail.models import Delivery, FacilitatorNote, Kind
 from tests.factories import make_cohort, make_lesson
 
 NASTY = 'Q&A "Day" <b>\'s'
@@ -46,7 +46,19 @@ def deliveries(course_page, language):
     piece = get_or_start(author, lesson, assignment_id)
     save_draft(piece.pk, title=NASTY, body=f"{NASTY} body", base_version=0)
     give_feedback(piece, facilitator.user, f"{NASTY} feedback", "revise")
-    event = CohortEvent.objects.create(cohort=cohort, name=NASTY, date=datetime.date(2026, 11, 26), hashtag="QA")
+    event = CohortEvent.objects.create(
+        cohort=cohort,
+        name=NASTY,
+        date=datetime.date(2026, 11, 26),
+        start_time=datetime.time(18),
+        end_time=datetime.time(19),
+        place=NASTY,
+        agenda=NASTY,
+        hashtag="QA",
+    )
+    note = FacilitatorNote.objects.create(
+        cohort=cohort, membership=author, author=facilitator.user, subject=NASTY, body=f"{NASTY} note"
+    )
     invitation = Invitation.objects.create(
         cohort=cohort,
         email="new@example.test",
@@ -73,6 +85,12 @@ def deliveries(course_page, language):
         Kind.EVENT_KIT: row(Kind.EVENT_KIT, author, event.pk, variant="before"),
         Kind.SELF_CHECK: row(Kind.SELF_CHECK, author, key="self-check:2026"),
         Kind.INVITATION: row(Kind.INVITATION, invitation=invitation),
+        Kind.PERSONAL_NOTE: row(Kind.PERSONAL_NOTE, author, note.pk),
+        Kind.GROUP_MESSAGE: row(Kind.GROUP_MESSAGE, reader, note.pk),
+        Kind.EVENT_INVITATION: row(
+            Kind.EVENT_INVITATION, author, event.pk, key=f"event-invite:{event.pk}:0", variant="REQUEST"
+        ),
+        Kind.DRAFT_SAVED: row(Kind.DRAFT_SAVED, author, piece.pk, key="reply:1", variant="compare:1;files"),
     }
 
 

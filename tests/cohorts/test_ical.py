@@ -88,8 +88,11 @@ def test_the_feed_has_one_event_per_release_and_per_due_date_without_a_login(cli
     assert first == datetime.datetime(2026, 3, 23, 7, 0, tzinfo=datetime.UTC)
     assert second == datetime.datetime(2026, 3, 30, 6, 0, tzinfo=datetime.UTC)
     assert second.astimezone(BERLIN).hour == 8
-    due = by_summary["Due: Write about Who am I (lesson 1)"]["DTSTART"].dt
-    assert due.astimezone(BERLIN) == datetime.datetime(2026, 3, 26, 23, 59, tzinfo=BERLIN)
+    # Due at the end of the local day: all day on that date (a date, not a moment).
+    due = by_summary["Due: Write about Who am I (lesson 1)"]
+    assert due["DTSTART"].dt == datetime.date(2026, 3, 26)
+    assert due["DTEND"].dt == datetime.date(2026, 3, 27)
+    assert by_summary["Lesson 1 opens: Who am I"]["DURATION"].dt == datetime.timedelta(minutes=20)
     assert str(by_summary["Lesson 2 opens: Voice"]["URL"]) == f"http://testserver{lessons[1].url}"
     assert str(by_summary["Due: Write about Voice (lesson 2)"]["URL"]).startswith(
         f"http://testserver{lessons[1].url}#assignment-"

@@ -78,6 +78,7 @@ def test_make_run_serves_pages_and_the_worker_receives_beats_tick(tmp_path):
             "KLARTEXT_VAR_DIR": str(tmp_path / "var"),
             "PORT": str(port),
             "KLARTEXT_TICK_SECONDS": "10",
+            "KLARTEXT_INBOUND_SMTP_PORT": str(free_port()),
             "PYTHONUNBUFFERED": "1",
         }
     )

@@ -389,5 +389,5 @@ def test_the_deliveries_report_shows_why_a_row_expired_or_was_missed(course_page
             reason=reason,
         )
     page = admin_client.get(reverse("cohort_deliveries:index")).content.decode()
-    assert timing.EXPIRED_HELD in page and planning.MISSED_REASON in page
+    assert str(timing.EXPIRED_HELD.label) in page and str(planning.MISSED_REASON.label) in page
     assert 'data-counter="expired">1<' in page and 'data-counter="missed">1<' in page

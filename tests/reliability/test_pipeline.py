@@ -4,30 +4,15 @@ real SMTP sink on loopback, the real database. No eager mode, no mocks."""
 import datetime
 import os
 import signal
-import subprocess
-import sys
 import threading
 import time
-import zoneinfo
-from pathlib import Path
 
 import pytest
-from celery.contrib.testing.worker import start_worker
-from django.conf import settings
-from django.db import close_old_connections, connection
+from django.db import connection
 
-from config.celery import app
 from mail import dispatch, tasks
 from mail.models import Delivery, DeliveryState, Kind
-from tests.factories import make_cohort, make_members
-
-ROOT = Path(__file__).resolve().parents[2]
-# Zones around the world; members get their nudge slot at "now" in their own zone.
-ZONES = [
-    "Europe/Berlin", "Europe/London", "America/New_York", "America/Los_Angeles", "America/Sao_Paulo",
-    "Asia/Kathmandu", "Asia/Kolkata", "Asia/Tokyo", "Australia/Sydney", "Pacific/Auckland",
-    "Pacific/Tongatapu", "Africa/Lagos", "Asia/Dubai", "America/St_Johns", "Australia/Adelaide",
-]  # fmt: skip
+from tests.factories import due_now, open_count, wait_for
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -35,66 +20,6 @@ pytestmark = [
     # newcomer's convenience for `make run` (CI always sets REDIS_URL).
     pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs a real broker: set REDIS_URL"),
 ]
-
-
-def due_now(cohort, count, prefix):
-    """Members whose chosen weekday and hour is the current local one, in zones where it is
-    daytime now (quiet hours would rightly hold the email back)."""
-    now = datetime.datetime.now(datetime.UTC)
-    zones = [z for z in ZONES if 7 <= now.astimezone(zoneinfo.ZoneInfo(z)).hour < 20] or ["Etc/GMT-12"]
-    members = []
-    per_zone = -(-count // len(zones))
-    for index, zone in enumerate(zones):
-        local = now.astimezone(zoneinfo.ZoneInfo(zone))
-        take = min(per_zone, count - len(members))
-        if take <= 0:
-            break
-        members += make_members(
-            cohort,
-            take,
-            zones=(zone,),
-            prefix=f"{prefix}{index}-",
-            nudge_weekday=local.weekday(),
-            nudge_hour=local.hour,
-        )
-    return members
-
-
-def wait_for(condition, timeout, interval=0.2):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(interval)
-    return condition()
-
-
-def open_count():
-    close_old_connections()
-    return Delivery.objects.exclude(state__in=[DeliveryState.SENT, DeliveryState.FAILED, DeliveryState.UNKNOWN]).count()
-
-
-@pytest.fixture
-def cohort(course_page):
-    # Running cohort around the real today.
-    today = datetime.date.today()
-    return make_cohort(
-        course_page, start_date=today - datetime.timedelta(days=7), end_date=today + datetime.timedelta(days=60)
-    )
-
-
-@pytest.fixture
-def purge_queue():
-    app.control.purge()
-    yield
-    app.control.purge()
-
-
-@pytest.fixture
-def worker(purge_queue):
-    with start_worker(app, pool="threads", concurrency=4, perform_ping_check=False, shutdown_timeout=30) as w:
-        yield w
-    connection.close()
 
 
 def test_500_due_members_get_500_messages_with_both_unsubscribe_headers(cohort, smtp, worker):
@@ -158,55 +83,23 @@ def test_temporary_smtp_errors_are_retried_until_delivered_once_and_5xx_fail_onc
     assert sent.filter(attempts__gt=1).count() == len(sink.temp_failed)
 
 
-def _worker_process(env):
-    return subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "--loglevel=WARNING",
-         "--concurrency=2", "--prefetch-multiplier=1", "--without-gossip", "--without-mingle",
-         "--without-heartbeat"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )  # fmt: skip
-
-
-@pytest.mark.skipif(
-    not os.environ.get("REDIS_URL") or not os.environ.get("DATABASE_URL", "").startswith("postgres"),
-    reason="a worker process needs a database and broker it can share: PostgreSQL and Redis",
-)
-def test_a_worker_killed_mid_run_loses_nothing_and_duplicates_nothing(cohort, smtp, purge_queue):
+def test_a_worker_killed_mid_run_loses_nothing_and_duplicates_nothing(cohort, smtp, worker_processes):
     members = due_now(cohort, 2000, "k")
-    db = settings.DATABASES["default"]
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        "EMAIL_HOST": "127.0.0.1",
-        "EMAIL_PORT": str(smtp.port),
-        "EMAIL_USE_TLS": "0",
-        "DEBUG": "1",
-    }
-    env.pop("PYTEST_CURRENT_TEST", None)
     dispatch.tick()
-    worker = _worker_process(env)
-    try:
-        assert wait_for(lambda: len(smtp.received) >= 300, timeout=120), "the worker never got going"
-        os.killpg(worker.pid, signal.SIGKILL)  # mid-run, no warm shutdown
-        worker.wait(10)
-        at_kill = len(smtp.received)
-        assert at_kill < 2000, "the run finished before the kill; make it bigger"
+    worker = worker_processes(smtp)
+    assert wait_for(lambda: len(smtp.received) >= 300, timeout=120), "the worker never got going"
+    os.killpg(worker.pid, signal.SIGKILL)  # mid-run, no warm shutdown
+    worker.wait(10)
+    at_kill = len(smtp.received)
+    assert at_kill < 2000, "the run finished before the kill; make it bigger"
 
-        # Later, beat's tick finds the dead worker's rows: 'sending' ones are flagged, pending
-        # ones are dispatched again to a new worker.
-        waited = max(dispatch.SENDING_TIMEOUT, dispatch.REDISPATCH_AFTER) + datetime.timedelta(minutes=1)
-        later = datetime.datetime.now(datetime.UTC) + waited
-        dispatch.tick(later)
-        worker = _worker_process(env)
-        assert wait_for(lambda: open_count() == 0, timeout=240), f"{open_count()} still open"
-    finally:
-        if worker.poll() is None:
-            os.killpg(worker.pid, signal.SIGTERM)
-            worker.wait(30)
+    # Later, beat's tick finds the dead worker's rows: 'sending' ones are flagged, pending
+    # ones are dispatched again to a new worker.
+    waited = max(dispatch.SENDING_TIMEOUT, dispatch.REDISPATCH_AFTER) + datetime.timedelta(minutes=1)
+    later = datetime.datetime.now(datetime.UTC) + waited
+    dispatch.tick(later)
+    worker = worker_processes(smtp)
+    assert wait_for(lambda: open_count() == 0, timeout=240), f"{open_count()} still open"
     time.sleep(1)
     counts = smtp.count_by_message_id()
     sent = Delivery.objects.filter(state=DeliveryState.SENT).count()

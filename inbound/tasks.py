@@ -1,0 +1,40 @@
+"""Celery tasks: they take ids and call inbound.processing."""
+
+import datetime
+
+from celery import shared_task
+from django.dispatch import receiver
+from django.utils import timezone
+
+from mail.tasks import ticked
+
+from . import processing
+from .models import InboundMessage, InboundState
+
+# A message still 'received' this long after it arrived lost its task (a dead worker, a purged
+# queue): the sweep queues it again. Processing twice is harmless.
+REQUEUE_AFTER = datetime.timedelta(minutes=10)
+
+
+@shared_task(name="inbound.tasks.process_message", ignore_result=True, acks_late=True)
+def process_message(inbound_id):
+    return processing.process(int(inbound_id))
+
+
+@shared_task(name="inbound.tasks.sweep", ignore_result=True)
+def sweep(now=None):
+    """The safety net, after every tick: queue the messages whose task was lost."""
+    now = timezone.now() if now is None else datetime.datetime.fromisoformat(now)
+    ids = list(
+        InboundMessage.objects.filter(state=InboundState.RECEIVED, received_at__lt=now - REQUEUE_AFTER).values_list(
+            "pk", flat=True
+        )[:5000]
+    )
+    for pk in ids:
+        process_message.delay(pk)
+    return len(ids)
+
+
+@receiver(ticked, dispatch_uid="klartext.inbound.sweep")
+def sweep_after_tick(sender, **kwargs):
+    sweep.delay()

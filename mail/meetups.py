@@ -1,0 +1,113 @@
+"""Calendar invitations for the cohort's events (Work Out Loud meetups, conferences).
+
+plan_event_invitations(now), one of the tick's planners: for each event not yet over, a row
+  per member and SEQUENCE (`event-invite:<event>:<sequence>`): a new event, and every change
+  to its time or place (which raises the sequence), reaches each member once; a member who
+  joins later gets the current version. A cancelled event sends METHOD:CANCEL to those who
+  were invited.
+The email carries the iCalendar (cohorts.ical.invitation): METHOD:REQUEST with the event's
+stable UID, or METHOD:CANCEL. A row for an older sequence is skipped, never sent late.
+"""
+
+import datetime
+from email.mime.text import MIMEText
+
+from django.conf import settings
+from django.db.models import Exists, OuterRef
+from django.urls import reverse
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext as _
+
+from cohorts import ical
+from cohorts.models import CohortEvent, Membership, Role
+
+from .audience import not_paused, reachable
+from .models import Delivery, DeliveryState, Kind
+
+REQUEST, CANCEL = "REQUEST", "CANCEL"
+
+
+def period_key(event):
+    return f"event-invite:{event.pk}:{event.sequence}"
+
+
+def plan_event_invitations(now):
+    """One query for the events, then one per event that is not over: a bulk insert that skips
+    rows that exist (so a second tick adds nothing)."""
+    events = CohortEvent.objects.filter(date__gte=(now - datetime.timedelta(days=1)).date()).select_related("cohort")
+    inserted = 0
+    for event in events:
+        if event.is_over(now):
+            continue
+        members = Membership.objects.filter(cohort_id=event.cohort_id, role=Role.MEMBER)
+        if event.cancelled:
+            invited = Delivery.objects.filter(
+                membership=OuterRef("pk"),
+                kind=Kind.EVENT_INVITATION,
+                subject_id=event.pk,
+                state=DeliveryState.SENT,
+                variant=REQUEST,
+            )
+            members = members.filter(Exists(invited))
+        ids = reachable(members, Kind.EVENT_INVITATION).filter(not_paused(event.cohort.local_today(now)))
+        rows = [
+            Delivery(
+                membership_id=pk,
+                kind=Kind.EVENT_INVITATION,
+                period_key=period_key(event),
+                subject_id=event.pk,
+                variant=CANCEL if event.cancelled else REQUEST,
+                due_at=now,
+                send_by=event.ends_at,
+            )
+            for pk in ids.values_list("pk", flat=True)
+        ]
+        if rows:
+            inserted += len(Delivery.objects.bulk_create(rows, ignore_conflicts=True))
+    return inserted
+
+
+def event_url(event):
+    return settings.SITE_URL + reverse("progress:event", args=[event.pk])
+
+
+def when(event, language):
+    """The event's day and time in the cohort's zone, in the member's language."""
+    with translation.override(language):
+        local_start = timezone.localtime(event.starts_at, event.cohort.zone)
+        day = formats.date_format(local_start.date(), "DATE_FORMAT")
+        if event.all_day:
+            return day
+        end = timezone.localtime(event.ends_at, event.cohort.zone)
+        return _("%(day)s, %(start)s–%(end)s (%(zone)s)") % {
+            "day": day,
+            "start": local_start.strftime("%H:%M"),
+            "end": end.strftime("%H:%M"),
+            "zone": event.cohort.time_zone,
+        }
+
+
+def invitation_context(delivery, membership, event):
+    """The template context; the Skip decisions are the caller's (mail.messages)."""
+    return {
+        "event": event,
+        "method": delivery.variant or REQUEST,
+        "when": when(event, membership.language),
+        "event_url": event_url(event),
+    }
+
+
+def is_superseded(delivery, event):
+    return delivery.period_key != period_key(event)
+
+
+def calendar_part(delivery, membership, event, organizer):
+    """The iCalendar as a text/calendar part with its method, as calendar apps expect it."""
+    method = delivery.variant or REQUEST
+    calendar = ical.invitation(
+        event, method=method, attendee=membership.user.email, organizer=organizer, url=event_url(event)
+    )
+    part = MIMEText(calendar.to_ical().decode(), "calendar", "utf-8")
+    part.set_param("method", method)
+    part.add_header("Content-Disposition", "attachment", filename="invite.ics")
+    return part

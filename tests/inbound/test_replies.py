@@ -1,0 +1,249 @@
+"""Replying to a Klartext email writes a draft: real SMTP (smtplib) to Klartext's inbound server
+on loopback, realistic raw messages from the common mail clients, then the processing a worker
+runs. Refused replies create nothing and get no answer."""
+
+import datetime
+import smtplib
+from email.header import decode_header, make_header
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from cohorts.models import Membership
+from inbound import processing
+from inbound.models import DropReason, InboundMessage, InboundState
+from lessons.models import Submission, SubmissionVersion
+from lessons.writing import get_or_start, save_draft
+from mail.models import Delivery, Kind
+from mail.replies import read_draft_saved_variant, reply_address
+from mail.sending import send_batch
+from tests.factories import MembershipFactory, expected_text, make_cohort, raw_mail, sent_delivery
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+NOW = datetime.datetime(2026, 11, 24, 10, 0, tzinfo=datetime.UTC)  # a Tuesday, 11:00 in Berlin
+
+REPLIES = [
+    ("gmail_en_alternative.eml", "en"),
+    ("gmail_de_attachment.eml", "de"),
+    ("outlook_desktop_de_latin1.eml", "de"),
+    ("outlook_ios_en.eml", "en"),
+    ("outlook_ios_de.eml", "de"),
+    ("apple_iphone_de.eml", "de"),
+    ("apple_mail_mac_en.eml", "en"),
+    ("thunderbird_de_latin1_flowed.eml", "de"),
+    ("thunderbird_en_html.eml", "en"),
+    ("owa_html_only_en.eml", "en"),
+]
+
+
+@pytest.fixture(autouse=True)
+def frozen():
+    with time_machine.travel(NOW, tick=True):
+        yield
+
+
+@pytest.fixture
+def cohort(course_page):
+    return make_cohort(course_page, start_date=datetime.date(2026, 11, 2), end_date=datetime.date(2027, 1, 31))
+
+
+@pytest.fixture
+def katrin(cohort):
+    return MembershipFactory(
+        cohort=cohort, user__email="katrin.berger@example.org", user__full_name="Katrin Berger", language="de"
+    )
+
+
+@pytest.fixture
+def tom(cohort):
+    return MembershipFactory(cohort=cohort, user__email="tom@example.org", user__full_name="Tom Becker")
+
+
+def send(port, raw, to, mail_from="sender@example.org"):
+    with smtplib.SMTP("127.0.0.1", port, timeout=10) as client:
+        client.sendmail(mail_from, [to], raw)
+
+
+def process_all():
+    """What the worker does for every stored message (the tasks queued on commit)."""
+    return [processing.process(pk) for pk in InboundMessage.objects.order_by("pk").values_list("pk", flat=True)]
+
+
+def reply(port, membership, delivery, fixture="gmail_en_alternative.eml", sender=None, today=None):
+    to = reply_address(delivery, today or timezone.now().date())
+    send(port, raw_mail(fixture, sender=sender or membership.user.email, to=to), to, sender or membership.user.email)
+
+
+@pytest.mark.parametrize(("fixture", "language"), REPLIES)
+def test_a_reply_from_each_mail_client_becomes_a_draft_of_exactly_the_new_text(inbound_smtp, katrin, fixture, language):
+    Membership.objects.filter(pk=katrin.pk).update(language=language)
+    nudge = sent_delivery(katrin, Kind.WEEKLY_NUDGE)
+    reply(inbound_smtp, katrin, nudge, fixture)
+
+    assert process_all() == [InboundState.DRAFTED]
+    piece = Submission.objects.get(membership=katrin)
+    assert piece.body == expected_text(fixture)
+    assert piece.lesson is None  # a weekly nudge's reply is a free post
+    assert piece.versions.get().kind == SubmissionVersion.Kind.REPLY
+    confirmation = Delivery.objects.get(kind=Kind.DRAFT_SAVED)
+    assert confirmation.membership_id == katrin.pk and confirmation.subject_id == piece.pk
+    assert read_draft_saved_variant(confirmation.variant)[1] == (fixture == "gmail_de_attachment.eml")
+
+
+def test_the_same_message_processed_twice_makes_one_draft_and_one_confirmation(inbound_smtp, katrin):
+    reply(inbound_smtp, katrin, sent_delivery(katrin))
+    message = InboundMessage.objects.get()
+    assert processing.process(message.pk) == InboundState.DRAFTED
+    assert processing.process(message.pk) is None
+    assert Submission.objects.count() == 1
+    assert Delivery.objects.filter(kind=Kind.DRAFT_SAVED).count() == 1
+
+
+def test_a_reply_to_an_assignment_mail_is_a_new_version_of_that_piece_beside_the_members_own_change(
+    inbound_smtp, katrin, lesson_page, client
+):
+    assignment_id = lesson_page.writing_assignments[0][0]
+    piece = get_or_start(katrin, lesson_page, assignment_id)
+    save_draft(piece.pk, title="Mine", body="My first lines.", base_version=0)
+    due = sent_delivery(
+        katrin,
+        Kind.ASSIGNMENT_DUE,
+        subject_id=lesson_page.pk,
+        period_key=f"due:{assignment_id}",
+        sent_at=timezone.now() - datetime.timedelta(hours=2),
+    )
+    save_draft(piece.pk, title="Mine", body="My lines, changed after the email.", base_version=1)
+
+    reply(inbound_smtp, katrin, due, "outlook_ios_en.eml")
+    assert process_all() == [InboundState.DRAFTED]
+
+    piece.refresh_from_db()
+    assert piece.version == 3 and piece.body == expected_text("outlook_ios_en.eml")
+    assert [(v.number, v.kind) for v in piece.versions.order_by("number")] == [
+        (1, SubmissionVersion.Kind.SAVE),
+        (2, SubmissionVersion.Kind.SAVE),
+        (3, SubmissionVersion.Kind.REPLY),
+    ]
+    confirmation = Delivery.objects.get(kind=Kind.DRAFT_SAVED)
+    assert read_draft_saved_variant(confirmation.variant) == (2, False)
+
+    client.force_login(katrin.user)
+    page = client.get(f"/write/piece/{piece.pk}/?compare=2").content.decode()
+    assert "My lines, changed after the email." in page  # the member's change, beside the reply
+    assert "what would you stop doing if nobody were watching?" in page
+
+
+def test_a_reply_from_another_address_is_dropped_and_creates_nothing(inbound_smtp, katrin, smtp):
+    reply(inbound_smtp, katrin, sent_delivery(katrin), sender="someone.else@example.org")
+    assert process_all() == [InboundState.DROPPED]
+    assert InboundMessage.objects.get().reason == DropReason.FORGED_SENDER
+    assert not Submission.objects.exists()
+    assert not Delivery.objects.filter(kind=Kind.DRAFT_SAVED).exists()
+    assert smtp.received == []  # nothing sent back
+
+
+def test_the_sender_matches_whatever_its_case_and_unicode_form(inbound_smtp, katrin):
+    reply(inbound_smtp, katrin, sent_delivery(katrin), sender="Katrin.Berger@EXAMPLE.org")
+    assert process_all() == [InboundState.DRAFTED]
+
+
+def test_another_members_reply_address_is_refused(inbound_smtp, katrin, tom, smtp):
+    katrins_nudge = sent_delivery(katrin)
+    reply(inbound_smtp, tom, katrins_nudge)  # Tom, from his own address, with Katrin's token
+    assert process_all() == [InboundState.DROPPED]
+    assert InboundMessage.objects.get().reason == DropReason.FORGED_SENDER
+    assert not Submission.objects.exists()
+    assert not Delivery.objects.filter(kind=Kind.DRAFT_SAVED).exists()
+    assert smtp.received == []
+
+
+def test_an_expired_reply_address_is_refused(inbound_smtp, katrin, smtp):
+    nudge = sent_delivery(katrin)
+    reply(inbound_smtp, katrin, nudge, today=timezone.now().date() - datetime.timedelta(days=31))
+    assert process_all() == [InboundState.DROPPED]
+    assert InboundMessage.objects.get().reason == DropReason.EXPIRED
+    assert not Submission.objects.exists()
+    assert smtp.received == []
+
+
+def test_a_changed_token_is_refused(inbound_smtp, katrin):
+    to = reply_address(sent_delivery(katrin), timezone.now().date())
+    forged = to.replace("reply+", "reply+1").replace("-", "-0", 1)
+    send(inbound_smtp, raw_mail("gmail_en_alternative.eml", sender=katrin.user.email, to=forged), forged)
+    assert process_all() == [InboundState.DROPPED]
+    assert InboundMessage.objects.get().reason == DropReason.BAD_ADDRESS
+    assert not Submission.objects.exists()
+
+
+def test_a_message_over_one_megabyte_is_refused_during_the_smtp_dialogue(inbound_smtp, katrin):
+    to = reply_address(sent_delivery(katrin), timezone.now().date())
+    raw = raw_mail("gmail_en_alternative.eml", sender=katrin.user.email, to=to)
+    raw = raw.replace(b"This week was", (b"x" * 76 + b"\r\n") * 27_000 + b"This week was", 1)
+    with pytest.raises(smtplib.SMTPSenderRefused) as refused:  # SIZE in EHLO: refused at MAIL FROM
+        send(inbound_smtp, raw, to)
+    assert refused.value.smtp_code == 552
+    assert not InboundMessage.objects.exists()
+
+
+def test_a_message_over_one_megabyte_without_size_is_refused_after_data(inbound_smtp, katrin):
+    to = reply_address(sent_delivery(katrin), timezone.now().date())
+    raw = raw_mail("gmail_en_alternative.eml", sender=katrin.user.email, to=to)
+    raw = raw.replace(b"This week was", (b"x" * 76 + b"\r\n") * 27_000 + b"This week was", 1)
+    with smtplib.SMTP("127.0.0.1", inbound_smtp, timeout=10) as client:
+        client.ehlo()
+        client.esmtp_features.pop("size", None)  # a client that ignores the announced limit
+        with pytest.raises(smtplib.SMTPDataError) as refused:
+            client.sendmail("x@example.org", [to], raw)
+    assert refused.value.smtp_code == 552
+    assert not InboundMessage.objects.exists()
+
+
+def test_strangers_are_refused_at_rcpt(inbound_smtp):
+    with pytest.raises(smtplib.SMTPRecipientsRefused):
+        send(inbound_smtp, b"Subject: hi\r\n\r\nhello\r\n", "postmaster@klartext.localhost")
+    assert not InboundMessage.objects.exists()
+
+
+def test_the_twenty_first_reply_in_a_day_is_refused(inbound_smtp, katrin, smtp):
+    nudge = sent_delivery(katrin)
+    for _ in range(21):
+        reply(inbound_smtp, katrin, nudge)
+    states = process_all()
+    assert states.count(InboundState.DRAFTED) == 20
+    assert states[-1] == InboundState.DROPPED
+    assert InboundMessage.objects.filter(reason=DropReason.RATE_LIMITED).count() == 1
+    assert Submission.objects.count() == 20
+    assert Delivery.objects.filter(kind=Kind.DRAFT_SAVED).count() == 20
+    assert smtp.received == []
+
+
+def test_an_out_of_office_reply_is_not_a_draft(inbound_smtp, katrin):
+    to = reply_address(sent_delivery(katrin), timezone.now().date())
+    raw = raw_mail("gmail_en_alternative.eml", sender=katrin.user.email, to=to)
+    raw = raw.replace(b"MIME-Version: 1.0\r\n", b"MIME-Version: 1.0\r\nAuto-Submitted: auto-replied\r\n", 1)
+    send(inbound_smtp, raw, to)
+    assert process_all() == [InboundState.DROPPED]
+    assert InboundMessage.objects.get().reason == DropReason.AUTOMATIC
+    assert not Submission.objects.exists()
+
+
+def test_the_confirmation_goes_out_and_home_shows_the_new_draft(inbound_smtp, katrin, smtp, client):
+    reply(inbound_smtp, katrin, sent_delivery(katrin), "apple_iphone_de.eml")
+    process_all()
+    confirmation = Delivery.objects.get(kind=Kind.DRAFT_SAVED)
+    assert send_batch([confirmation.pk]) == {"sent": 1}
+    (message,) = smtp.received
+    assert message["To"] == katrin.user.email
+    assert "Entwurf" in str(make_header(decode_header(message["Subject"])))
+    piece = Submission.objects.get()
+    text = next(
+        part.get_payload(decode=True).decode() for part in message.walk() if part.get_content_type() == "text/plain"
+    )
+    assert f"/write/piece/{piece.pk}/" in text
+
+    client.force_login(katrin.user)
+    home = client.get("/").content.decode()
+    assert f"/write/piece/{piece.pk}/" in home
+    assert "Drei Gespräche mit Kunden" in home
