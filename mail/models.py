@@ -69,6 +69,13 @@ class SkipReason(models.TextChoices):
     OPTED_OUT = "opted_out", _("The member switched this kind of email off.")
     PAUSED = "paused", _("The member paused their nudges.")
     COHORT_ENDED = "cohort_ended", _("The cohort has ended.")
+    # Expired and missed rows: on time or not at all (mail.timing, mail.planning).
+    DEADLINE_PASSED = "deadline_passed", _("Its deadline passed before it could be sent.")
+    HELD_PAST_DEADLINE = "held_past_deadline", _("Quiet hours or the weekend would have held it past its deadline.")
+    PLANNED_TOO_LATE = (
+        "planned_too_late",
+        _("Planned only after its deadline (beat or the database was down): not sent."),
+    )
 
 
 class Delivery(models.Model):

@@ -1,6 +1,7 @@
 """Sending a batch: claim each row, send it over one SMTP connection, record the outcome.
 
-    send_batch(ids) → per row: not due or quiet for the recipient → deferred (due later);
+    send_batch(ids) → per row: not due or quiet for the recipient → deferred (due later), unless
+      that is at or past its deadline → expired (mail.timing.too_late);
       throttle: wait for a slot under KLARTEXT_SEND_RATE (shared by all workers), before the claim
       claim:    pending → sending in one conditional UPDATE that re-checks consent (mail.audience
                 .consent_rules: account, unsubscribe, opt-out, pause, cohort end); a row that fails
@@ -32,11 +33,11 @@ from django.utils import timezone
 from cohorts.models import Invitation, Membership
 
 from .audience import consent_rules
-from .dispatch import enqueue
+from .dispatch import enqueue, expire
 from .messages import BatchContext, Skip
 from .models import Delivery, DeliveryState
 from .smtp import Connection, NotAccepted, Unknown
-from .timing import allowed_moment
+from .timing import EXPIRED_HELD, EXPIRED_LATE, allowed_moment, too_late
 
 logger = logging.getLogger(__name__)
 
@@ -192,6 +193,9 @@ def _send_one(delivery, context, connection, now, deadline):
     if delivery.due_at > now:
         return "not_due"
     allowed = allowed_moment(delivery, now)
+    if too_late(delivery, allowed):
+        expire(delivery, EXPIRED_HELD if allowed > now else EXPIRED_LATE)
+        return "expired"
     if allowed > now:
         # Quiet hours or a weekend the member did not choose: move it, don't send it now.
         Delivery.objects.filter(pk=delivery.pk, state=DeliveryState.PENDING).update(due_at=allowed, enqueued_at=None)
