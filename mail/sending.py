@@ -27,7 +27,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Case, CharField, Exists, F, OuterRef, Value, When
+from django.db.models import Case, CharField, Exists, F, OuterRef, Q, Value, When
 from django.utils import timezone
 
 from cohorts.models import Invitation, Membership
@@ -133,18 +133,31 @@ def claim(delivery, now):
     """pending → sending, committed before the message leaves, in one conditional UPDATE that
     also checks the member still wants this email (`consent_rules` on their local date): a change
     committed before the claim is always honoured. Returns "claimed", "skipped" (the row now says
-    why) or "taken" (another worker has it, it was sent, or it is gone)."""
+    why), "expired" (its deadline passed while it waited) or "taken" (another worker has it, it
+    was sent, or it is gone)."""
     rows = Delivery.objects.filter(pk=delivery.pk, state=DeliveryState.PENDING)
-    claiming = {"state": DeliveryState.SENDING, "claimed_at": timezone.now(), "attempts": F("attempts") + 1}
+    claimed_at = timezone.now()
+    # The deadline is checked at the claim, not at the batch's start: a throttled batch runs long.
+    in_time = Q(send_by__isnull=True) | Q(send_by__gt=claimed_at)
+    claiming = {"state": DeliveryState.SENDING, "claimed_at": claimed_at, "attempts": F("attempts") + 1}
     if delivery.membership_id is None:
-        return "claimed" if rows.update(**claiming) else "taken"
+        if rows.filter(in_time).update(**claiming):
+            return "claimed"
+        return "expired" if expire_late(rows, in_time) else "taken"
     rules = _consent(delivery, now)
     consenting = Exists(Membership.objects.filter(*[rule for _reason, rule in rules], pk=OuterRef("membership_id")))
-    if rows.filter(consenting).update(**claiming):
+    if rows.filter(in_time, consenting).update(**claiming):
         return "claimed"
+    if expire_late(rows, in_time):
+        return "expired"
     # Not claimed: a second conditional update records which rule the member no longer meets.
     skipped = rows.filter(~consenting).update(state=DeliveryState.SKIPPED, reason=_first_unmet(rules))
     return "skipped" if skipped else "taken"
+
+
+def expire_late(rows, in_time):
+    """The row's deadline passed before a worker could claim it: 'expired', never sent late."""
+    return rows.filter(~in_time).update(state=DeliveryState.EXPIRED, reason=EXPIRED_LATE, enqueued_at=None)
 
 
 def unmet_consent(delivery, now):
