@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE := config.settings
 
-.PHONY: install assets messages run test test-fast lint bench clean
+.PHONY: install app assets atproto messages run test test-fast lint bench clean
 
 # Python packages: reinstalled only when pyproject.toml changes.
 $(VENV)/.installed: pyproject.toml
@@ -24,7 +24,16 @@ static/vendor/.built: node_modules/.installed scripts/vendor.mjs
 	npm run --silent build
 	touch $@
 
-install: $(VENV)/.installed static/vendor/.built messages
+# What the app itself needs (`make run`); `make install` adds what only the tests need.
+app: $(VENV)/.installed static/vendor/.built messages
+
+install: app atproto
+
+# The local AT Protocol network the Bluesky tests start (npm's @atproto/dev-env, with Node 22 from
+# npm): installed once per machine into ~/.cache/klartext/atproto-<hash of its lock files>, outside
+# the clone, so another clone reuses it. See tests/atproto/install.sh.
+atproto:
+	@tests/atproto/install.sh
 
 assets: static/vendor/.built
 
@@ -34,7 +43,7 @@ messages: $(VENV)/.installed
 	$(BIN)/python scripts/compile_messages.py
 
 # Links in emails follow the port (SITE_URL=http://localhost:$(PORT) unless set).
-run: install
+run: app
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py migrate --no-input -v 0
 	DEBUG=$${DEBUG:-1} SITE_URL=$${SITE_URL:-http://localhost:$(PORT)} $(BIN)/python manage.py seed_demo
 	@echo
@@ -46,8 +55,10 @@ run: install
 	DEBUG=$${DEBUG:-1} PORT=$(PORT) SITE_URL=$${SITE_URL:-http://localhost:$(PORT)} KLARTEXT_TICK_SECONDS=$${KLARTEXT_TICK_SECONDS:-60} $(BIN)/honcho start -f Procfile.dev
 
 # Two workers for two cores; each has its own test database, Redis databases and ports
-# (tests/conftest.py). PYTEST_ARGS="-n 0" runs in one process, e.g. to use --pdb.
-PYTEST_ARGS ?= -n 2
+# (tests/conftest.py). Tests marked with one xdist_group run on one worker (--dist loadgroup): the
+# Bluesky tests share one local AT Protocol network. PYTEST_ARGS="-n 0" runs in one process, e.g. to
+# use --pdb.
+PYTEST_ARGS ?= -n 2 --dist loadgroup
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 

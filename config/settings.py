@@ -6,7 +6,10 @@ DATABASE_URL / REDIS_URL, Klartext runs on SQLite and Celery's filesystem
 transport under var/, so a newcomer needs no servers.
 """
 
+import base64
+import binascii
 import datetime
+import hashlib
 import os
 import sys
 import zoneinfo
@@ -145,6 +148,7 @@ INSTALLED_APPS = [
     "cohorts",
     "lessons",
     "progress",
+    "publishing",
     "mail",
     "inbound",
     "demo",
@@ -315,12 +319,24 @@ KLARTEXT_TICK_SECONDS = env_int("KLARTEXT_TICK_SECONDS", 300, minimum=10, maximu
 KLARTEXT_RETRY_BASE_SECONDS = env_int("KLARTEXT_RETRY_BASE_SECONDS", 30, minimum=1, maximum=600)
 # Messages per second across all workers (0 = no limit); shared through the cache (Redis).
 KLARTEXT_SEND_RATE = env_int("KLARTEXT_SEND_RATE", 0, minimum=0)
+# Seconds between two looks for scheduled posts that are due (a post set for 08:30 leaves by then).
+KLARTEXT_PUBLISH_TICK_SECONDS = env_int("KLARTEXT_PUBLISH_TICK_SECONDS", 30, minimum=5, maximum=600)
 CELERY_BEAT_SCHEDULE = {
     "tick": {
         "task": "mail.tasks.tick",
         "schedule": float(KLARTEXT_TICK_SECONDS),
         # A tick that waited longer than one period is stale: the next one replans anyway.
         "options": {"expires": float(KLARTEXT_TICK_SECONDS)},
+    },
+    "publishing-tick": {
+        "task": "publishing.tasks.tick",
+        "schedule": float(KLARTEXT_PUBLISH_TICK_SECONDS),
+        "options": {"expires": float(KLARTEXT_PUBLISH_TICK_SECONDS)},
+    },
+    "publishing-replies": {
+        "task": "publishing.tasks.harvest_replies",
+        "schedule": 1800.0,
+        "options": {"expires": 1800.0},
     },
 }
 
@@ -509,3 +525,43 @@ LOGGING = {
         "axes": {"level": "WARNING"},
     },
 }
+
+
+# --- publishing to networks (publishing/) ------------------------------------------------------
+
+
+def env_fernet_keys(name):
+    """Comma-separated Fernet keys (urlsafe base64 of 32 bytes): the first encrypts, all decrypt,
+    so a new key is put first and the old one kept until `manage.py rotate_field_key` has run."""
+    keys = [key.strip() for key in (env_str(name, "") or "").split(",") if key.strip()]
+    for key in keys:
+        try:
+            raw = base64.urlsafe_b64decode(key.encode())
+        except (ValueError, binascii.Error):
+            raw = b""
+        if len(raw) != 32:
+            raise ImproperlyConfigured(
+                f"{name}: every key must be a Fernet key (urlsafe base64 of 32 bytes). Generate one with: "
+                "python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'"
+            )
+    return keys
+
+
+# Tokens and app passwords of connected network accounts are encrypted with these keys. Without
+# them only DEBUG and tests run (on a key derived from SECRET_KEY); production stops at the
+# system check publishing.E001.
+KLARTEXT_FIELD_KEYS = env_fernet_keys("KLARTEXT_FIELD_KEY")
+if not KLARTEXT_FIELD_KEYS and (DEBUG or TESTING):
+    KLARTEXT_FIELD_KEYS = [
+        base64.urlsafe_b64encode(hashlib.sha256(f"field-key:{SECRET_KEY}".encode()).digest()).decode()
+    ]
+# Where Bluesky handles and DIDs are resolved when DNS and https://<handle>/.well-known say nothing
+# (a handle resolver's XRPC service), and the PLC directory for did:plc documents.
+ATPROTO_HANDLE_RESOLVER_URL = env_str("ATPROTO_HANDLE_RESOLVER_URL", "https://bsky.social").rstrip("/")
+ATPROTO_PLC_URL = env_str("ATPROTO_PLC_URL", "https://plc.directory").rstrip("/")
+# Seconds a network request may take before its outcome counts as unknown.
+KLARTEXT_NETWORK_TIMEOUT = env_int("KLARTEXT_NETWORK_TIMEOUT", 20, minimum=1, maximum=120)
+# LinkedIn's "Share on LinkedIn" OAuth; without both, LinkedIn stays a hand-off.
+LINKEDIN_CLIENT_ID = env_str("LINKEDIN_CLIENT_ID", "")
+LINKEDIN_CLIENT_SECRET = env_str("LINKEDIN_CLIENT_SECRET", "")
+KLARTEXT_MASTODON_URL_TEMPLATE = "https://{instance}"

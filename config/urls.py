@@ -33,6 +33,7 @@ urlpatterns = [
     path("", include("inbound.urls")),
     path("write/", include("lessons.urls")),
     path("circle/", include("lessons.circle_urls")),
+    path("networks/", include("publishing.urls")),
 ]
 
 if settings.DEBUG:

@@ -138,6 +138,13 @@ class WritingAssignmentBlock(blocks.StructBlock):
     default_audience = blocks.ChoiceBlock(
         choices=DEFAULT_VISIBILITY_CHOICES, default=Visibility.CIRCLE, label=_("Who sees it by default")
     )
+    # Publishing belongs to the writer: by default they publish when they think it is ready.
+    wait_for_ready = blocks.BooleanBlock(
+        required=False,
+        default=False,
+        label=_("Publishing waits for the facilitator"),
+        help_text=_("Members can publish only after the facilitator marks their piece “ready to publish”."),
+    )
 
     class Meta:
         icon = "edit"

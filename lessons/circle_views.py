@@ -13,16 +13,17 @@ from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST, require_safe
 
-from cohorts.access import get_facilitated_cohort_or_404, membership_in, requested_membership
+from cohorts.access import get_facilitated_cohort_or_404, membership_in, memberships_for, requested_membership
 from cohorts.models import Role
 from course.translations import Translations, translated_title
 
 from . import portfolio
 from .models import LessonPage, ReadMarker, Response, Submission
+from .pieces import mark_read
+from .titles import with_assignment_titles
 from .visibility import unanswered_in_circle, visible_in_cohort, visible_submissions, waiting_for
 from .writing import MAX_BODY_CHARS, WritingError, respond
 
@@ -48,13 +49,6 @@ def _get_visible_piece_or_404(user, pk):
         return visible_submissions(user).select_related("membership__user", "membership__cohort", "lesson").get(pk=pk)
     except Submission.DoesNotExist:
         raise Http404("No such piece.") from None
-
-
-def _mark_read(membership, submission):
-    if membership is not None:
-        ReadMarker.objects.update_or_create(
-            membership=membership, submission=submission, defaults={"read_at": timezone.now()}
-        )
 
 
 # What a feed item shows (lessons/circle/_feed_item.html, _is_unread), and no more: the other
@@ -147,15 +141,13 @@ class FeedPage:
 
 
 def _is_unread(piece, viewer):
-    """No marker yet, or a response newer than the marker. One's own piece counts as unread only
-    when someone responded since one last looked."""
-    if viewer is None:
+    """No marker yet, or a response newer than the marker. One's own piece is never "new" (home
+    and the editor say when someone responded to it)."""
+    if viewer is None or piece.membership_id == viewer.pk:
         return False
     newer_response = piece.last_response_at is not None and (
         piece.read_at is None or piece.last_response_at > piece.read_at
     )
-    if piece.membership_id == viewer.pk:
-        return newer_response
     return piece.read_at is None or newer_response
 
 
@@ -163,7 +155,10 @@ def _is_unread(piece, viewer):
 @require_safe
 def index(request):
     """/circle/: the feed of the cohort the member means (?cohort=, else their current one)."""
-    membership = requested_membership(request)
+    memberships = list(memberships_for(request.user))
+    if not memberships:
+        return render(request, "lessons/circle/no_cohort.html")
+    membership = requested_membership(request, memberships)
     return redirect("circle:feed", cohort_id=membership.cohort_id)
 
 
@@ -176,6 +171,7 @@ def feed(request, cohort_id):
     waiting = waiting_for(viewer) if is_member else []
     awaiting = {review.submission_id for review in waiting}
     page = FeedPage.get(feed_queryset(request.user, cohort, viewer), request.GET.get("page"), PIECES_PER_PAGE)
+    with_assignment_titles(page.object_list)
     for piece in page:
         piece.is_unread = _is_unread(piece, viewer)
         piece.awaiting_me = piece.pk in awaiting
@@ -204,6 +200,7 @@ def feed(request, cohort_id):
 
 
 def _piece_context(request, submission, viewer, form):
+    with_assignment_titles([submission])
     is_author = submission.membership.user_id == request.user.pk
     return {
         "cohort": submission.membership.cohort,
@@ -224,7 +221,7 @@ def _piece_context(request, submission, viewer, form):
 def piece(request, pk):
     submission = _get_visible_piece_or_404(request.user, pk)
     viewer = membership_in(request.user, submission.membership.cohort_id)
-    _mark_read(viewer, submission)
+    mark_read(viewer, submission)
     return render(request, "lessons/circle/piece.html", _piece_context(request, submission, viewer, ResponseForm()))
 
 
@@ -245,7 +242,7 @@ def respond_to_piece(request, pk):
         except WritingError as error:
             form.add_error("body", error.message)
     if response is not None:
-        _mark_read(viewer, submission)
+        mark_read(viewer, submission)
     if request.htmx:
         context = {
             "piece": submission,

@@ -13,7 +13,7 @@ from cohorts.access import memberships_for
 
 from .formats import Visibility
 from .models import SubmissionVersion
-from .platforms import POST_PLATFORM_CHOICES, ShareError, normalise_instance
+from .platforms import POST_PLATFORM_CHOICES, ShareError, normalise_instance, post_url_problem
 from .writing import WritingError, validate_text
 
 
@@ -99,16 +99,24 @@ class ShareForm(forms.Form):
 
 
 class PostURLField(forms.URLField):
-    """A public post's address: https only (every platform serves posts over https)."""
+    """A public post's address: https only (every platform serves posts over https), typed in
+    full. An address without a scheme is refused rather than completed: "linkedin.com/posts/x"
+    is usually a half-copied link, and guessing made a second post of it."""
 
     default_validators = [URLValidator(schemes=["https"], message=_("Enter a valid URL starting with https://."))]
+
+    def to_python(self, value):
+        value = (value or "").strip()
+        if value and "://" not in value:
+            raise forms.ValidationError(post_url_problem(value, None), code="no_scheme")
+        return super().to_python(value)
 
 
 class RecordPostForm(forms.Form):
     url = PostURLField(
         label=_("Public URL of your post"),
         max_length=500,
-        assume_scheme="https",
+        assume_scheme="https",  # unused: to_python refuses an address without a scheme
         widget=forms.URLInput(attrs={"placeholder": "https://www.linkedin.com/posts/…"}),
     )
     platform = forms.ChoiceField(label=_("Platform"), choices=POST_PLATFORM_CHOICES)
@@ -118,6 +126,14 @@ class RecordPostForm(forms.Form):
     def __init__(self, *args, today=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["posted_on"].initial = today or timezone.localdate()
+
+    def clean(self):
+        data = super().clean()
+        if data.get("url") and data.get("platform"):
+            problem = post_url_problem(data["url"], data["platform"])
+            if problem:
+                self.add_error("url", problem)
+        return data
 
 
 class PostLogForm(RecordPostForm):
@@ -144,6 +160,13 @@ class MastodonInstanceForm(forms.Form):
         max_length=300,
         widget=forms.TextInput(attrs={"placeholder": "mastodon.social", "autocomplete": "off"}),
         help_text=_("Only the server's address, e.g. mastodon.social. We remember it for this browser session."),
+    )
+    limit = forms.IntegerField(
+        label=_("Its character limit"),
+        required=False,
+        min_value=100,
+        max_value=100_000,
+        help_text=_("Many servers allow 500 characters, some more. Leave it empty if you do not know."),
     )
 
     def clean_instance(self):

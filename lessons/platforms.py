@@ -1,11 +1,13 @@
 """The platforms members publish on: one table for the models' choices, the forms, the views and the
-editor's JavaScript (which reads `as_json()` from a json_script on the page, never a copy).
+pages, and lessons.network_text, which counts for the editor and the publish page (the editor asks
+the server as the member types, so no copy of these rules lives in JavaScript).
 
 Each row says how long a post may be as the platform counts it, how it counts a link, and where its
 compose screen is (text prefilled; no API keys).
 """
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from urllib.parse import quote, urlsplit
 
@@ -24,6 +26,12 @@ class Platform:
     # The compose screen: {text} is the percent-encoded post, {instance} the member's server.
     share_url: str
     writing_format: str  # the lesson format written for this platform
+    # How the limit is counted: code points, graphemes (what a reader sees as one character) or
+    # X's weights (most scripts 1, CJK and emoji 2).
+    counting: str = "code_points"
+    # Where its posts live (a recorded post's address must be on one of them); empty: any host
+    # (Mastodon: every server is its own).
+    hosts: tuple = ()
 
 
 # The order is the publish page's.
@@ -35,10 +43,29 @@ PLATFORMS = (
         None,
         "https://www.linkedin.com/feed/?shareActive=true&text={text}",
         WritingFormat.LINKEDIN,
+        hosts=("linkedin.com", "lnkd.in"),
     ),
-    Platform("x", "X", 280, 23, "https://x.com/intent/post?text={text}", WritingFormat.SHORT_280),
+    Platform(
+        "x",
+        "X",
+        280,
+        23,
+        "https://x.com/intent/post?text={text}",
+        WritingFormat.SHORT_280,
+        "weighted",
+        hosts=("x.com", "twitter.com"),
+    ),
     Platform("mastodon", "Mastodon", 500, 23, "https://{instance}/share?text={text}", WritingFormat.SHORT_500),
-    Platform("bluesky", "Bluesky", 300, None, "https://bsky.app/intent/compose?text={text}", WritingFormat.SHORT_300),
+    Platform(
+        "bluesky",
+        "Bluesky",
+        300,
+        None,
+        "https://bsky.app/intent/compose?text={text}",
+        WritingFormat.SHORT_300,
+        "graphemes",
+        hosts=("bsky.app",),
+    ),
 )
 BY_KEY = {platform.key: platform for platform in PLATFORMS}
 BY_FORMAT = {platform.writing_format: platform for platform in PLATFORMS}
@@ -48,14 +75,6 @@ POST_PLATFORM_CHOICES = [(platform.key, platform.label) for platform in PLATFORM
     ("blog", _("Blog")),
     ("other", _("Other")),
 ]
-
-
-def as_json():
-    """The table for the editor's json_script: what the live counter needs, keyed by platform."""
-    return {
-        platform.key: {"label": platform.label, "limit": platform.limit, "url_length": platform.url_length}
-        for platform in PLATFORMS
-    }
 
 
 def for_format(fmt):
@@ -70,19 +89,87 @@ def character_limit(fmt):
 
 
 # --- counting ---------------------------------------------------------------------------------
-# Counting is per Unicode code point (a simplification: X weighs some scripts double and Bluesky
-# counts graphemes; both only matter for emoji sequences and CJK, and we err on the side of warning
-# early). static/js/editor.js counts the same way with the same pattern.
+# Counted on the plain text a network receives (lessons.network_text.plain_text), never on the
+# Markdown. The editor shows the server's count (it asks as the member types): one rule, no copy.
 URL_PATTERN = re.compile(r"https?://[^\s<>()\[\]]+", re.IGNORECASE)
+
+# X (twitter-text 3): code points in these ranges weigh 1, everything else 2; an emoji 2 whatever
+# its sequence; the text is NFC-normalised first.
+X_LIGHT_RANGES = ((0x0000, 0x10FF), (0x2000, 0x200D), (0x2010, 0x201F), (0x2032, 0x2037))
+ZWJ = "\u200d"
+
+
+def _extends(char):
+    """Whether `char` belongs to the grapheme before it (combining marks, variation selectors,
+    emoji skin tones, tags, Hangul vowels and finals): an approximation of Unicode's extended
+    grapheme clusters without a dependency, exact for Latin text and common emoji."""
+    code = ord(char)
+    return (
+        unicodedata.category(char) in ("Mn", "Me", "Mc")
+        or 0xFE00 <= code <= 0xFE0F
+        or 0x1F3FB <= code <= 0x1F3FF
+        or 0xE0020 <= code <= 0xE007F
+        or 0xE0100 <= code <= 0xE01EF
+        or 0x1160 <= code <= 0x11FF
+        or char == ZWJ
+    )
+
+
+def _is_regional_indicator(char):
+    return 0x1F1E6 <= ord(char) <= 0x1F1FF
+
+
+def graphemes(text):
+    """The text as the characters a reader sees (a flag, a family emoji, "é" typed as two code
+    points: one each)."""
+    clusters = []
+    for char in text:
+        if clusters and (
+            _extends(char)
+            or clusters[-1].endswith(ZWJ)
+            or (clusters[-1] == "\r" and char == "\n")
+            or (len(clusters[-1]) == 1 and _is_regional_indicator(clusters[-1]) and _is_regional_indicator(char))
+        ):
+            clusters[-1] += char
+        else:
+            clusters.append(char)
+    return clusters
+
+
+def _is_emoji(cluster):
+    code = ord(cluster[0])
+    return (
+        0x1F000 <= code <= 0x1FAFF
+        or 0x2600 <= code <= 0x27BF
+        or "\ufe0f" in cluster
+        or (len(cluster) > 1 and ZWJ in cluster)
+    )
+
+
+def _x_weight(cluster):
+    if _is_emoji(cluster):
+        return 2
+    return sum(1 if any(low <= ord(c) <= high for low, high in X_LIGHT_RANGES) else 2 for c in cluster)
+
+
+def _count_plain(text, counting):
+    if counting == "graphemes":
+        return len(graphemes(text))
+    if counting == "weighted":
+        return sum(_x_weight(cluster) for cluster in graphemes(unicodedata.normalize("NFC", text)))
+    return len(text)
 
 
 def count_characters(text, platform=None):
     """Characters as the platform (a key of the table, or None for plain length) counts them."""
     text = text or ""
     row = BY_KEY.get(platform)
-    if row is None or row.url_length is None:
+    if row is None:
         return len(text)
-    return len(URL_PATTERN.sub("", text)) + row.url_length * len(URL_PATTERN.findall(text))
+    if row.url_length is None:
+        return _count_plain(text, row.counting)
+    urls = len(URL_PATTERN.findall(text))
+    return _count_plain(URL_PATTERN.sub("", text), row.counting) + row.url_length * urls
 
 
 def fits(platform, text):
@@ -142,3 +229,22 @@ def hashtag_urls(tag, *, instance=None):
     except ShareError:
         host = DEFAULT_MASTODON_INSTANCE
     return [("Mastodon", f"https://{host}/tags/{tag}"), ("Bluesky", f"https://bsky.app/hashtag/{tag}")]
+
+
+# --- recorded posts ---------------------------------------------------------------------------
+
+
+def post_url_problem(url, platform):
+    """Why `url` cannot be the address of a post on `platform` (a message), or None. Posts live
+    at https addresses on the platform's own host (or a subdomain of it: www.linkedin.com)."""
+    parts = urlsplit((url or "").strip())
+    if parts.scheme != "https" or not parts.hostname:
+        return _("Paste the full address of your post, starting with https://.")
+    row = BY_KEY.get(platform)
+    host = parts.hostname.lower()
+    if row is not None and row.hosts and not any(host == h or host.endswith("." + h) for h in row.hosts):
+        return _("This is not an address on %(platform)s (%(hosts)s). Check the platform or the link.") % {
+            "platform": row.label,
+            "hosts": ", ".join(row.hosts),
+        }
+    return None

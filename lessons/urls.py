@@ -7,6 +7,10 @@ from . import views
 app_name = "lessons"
 
 urlpatterns = [
+    path("", views.mine, name="mine"),
+    path("posts/<int:pk>/", views.post_edit, name="post_edit"),
+    path("posts/<int:pk>/remove/", views.post_remove, name="post_remove"),
+    path("piece/<int:pk>/preview/", views.preview, name="preview"),
     path("posts/", views.posts, name="posts"),
     path("lesson/<int:lesson_id>/<str:assignment_id>/", views.write_for_lesson, name="write"),
     path("piece/<int:pk>/", views.editor, name="editor"),

@@ -20,7 +20,7 @@ from cohorts.access import get_membership_or_404, memberships_for
 from cohorts.schedule import Schedule
 from course.translations import Translations
 
-from . import platforms, writing
+from . import network_text, pieces, platforms, writing
 from .formats import WritingFormat
 from .forms import (
     EditorForm,
@@ -32,13 +32,15 @@ from .forms import (
     ShareForm,
     normalise_newlines,
 )
-from .models import LessonPage, PostLog, Submission, SubmissionVersion
+from .models import LessonPage, PostLog, Response, Submission, SubmissionVersion
+from .titles import with_assignment_titles
 
 VERSIONS_PER_PAGE = 50
 RECENT_VERSIONS = 5
 POSTS_SHOWN = 100
-# The member's Mastodon server, asked once and kept for the browser session.
+# The member's Mastodon server (and its character limit), asked once and kept for the session.
 MASTODON_SESSION_KEY = "klartext_mastodon_instance"
+MASTODON_LIMIT_SESSION_KEY = "klartext_mastodon_limit"
 
 
 # --- lookups: everything goes through cohorts.access ------------------------------------------
@@ -133,6 +135,21 @@ def start(request, cohort_id, lesson_id, assignment_id):
 # --- the editor -------------------------------------------------------------------------------
 
 
+def preview_context(text, platform, *, limits=None):
+    """The counter and the per-network previews of `text` (Markdown), all from
+    lessons.network_text: what is counted is what would be posted."""
+    previews = network_text.previews(text, limits=limits)
+    own = next((p for p in previews if platform is not None and p.key == platform.key), None)
+    if own is not None:  # the assignment's network first, open
+        previews = [own, *(p for p in previews if p is not own)]
+    return {
+        "previews": previews,
+        "own_preview": own,
+        "server_count": own.used if own else len(network_text.plain_text(text)),
+        "server_words": len(text.split()),
+    }
+
+
 def editor_context(piece, *, form=None, conflict=None, mine=None, slot=None):
     membership = piece.membership
     # The piece belongs to the source lesson; the member reads the assignment in their language.
@@ -144,10 +161,11 @@ def editor_context(piece, *, form=None, conflict=None, mine=None, slot=None):
         assignment_title = assignment["title"]
     fmt = assignment["format"] if assignment else None
     platform = platforms.for_format(fmt)
-    platform_key = platform.key if platform else None
     text = normalise_newlines(form["body"].value()) if form is not None else piece.body or ""
     if form is None:
         form = EditorForm(initial={"title": piece.title, "body": piece.body, "base_version": piece.version})
+    feedback = list(piece.feedback.all())
+    piece.latest_verdict = feedback[-1].verdict if feedback else None
     return {
         "piece": piece,
         "membership": membership,
@@ -157,17 +175,20 @@ def editor_context(piece, *, form=None, conflict=None, mine=None, slot=None):
         "assignment": assignment,
         "assignment_title": assignment_title,
         "format_label": WritingFormat(fmt).label if fmt in WritingFormat.values else "",
-        "platform": platform_key or "",
+        "platform": platform.key if platform else "",
         "platform_label": platform.label if platform else "",
         "limit": platform.limit if platform else None,
-        "platforms": platforms.as_json(),
-        "server_count": platforms.count_characters(text, platform_key),
-        "server_words": len(text.split()),
+        **preview_context(text, platform),
         "max_body": writing.MAX_BODY_CHARS,
+        "step": pieces.next_step(piece),
+        "may_publish": writing.may_publish(piece),
+        "responses": Response.objects.filter(submission=piece)
+        .select_related("author__user")
+        .order_by("created_at", "pk"),
         "form": form,
         "share_form": ShareForm(initial={"visibility": piece.visibility}),
         "recent_versions": piece.versions.all()[:RECENT_VERSIONS],
-        "feedback": piece.feedback.all(),
+        "feedback": feedback,
         "zone": membership.zone,
         "conflict": conflict,
         "mine": mine,
@@ -186,7 +207,29 @@ def editor(request, pk):
     # An earlier version to show beside the text (an email reply saved on top of a change).
     number = request.GET.get("compare", "")
     context["compare"] = piece.versions.filter(number=int(number)).first() if number.isdigit() else None
-    return render(request, "lessons/writing/editor.html", context)
+    response = render(request, "lessons/writing/editor.html", context)
+    pieces.mark_read(piece.membership, piece)  # its responses are beside the text: seen
+    return response
+
+
+@login_required
+@require_POST
+def preview(request, pk):
+    """The counter and the networks' previews for the text in the editor (asked as one types;
+    nothing is saved)."""
+    piece = get_piece_or_404(request.user, pk)
+    text = normalise_newlines(request.POST.get("body", ""))[: writing.MAX_BODY_CHARS]
+    assignment = piece.lesson.assignment(piece.assignment_id) if piece.lesson else None
+    platform = platforms.for_format(assignment["format"] if assignment else None)
+    context = {
+        "platform": platform.key if platform else "",
+        "platform_label": platform.label if platform else "",
+        "limit": platform.limit if platform else None,
+        "max_body": writing.MAX_BODY_CHARS,
+        **preview_context(text, platform),
+        "oob": True,
+    }
+    return render(request, "lessons/writing/_preview_response.html", context)
 
 
 def saved_response(request, piece, message=None):
@@ -383,41 +426,42 @@ def share(request, pk):
 # --- publishing -------------------------------------------------------------------------------
 
 
-def publish_targets(text, instance):
-    targets = []
-    for platform in platforms.PLATFORMS:
-        used, limit, ok = platforms.fits(platform.key, text)
+def post_error_field(error):
+    """The form field a refusal of lessons.writing's post rules belongs to."""
+    return "url" if error.code in ("bad_url", "duplicate") else "posted_on"
+
+
+def mastodon_limits(session):
+    limit = session.get(MASTODON_LIMIT_SESSION_KEY)
+    return {"mastodon": limit} if limit else {}
+
+
+def publish_targets(body, instance, limits=None):
+    """Each network's preview of the piece, with its compose link carrying the plain text."""
+    targets = network_text.previews(body, limits=limits)
+    for target in targets:
         try:
-            url = platforms.share_url(platform.key, text, instance=instance)
+            target.url = platforms.share_url(target.key, target.text, instance=instance)
         except platforms.ShareError:
-            url = None  # Mastodon before the member has named their server
-        targets.append(
-            {
-                "key": platform.key,
-                "label": platform.label,
-                "used": used,
-                "limit": limit,
-                "fits": ok,
-                "over": used - limit,
-                "url": url,
-            }
-        )
+            target.url = None  # Mastodon before the member has named their server
     return targets
 
 
 @login_required
 def publish(request, pk):
     piece = get_piece_or_404(request.user, pk)
-    if not piece.ready_to_publish:
+    if not writing.may_publish(piece):
         messages.info(
             request,
-            _("The publish page opens once your facilitator marks this piece as ready to publish."),
+            _("For this assignment, the publish page opens once your facilitator marks the piece ready to publish."),
         )
         return redirect("lessons:editor", piece.pk)
     membership = piece.membership
     instance = request.session.get(MASTODON_SESSION_KEY)
     record_form = RecordPostForm(today=membership.local_today())
-    instance_form = MastodonInstanceForm(initial={"instance": instance})
+    instance_form = MastodonInstanceForm(
+        initial={"instance": instance, "limit": request.session.get(MASTODON_LIMIT_SESSION_KEY)}
+    )
     status = 200
     if request.method == "POST":
         action = request.POST.get("action")
@@ -425,10 +469,12 @@ def publish(request, pk):
             instance_form = MastodonInstanceForm(request.POST)
             if instance_form.is_valid():
                 request.session[MASTODON_SESSION_KEY] = instance_form.cleaned_data["instance"]
+                request.session[MASTODON_LIMIT_SESSION_KEY] = instance_form.cleaned_data["limit"]
                 messages.success(request, _("Mastodon server saved for this session."))
                 return redirect("lessons:publish", piece.pk)
         elif action == "forget_mastodon":
             request.session.pop(MASTODON_SESSION_KEY, None)
+            request.session.pop(MASTODON_LIMIT_SESSION_KEY, None)
             return redirect("lessons:publish", piece.pk)
         else:
             record_form = RecordPostForm(request.POST, today=membership.local_today())
@@ -443,7 +489,7 @@ def publish(request, pk):
                         submission=piece,
                     )
                 except writing.WritingError as error:
-                    record_form.add_error("posted_on", error.message)
+                    record_form.add_error(post_error_field(error), error.message)
                 else:
                     messages.success(request, _("Published. Your post is recorded — well done."))
                     return redirect("lessons:publish", piece.pk)
@@ -454,7 +500,8 @@ def publish(request, pk):
         {
             "piece": piece,
             "membership": membership,
-            "targets": publish_targets(piece.body, instance),
+            "plain_text": network_text.plain_text(piece.body),
+            "targets": publish_targets(piece.body, instance, mastodon_limits(request.session)),
             "instance": instance,
             "instance_form": instance_form,
             "record_form": record_form,
@@ -462,6 +509,70 @@ def publish(request, pk):
             "zone": membership.zone,
         },
         status=status,
+    )
+
+
+def get_post_or_404(user, pk):
+    try:
+        return PostLog.objects.select_related("membership__cohort", "submission").get(
+            pk=pk, membership__in=memberships_for(user)
+        )
+    except (PostLog.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such post.") from None
+
+
+def after_post_change(post_submission_id):
+    if post_submission_id is not None:
+        return redirect("lessons:publish", post_submission_id)
+    return redirect("lessons:posts")
+
+
+@login_required
+def post_edit(request, pk):
+    """Correct a recorded post: its address, platform or date."""
+    post = get_post_or_404(request.user, pk)
+    today = post.membership.local_today()
+    form = RecordPostForm(
+        request.POST or None,
+        today=today,
+        initial={"url": post.url, "platform": post.platform, "posted_on": post.posted_on},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            writing.correct_post(post, url=data["url"], platform=data["platform"], posted_on=data["posted_on"])
+        except writing.WritingError as error:
+            form.add_error(post_error_field(error), error.message)
+        else:
+            messages.success(request, _("The post is corrected."))
+            return after_post_change(post.submission_id)
+    status = 422 if request.method == "POST" else 200
+    return render(request, "lessons/writing/post_edit.html", {"post": post, "form": form}, status=status)
+
+
+@login_required
+@require_POST
+def post_remove(request, pk):
+    post = get_post_or_404(request.user, pk)
+    submission_id = post.submission_id
+    writing.remove_post(post)
+    messages.success(request, _("The post is removed from your record."))
+    return after_post_change(submission_id)
+
+
+# --- my writing -------------------------------------------------------------------------------
+
+
+@login_required
+def mine(request):
+    """/write/: every piece the member wrote, in every cohort, with where it stands."""
+    memberships = memberships_for(request.user)
+    own = with_assignment_titles(pieces.own_pieces(memberships).select_related("membership__cohort"))
+    rows = [{"piece": piece, "step": pieces.next_step(piece)} for piece in own]
+    return render(
+        request,
+        "lessons/writing/mine.html",
+        {"rows": rows, "zone": request.user.zone, "has_memberships": memberships.exists()},
     )
 
 
@@ -481,7 +592,7 @@ def posts(request):
                     data["membership"], url=data["url"], platform=data["platform"], posted_on=data["posted_on"]
                 )
             except writing.WritingError as error:
-                form.add_error("posted_on", error.message)
+                form.add_error(post_error_field(error), error.message)
             else:
                 messages.success(request, _("Your post is recorded."))
                 return redirect("lessons:posts")

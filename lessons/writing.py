@@ -17,6 +17,7 @@ from course.validators import has_visible_text
 from .changes import writing_changed
 from .models import (
     Feedback,
+    LessonPage,
     PeerReview,
     PostLog,
     Response,
@@ -25,6 +26,7 @@ from .models import (
     SubmissionVersion,
     Visibility,
 )
+from .platforms import post_url_problem
 from .rendering import plain_excerpt
 
 # A sane cap: the longest format (a blog article) is far below it. Bigger input is refused with a
@@ -295,10 +297,25 @@ def give_feedback(submission, author, body, verdict):
     return feedback
 
 
-def record_post(membership, *, url, platform, posted_on=None, submission=None):
-    """Record a public post. A post recorded for a submission publishes (completes) it."""
+def waits_for_ready(submission):
+    """Whether publishing this piece waits for the facilitator's "ready to publish": the
+    assignment's setting (off unless the consultant turned it on)."""
+    lesson = submission.lesson
+    assignment = lesson.assignment(submission.assignment_id) if isinstance(lesson, LessonPage) else None
+    return bool(assignment and assignment.get("wait_for_ready"))
+
+
+def may_publish(submission):
+    return (
+        submission.ready_to_publish or submission.state == SubmissionState.PUBLISHED or not waits_for_ready(submission)
+    )
+
+
+def _check_post(membership, *, url, platform, posted_on, exclude=None):
+    problem = post_url_problem(url, platform)
+    if problem:
+        raise WritingError(problem, "bad_url")
     member_today = membership.local_today()
-    posted_on = posted_on or member_today
     if posted_on > member_today:
         raise WritingError(_("The date of a post cannot be in the future."), "future")
     if posted_on < membership.cohort.start_date:
@@ -307,11 +324,24 @@ def record_post(membership, *, url, platform, posted_on=None, submission=None):
             % {"start": date_format(membership.cohort.start_date)},
             "before_cohort",
         )
+    same = PostLog.objects.filter(membership=membership, url=url.strip())
+    if exclude is not None:
+        same = same.exclude(pk=exclude.pk)
+    if same.exists():
+        raise WritingError(_("This post is already recorded."), "duplicate")
+
+
+def record_post(membership, *, url, platform, posted_on=None, submission=None):
+    """Record a public post. A post recorded for a submission publishes (completes) it."""
+    posted_on = posted_on or membership.local_today()
     if submission is not None and submission.membership_id != membership.pk:
         raise WritingError(_("This piece belongs to someone else."), "not_owner")
+    if submission is not None and not may_publish(submission):
+        raise WritingError(_("This piece waits for your facilitator's “ready to publish”."), "not_ready")
+    _check_post(membership, url=url, platform=platform, posted_on=posted_on)
     with transaction.atomic():
         post = PostLog.objects.create(
-            membership=membership, submission=submission, url=url, platform=platform, posted_on=posted_on
+            membership=membership, submission=submission, url=url.strip(), platform=platform, posted_on=posted_on
         )
         if submission is not None:
             # The first recorded post publishes the piece; later ones keep that moment.
@@ -319,3 +349,24 @@ def record_post(membership, *, url, platform, posted_on=None, submission=None):
             Submission.objects.filter(pk=submission.pk).update(state=SubmissionState.PUBLISHED)
             writing_changed()
     return post
+
+
+def correct_post(post, *, url, platform, posted_on):
+    """Correct a recorded post's address, platform or date (the same rules as recording it)."""
+    _check_post(post.membership, url=url, platform=platform, posted_on=posted_on, exclude=post)
+    post.url, post.platform, post.posted_on = url.strip(), platform, posted_on
+    post.save(update_fields=["url", "platform", "posted_on"])
+    return post
+
+
+def remove_post(post):
+    """Remove a recorded post. A piece whose last post goes is no longer published: it returns
+    to shared (or draft, if it never was)."""
+    with transaction.atomic():
+        submission_id = post.submission_id
+        post.delete()
+        if submission_id is not None and not PostLog.objects.filter(submission_id=submission_id).exists():
+            piece = Submission.objects.select_for_update().get(pk=submission_id)
+            piece.state = SubmissionState.SHARED if piece.shared_at else SubmissionState.DRAFT
+            piece.published_at = None
+            piece.save(update_fields=["state", "published_at"])

@@ -31,8 +31,16 @@ from .models import Delivery, DeliveryState, Kind
 from .timing import allowed_moment
 
 # Sent on their own: the invitation has no membership; a note, a message and an event invitation
-# carry their own Reply-To (and a calendar part); a saved draft answers the member's own reply.
-ALONE = {Kind.INVITATION, Kind.PERSONAL_NOTE, Kind.GROUP_MESSAGE, Kind.EVENT_INVITATION, Kind.DRAFT_SAVED}
+# carry their own Reply-To (and a calendar part); a saved draft answers the member's own reply; a
+# lost network connection is urgent on its own.
+ALONE = {
+    Kind.INVITATION,
+    Kind.PERSONAL_NOTE,
+    Kind.GROUP_MESSAGE,
+    Kind.EVENT_INVITATION,
+    Kind.DRAFT_SAVED,
+    Kind.RECONNECT_NEEDED,
+}
 
 
 def _sendable_now(delivery, now):

@@ -7,7 +7,9 @@
   with the token of every invitation, unsubscribe and calendar link masked: whoever reads the
   preview cannot use the recipient's links;
 * send now: this week's weekly nudge for one cohort, through `dispatch.queue_weekly_nudges_now`
-  (the same rows and dedupe as the tick: a second click in the same week queues nothing).
+  (the same rows and dedupe as the tick: a second click in the same week queues nothing);
+* on the admin home, a warning when beat has not ticked for longer than three intervals
+  (`dispatch.beat_is_late`): then nothing is planned and no nudge goes out.
 
 Scope: the cohorts the user facilitates (`access.facilitated_cohorts`; staff see all). Invitation
 emails belong to their invitation's cohort.
@@ -31,6 +33,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.generic import TemplateView
 from wagtail.admin import messages
+from wagtail.admin.ui.components import Component
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from cohorts import access
@@ -39,7 +42,7 @@ from course.translations import Translations
 from lessons.models import LessonPage, Submission
 from lessons.titles import assignment_titles
 
-from .dispatch import queue_weekly_nudges_now
+from .dispatch import beat_is_late, queue_weekly_nudges_now
 from .messages import BatchContext, Skip
 from .models import Delivery, DeliveryState, Kind, SkipReason
 from .sending import unmet_consent
@@ -59,12 +62,15 @@ def scoped_deliveries(user):
 
 
 def state_counts(rows):
-    """One query: how many rows are sent, pending (or being sent), failed, unknown or flagged."""
+    """One query: how many rows are sent, pending (or being sent), failed, unknown or flagged,
+    expired (past their deadline) or missed (planned too late)."""
     return rows.order_by().aggregate(
         sent=Count("pk", filter=Q(state=DeliveryState.SENT)),
         pending=Count("pk", filter=Q(state__in=[DeliveryState.PENDING, DeliveryState.SENDING])),
         failed=Count("pk", filter=Q(state=DeliveryState.FAILED)),
         unknown=Count("pk", filter=Q(state=DeliveryState.UNKNOWN) | Q(flagged=True)),
+        expired=Count("pk", filter=Q(state=DeliveryState.EXPIRED)),
+        missed=Count("pk", filter=Q(state=DeliveryState.MISSED)),
     )
 
 
@@ -405,6 +411,23 @@ class SendNowView(DeliveriesMixin, TemplateView):
                 % {"cohort": cohort},
             )
         return redirect(f"{reverse(f'{app_name}:index')}?cohort={cohort.pk}")
+
+
+class BeatWarningPanel(Component):
+    """A warning on the admin home page, for whoever runs a cohort, when beat has stopped."""
+
+    name = "beat_warning"
+    template_name = "mail/admin/beat_warning.html"
+    order = 10
+
+    def render_html(self, parent_context=None):
+        self.since = beat_is_late(timezone.now())
+        if self.since is None or not access.facilitated_cohorts(parent_context["request"].user).exists():
+            return ""
+        return super().render_html(parent_context)
+
+    def get_context_data(self, parent_context):
+        return {"since": self.since, "deliveries_url": reverse(f"{app_name}:index")}
 
 
 urlpatterns = [

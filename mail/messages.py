@@ -479,6 +479,15 @@ class BatchContext:
             "action_label": _("Continue writing"),
         }
 
+    def _reconnect_needed(self, delivery, membership):
+        # The network's name travels in `variant` (mail sits below publishing and never reads its rows).
+        network = {"bluesky": "Bluesky", "mastodon": "Mastodon"}.get(delivery.variant, delivery.variant)
+        return "reconnect_needed", {
+            "network": network,
+            "action_url": absolute(f"{reverse('mail:preferences')}?cohort={membership.cohort_id}"),
+            "action_label": _("Open your preferences"),
+        }
+
     def _facilitator_digest(self, delivery, membership):
         cohort = membership.cohort
         if cohort.pk not in self._digests:

@@ -23,11 +23,12 @@ class Kind(models.TextChoices):
     GROUP_MESSAGE = "group_message", _("Message to a circle or cohort")
     EVENT_INVITATION = "event_invitation", _("Event invitation")
     DRAFT_SAVED = "draft_saved", _("Draft saved from an email reply")
+    RECONNECT_NEEDED = "reconnect_needed", _("Network account needs reconnecting")
 
 
-# Kinds a member can switch off one by one (the invitation is not a nudge, and the confirmation
-# of a reply answers something the member just did).
-OPTIONAL_KINDS = [kind for kind in Kind if kind not in (Kind.INVITATION, Kind.DRAFT_SAVED)]
+# Kinds a member can switch off one by one: not the invitation, nor what answers something the
+# member did or must fix (the confirmation of a reply, the reconnect notice).
+OPTIONAL_KINDS = [kind for kind in Kind if kind not in (Kind.INVITATION, Kind.DRAFT_SAVED, Kind.RECONNECT_NEEDED)]
 
 
 class NudgeOptOut(models.Model):
@@ -69,6 +70,13 @@ class SkipReason(models.TextChoices):
     OPTED_OUT = "opted_out", _("The member switched this kind of email off.")
     PAUSED = "paused", _("The member paused their nudges.")
     COHORT_ENDED = "cohort_ended", _("The cohort has ended.")
+    # Expired and missed rows: on time or not at all (mail.timing, mail.planning).
+    DEADLINE_PASSED = "deadline_passed", _("Its deadline passed before it could be sent.")
+    HELD_PAST_DEADLINE = "held_past_deadline", _("Quiet hours or the weekend would have held it past its deadline.")
+    PLANNED_TOO_LATE = (
+        "planned_too_late",
+        _("Planned only after its deadline (beat or the database was down): not sent."),
+    )
 
 
 class Delivery(models.Model):

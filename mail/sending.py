@@ -1,6 +1,7 @@
 """Sending a batch: claim each row, send it over one SMTP connection, record the outcome.
 
-    send_batch(ids) → per row: not due or quiet for the recipient → deferred (due later);
+    send_batch(ids) → per row: not due or quiet for the recipient → deferred (due later), unless
+      that is at or past its deadline → expired (mail.timing.too_late);
       throttle: wait for a slot under KLARTEXT_SEND_RATE (shared by all workers), before the claim
       claim:    pending → sending in one conditional UPDATE that re-checks consent (mail.audience
                 .consent_rules: account, unsubscribe, opt-out, pause, cohort end); a row that fails
@@ -26,18 +27,18 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Case, CharField, Exists, F, OuterRef, Value, When
+from django.db.models import Case, CharField, Exists, F, OuterRef, Q, Value, When
 from django.utils import timezone
 
 from cohorts.models import Invitation, Membership
 
 from . import coalescing
 from .audience import consent_rules
-from .dispatch import enqueue
+from .dispatch import enqueue, expire
 from .messages import BatchContext, Skip
 from .models import Delivery, DeliveryState
 from .smtp import Connection, NotAccepted, Unknown
-from .timing import allowed_moment
+from .timing import EXPIRED_HELD, EXPIRED_LATE, allowed_moment, too_late
 
 logger = logging.getLogger(__name__)
 
@@ -134,18 +135,31 @@ def claim(delivery, now):
     """pending → sending, committed before the message leaves, in one conditional UPDATE that
     also checks the member still wants this email (`consent_rules` on their local date): a change
     committed before the claim is always honoured. Returns "claimed", "skipped" (the row now says
-    why) or "taken" (another worker has it, it was sent, or it is gone)."""
+    why), "expired" (its deadline passed while it waited) or "taken" (another worker has it, it
+    was sent, or it is gone)."""
     rows = Delivery.objects.filter(pk=delivery.pk, state=DeliveryState.PENDING)
-    claiming = {"state": DeliveryState.SENDING, "claimed_at": timezone.now(), "attempts": F("attempts") + 1}
+    claimed_at = timezone.now()
+    # The deadline is checked at the claim, not at the batch's start: a throttled batch runs long.
+    in_time = Q(send_by__isnull=True) | Q(send_by__gt=claimed_at)
+    claiming = {"state": DeliveryState.SENDING, "claimed_at": claimed_at, "attempts": F("attempts") + 1}
     if delivery.membership_id is None:
-        return "claimed" if rows.update(**claiming) else "taken"
+        if rows.filter(in_time).update(**claiming):
+            return "claimed"
+        return "expired" if expire_late(rows, in_time) else "taken"
     rules = _consent(delivery, now)
     consenting = Exists(Membership.objects.filter(*[rule for _reason, rule in rules], pk=OuterRef("membership_id")))
-    if rows.filter(consenting).update(**claiming):
+    if rows.filter(in_time, consenting).update(**claiming):
         return "claimed"
+    if expire_late(rows, in_time):
+        return "expired"
     # Not claimed: a second conditional update records which rule the member no longer meets.
     skipped = rows.filter(~consenting).update(state=DeliveryState.SKIPPED, reason=_first_unmet(rules))
     return "skipped" if skipped else "taken"
+
+
+def expire_late(rows, in_time):
+    """The row's deadline passed before a worker could claim it: 'expired', never sent late."""
+    return rows.filter(~in_time).update(state=DeliveryState.EXPIRED, reason=EXPIRED_LATE, enqueued_at=None)
 
 
 def unmet_consent(delivery, now):
@@ -199,6 +213,9 @@ def _send_one(delivery, context, connection, now, deadline, candidates=()):
     if delivery.due_at > now:
         return "not_due"
     allowed = allowed_moment(delivery, now)
+    if too_late(delivery, allowed):
+        expire(delivery, EXPIRED_HELD if allowed > now else EXPIRED_LATE)
+        return "expired"
     if allowed > now:
         # Quiet hours or a weekend the member did not choose: move it, don't send it now.
         Delivery.objects.filter(pk=delivery.pk, state=DeliveryState.PENDING).update(due_at=allowed, enqueued_at=None)

@@ -8,11 +8,13 @@ show, with a constant number of queries however many members the cohort has:
   cohort) and their last activity (one query, lessons.activity),
 * every piece the members wrote, with "has feedback on its current version" (one query),
 * the pieces waiting for feedback (one query, lessons.feedback),
-* the pieces shared per ISO week, counted in SQL in each author's time zone (one query).
+* the pieces shared per ISO week, counted in SQL in each author's time zone (one query),
+* the conversations their posts started and the replies they answered (two grouped queries,
+  publishing.replies).
 
 `home_panel_rows(user, at)` answers the consultant's panel on the Wagtail admin home page for all
 her cohorts at once (two queries). Nothing here counts followers, likes or views: only writing,
-listening and publishing.
+listening, publishing and the conversations it starts.
 """
 
 import datetime
@@ -38,6 +40,7 @@ from lessons.activity import is_quiet, last_activity_in
 from lessons.changes import writing_version
 from lessons.feedback import has_current_feedback, waiting_for_feedback
 from lessons.models import Response, Submission, SubmissionState
+from publishing.replies import counts_by_membership
 
 WEEK = datetime.timedelta(days=7)
 HOME_PANEL_LIMIT = 25
@@ -166,6 +169,9 @@ class MemberRow:
     responses_received: int
     last_activity: datetime.datetime | None
     quiet: bool
+    # On the networks: posts someone answered, and others' replies the member answered back.
+    conversations_started: int = 0
+    replies_answered: int = 0
 
     @property
     def name(self):
@@ -220,6 +226,7 @@ class QuietMember:
 class BouncingMember:
     """Mail to this member's address bounces, so Klartext has stopped emailing them."""
 
+    membership_id: int
     name: str
     email: str
     since: datetime.datetime
@@ -318,7 +325,8 @@ def build_dashboard(cohort, at=None, schedule=None, *, circle=None, page=None, p
     """Everything the dashboard shows for `cohort` at `at`, in the same few queries however many
     members and pieces: the schedule (date overrides; the course page loads its lessons once), the
     members, their last activity, and for the members on the page their responses and pieces; the
-    feedback queue (count and the oldest few) and the pieces shared per week.
+    feedback queue (count and the oldest few), the pieces shared per week and two for the
+    conversations on the networks.
 
     `circle`: only its members. `page` (1-based): that page of `per_page` members; None: every
     member (the CSV exports)."""
@@ -337,6 +345,7 @@ def build_dashboard(cohort, at=None, schedule=None, *, circle=None, page=None, p
         page_obj = paginator.get_page(page)
         shown = list(page_obj.object_list)
     members = members_with_activity(cohort, shown, last_activity=last_activity) if shown else []
+    conversations = counts_by_membership(Membership.objects.filter(cohort=cohort, role=Role.MEMBER)) if members else {}
     by_member = {}
     if members:
         for membership_id, column, status in _load_cells([m.pk for m in members], column_of_block, column_of_lesson):
@@ -364,6 +373,8 @@ def build_dashboard(cohort, at=None, schedule=None, *, circle=None, page=None, p
                 responses_received=member.n_responses_received,
                 last_activity=member.last_activity,
                 quiet=is_quiet(member, member.last_activity, at),
+                conversations_started=conversations.get(member.pk, {}).get("started", 0),
+                replies_answered=conversations.get(member.pk, {}).get("answered", 0),
             )
         )
 
@@ -377,7 +388,7 @@ def build_dashboard(cohort, at=None, schedule=None, *, circle=None, page=None, p
         if is_quiet(member, last_activity.get(member.pk), at)
     ]
     bouncing = [
-        BouncingMember(names[member.pk], member.user.email, member.user.email_bouncing_since)
+        BouncingMember(member.pk, names[member.pk], member.user.email, member.user.email_bouncing_since)
         for member in everyone
         if member.user.email_bouncing_since is not None
     ]
@@ -616,6 +627,8 @@ SUMMARY_COLUMNS = [
     _("Published"),
     _("Responses given"),
     _("Responses received"),
+    _("Conversations started"),
+    _("Replies answered"),
     _("Last activity"),
     _("Quiet (14+ days)"),
 ]
@@ -631,6 +644,8 @@ def summary_values(row, zone):
         row.published,
         row.responses_given,
         row.responses_received,
+        row.conversations_started,
+        row.replies_answered,
         last,
         str(_("Yes")) if row.quiet else str(_("No")),
     ]

@@ -129,8 +129,16 @@ def habit_for(membership, now, *, weeks=WEEKS):
         if week := week_at(moment.astimezone(zone).date()):
             week.wrote += 1
 
+    # A piece counts once per platform however many posts were recorded for it (a corrected
+    # link recorded twice is still one piece); a post outside the assignments counts as itself.
     platforms = Counter()
-    for posted_on, platform in PostLog.objects.filter(membership=membership).values_list("posted_on", "platform"):
+    counted = set()
+    posts = PostLog.objects.filter(membership=membership).order_by("posted_on", "pk")
+    for pk, posted_on, platform, submission_id in posts.values_list("pk", "posted_on", "platform", "submission_id"):
+        key = (platform, submission_id) if submission_id is not None else pk
+        if key in counted:
+            continue
+        counted.add(key)
         platforms[platform] += 1
         if week := week_at(posted_on):
             week.published += 1

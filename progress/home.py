@@ -16,6 +16,8 @@ from cohorts import access
 from cohorts.models import CohortState, Membership, Role
 from cohorts.schedule import Schedule
 from course.translations import Translations
+from lessons import pieces
+from lessons.models import Submission
 from lessons.visibility import waiting_for
 from lessons.writing import recent_drafts
 
@@ -23,6 +25,9 @@ from .away import while_away
 
 # Drafts changed within this span are listed on home.
 RECENT_DRAFTS = datetime.timedelta(days=14)
+
+# How far ahead "Due soon" looks.
+DUE_SOON_DAYS = 14
 
 
 def member_home_response(request, page=None):
@@ -63,8 +68,10 @@ def home_context(request, membership, memberships, at, page=None):
     opened, total = schedule.progress(at)
     state = cohort.state_at(at)
     circle, facilitators = circle_and_facilitators(request.user, membership)
+    is_member = membership.role == Role.MEMBER
+    rows = assignment_rows(membership, source_schedule, schedule, at) if is_member else []
     # Pieces this member was asked to read and has not answered yet (one query).
-    waiting = waiting_for(membership) if membership.role == Role.MEMBER else []
+    waiting = waiting_for(membership) if is_member else []
     calendar_url = request.build_absolute_uri(reverse("cohorts:calendar", args=[membership.calendar_token]))
     return {
         "page": page,
@@ -76,7 +83,14 @@ def home_context(request, membership, memberships, at, page=None):
         "state_label": CohortState(state).label,
         "states": CohortState,
         "current": schedule.current(at),
-        "due_soon": schedule.due_soon(at),
+        # This week's and overdue assignments, each with the member's piece and its next step;
+        # "Due soon" lists what is still to do, what is published this week is done.
+        "open_rows": [row for row in rows if not row["step"].done],
+        "done_rows": [row for row in rows if row["step"].done],
+        "due_soon": [row["assignment"] for row in rows if not row["step"].done and not row["overdue"]]
+        if is_member
+        else schedule.due_soon(at),
+        "new_responses": pieces.new_responses(membership) if is_member else [],
         "next_opening": schedule.next_opening(at),
         "opened": opened,
         "total": total,
@@ -89,8 +103,35 @@ def home_context(request, membership, memberships, at, page=None):
         # What happened during a pause that just ended (the pause held the emails back).
         "while_away": while_away(membership, schedule, waiting, at),
         # The member's recent drafts, those an email reply started among them (one query).
-        "drafts": recent_drafts(membership, at - RECENT_DRAFTS) if membership.role == Role.MEMBER else [],
+        "drafts": recent_drafts(membership, at - RECENT_DRAFTS) if is_member else [],
     }
+
+
+def assignment_rows(membership, source_schedule, schedule, at, *, days=DUE_SOON_DAYS):
+    """The assignments of this week's lesson, those due in the next `days` and those overdue and
+    not yet published, soonest due first: each with the member's piece, where it stands and the
+    one next step. One query (the member's pieces)."""
+    mine = pieces.with_standing(Submission.objects.filter(membership=membership))
+    own = {piece.assignment_id: piece for piece in mine}
+    current = schedule.current(at)
+    horizon = at + datetime.timedelta(days=days)
+    rows = []
+    for source_slot, slot in zip(source_schedule.slots, schedule.slots, strict=True):
+        if not slot.is_open(at):
+            continue
+        for assignment in slot.assignments:
+            piece = own.get(assignment.block_id)
+            start_url = reverse(
+                "lessons:start", args=[membership.cohort_id, source_slot.lesson.pk, assignment.block_id]
+            )
+            step = pieces.next_step(piece, start_url=start_url)
+            overdue = assignment.due_at < at and not step.done
+            if slot is current or overdue or at <= assignment.due_at <= horizon:
+                rows.append(
+                    {"assignment": assignment, "piece": piece, "step": step, "overdue": overdue, "number": slot.number}
+                )
+    rows.sort(key=lambda row: row["assignment"].due_at)
+    return rows
 
 
 def circle_and_facilitators(user, membership):

@@ -15,8 +15,9 @@ from django.views.decorators.http import require_http_methods
 
 from cohorts import access
 from course.validators import validate_single_line, validate_visible
-from lessons.models import Contribution, PostLog, Relationship, SelfCheck
+from lessons.models import Contribution, PostLog, Relationship, SelfCheck, Submission
 from mail.preferences import next_weekly_nudge
+from publishing.replies import conversation_counts
 
 from .habit import GRACE_PER_QUARTER, SUGGESTED_RESPONSES, habit_for
 
@@ -119,6 +120,8 @@ def practice(request):
             "next_nudge": next_weekly_nudge(membership, now),
             "time_zone": membership.time_zone,
             "switch_url": "progress:practice",
+            # On the networks: conversations started and replies answered, never reach.
+            "conversations": conversation_counts(Submission.objects.filter(membership=membership)),
         },
     )
 

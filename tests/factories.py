@@ -69,8 +69,9 @@ def any_course():
     return CoursePage.objects.order_by("path").first() or make_course()
 
 
-def make_lesson(course, title, *, offset=0, body=None, **extra):
-    """A published lesson with some text and one short writing assignment, due three days in."""
+def make_lesson(course, title, *, offset=0, body=None, assignment=None, **extra):
+    """A published lesson with some text and one short writing assignment, due three days in
+    (`assignment`: fields of the assignment to change, e.g. {"wait_for_ready": True})."""
     lesson = LessonPage(
         title=title,
         summary=f"About {title}.",
@@ -88,6 +89,7 @@ def make_lesson(course, title, *, offset=0, body=None, **extra):
                     "suggested_length": 50,
                     "due_offset_days": 3,
                     "default_audience": "circle",
+                    **(assignment or {}),
                 },
             ),
         ],
@@ -346,6 +348,9 @@ def make_every_email(course_page, language, *, name="Leadership team", full_name
             Kind.EVENT_INVITATION, author, event.pk, key=f"event-invite:{event.pk}:0", variant="REQUEST"
         ),
         Kind.DRAFT_SAVED: row(Kind.DRAFT_SAVED, author, piece.pk, key="reply:1", variant="compare:1;files"),
+        Kind.RECONNECT_NEEDED: row(
+            Kind.RECONNECT_NEEDED, author, key="reconnect:bluesky:2026-11-25", variant="bluesky"
+        ),
     }
 
 
@@ -716,3 +721,74 @@ def sent_delivery(membership, kind=Kind.WEEKLY_NUDGE, *, sent_at=None, **fields)
         to_email=membership.user.email,
         **fields,
     )
+
+
+# --- publishing ---------------------------------------------------------------------------------
+
+
+def make_ready_piece(*, body, membership=None, **fields):
+    """A piece the facilitator marked ready to publish, shared with the circle, in Berlin."""
+    membership = membership or MembershipFactory(time_zone="Europe/Berlin")
+    return SubmissionFactory(
+        membership=membership,
+        title=fields.pop("title", "Listening first"),
+        body=body,
+        state="shared",
+        shared_at=timezone.now(),
+        ready_to_publish=True,
+        **fields,
+    )
+
+
+class ConnectedAccountFactory(DjangoModelFactory):
+    class Meta:
+        model = "publishing.ConnectedAccount"
+
+    user = factory.SubFactory(UserFactory)
+    network = "mastodon"
+    handle = "@alice@mastodon.example"
+    remote_id = "1"
+    service_url = "https://mastodon.example"
+    secret = factory.Sequence(lambda n: f"secret-token-{n}-do-not-leak")
+
+
+class MastodonAppFactory(DjangoModelFactory):
+    class Meta:
+        model = "publishing.MastodonApp"
+        django_get_or_create = ("instance",)
+
+    instance = "mastodon.example"
+    client_id = "client-id-1"
+    client_secret = "client-secret-1"
+
+
+class PublicationFactory(DjangoModelFactory):
+    """A piece posted on a network (posted, its URL recorded)."""
+
+    class Meta:
+        model = "publishing.Publication"
+
+    submission = factory.SubFactory(SubmissionFactory)
+    network = "mastodon"
+    parts = factory.LazyAttribute(lambda publication: [publication.submission.body or "A post."])
+    state = "posted"
+    due_at = factory.LazyFunction(timezone.now)
+    posted_at = factory.LazyFunction(timezone.now)
+    posted = factory.Sequence(
+        lambda n: [{"id": str(n), "uri": str(n), "cid": "", "url": f"https://mastodon.example/@a/{n}"}]
+    )
+    url = factory.LazyAttribute(lambda publication: publication.posted[0]["url"])
+
+
+class ReplyFactory(DjangoModelFactory):
+    """A reply on the network to a publication's first post (by_member=True: the member answering)."""
+
+    class Meta:
+        model = "publishing.Reply"
+
+    publication = factory.SubFactory(PublicationFactory)
+    remote_id = factory.Sequence(lambda n: f"reply-{n}")
+    parent_id = factory.LazyAttribute(lambda reply: reply.publication.posted[0]["id"])
+    author_handle = "@bob@mastodon.example"
+    text = "Which part was hardest?"
+    written_at = factory.LazyFunction(timezone.now)

@@ -140,6 +140,15 @@ def a_event(world):
     )[0]
 
 
+def m1_post(world):
+    """A public post M1 recorded outside the assignments: only M1 may correct or remove it."""
+    return PostLog.objects.get_or_create(
+        membership=world.m1,
+        url="https://www.linkedin.com/posts/m1-alpha",
+        defaults={"platform": "linkedin", "posted_on": world.cohort_a.start_date},
+    )[0]
+
+
 def editor_data(world):
     """A save that would overwrite M1's text if it got through."""
     return {"title": "HACKED", "body": "HACKED", "base_version": world.piece.version, "kind": "save"}
@@ -288,6 +297,21 @@ CASES = [
         },
         effective=True,
     ),
+    Case("lessons:preview", piece_kwargs, who(ok=[M1]), method="POST", data=lambda w: {"body": "Preview."}),
+    Case("lessons:post_edit", lambda w: {"pk": m1_post(w).pk}, who(ok=[M1])),
+    Case(
+        "lessons:post_edit",
+        lambda w: {"pk": m1_post(w).pk},
+        who(allowed=[M1]),
+        method="POST",
+        data=lambda w: {
+            "url": "https://www.linkedin.com/posts/corrected",
+            "platform": "linkedin",
+            "posted_on": w.cohort_a.start_date.isoformat(),
+        },
+        effective=True,
+    ),
+    Case("lessons:post_remove", lambda w: {"pk": m1_post(w).pk}, who(allowed=[M1]), method="POST", effective=True),
     # --- the circle: shared pieces for the circle, the facilitator and staff -------------------------
     Case("circle:piece", piece_kwargs, who(ok=A_READERS), shows=(A_MARKER,)),
     # A draft is nobody's to read in the circle, not even its author's (they have the editor).

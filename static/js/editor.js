@@ -10,29 +10,10 @@
 (function () {
   "use strict";
 
-  // ------------------------------------------------------------------ counting
-  // Mirrors lessons.platforms.count_characters: characters are Unicode code points (Python's
-  // len), and where the platform table gives a url_length every http(s) link counts that many
-  // characters. Python's \s is written out so that both sides agree on exactly the same whitespace.
-  var SPACE =
-    "\\t\\n\\v\\f\\r \\x1c-\\x1f\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000";
-  var URL_PATTERN = new RegExp("https?://[^" + SPACE + "<>()\\[\\]]+", "giu");
-  var WHITESPACE = new RegExp("[" + SPACE + "]+", "u");
-
-  // The platform table (lessons.platforms), rendered by the page as a json_script.
-  var platformTable = null;
-  function platforms() {
-    if (platformTable === null) {
-      var node = document.getElementById("platform-table");
-      platformTable = node ? JSON.parse(node.textContent) : {};
-    }
-    return platformTable;
-  }
-  function platformRow(platform) {
-    var table = platforms();
-    return platform && Object.prototype.hasOwnProperty.call(table, platform) ? table[platform] : null;
-  }
-
+  // ------------------------------------------------------------------ length
+  // The counter and the networks' previews come from the server (lessons.network_text, asked as
+  // the member types): what is counted is what would be posted, by one rule. Here only the save
+  // cap is checked, in code points like Python's len.
   function codePoints(text) {
     var n = 0;
     for (var i = 0; i < text.length; i++) {
@@ -47,57 +28,10 @@
     return n;
   }
 
-  function countCharacters(text, platform) {
-    text = text || "";
-    var row = platformRow(platform);
-    var fixed = row ? row.url_length : null;
-    if (fixed === null || fixed === undefined) return codePoints(text);
-    var urls = text.match(URL_PATTERN) || [];
-    return codePoints(text.replace(URL_PATTERN, "")) + fixed * urls.length;
-  }
-
-  function countWords(text) {
-    return (text || "").split(WHITESPACE).filter(Boolean).length;
-  }
-
   function fill(template, values) {
     return (template || "").replace(/\{(\w+)\}/g, function (all, name) {
       return Object.prototype.hasOwnProperty.call(values, name) ? String(values[name]) : all;
     });
-  }
-
-  window.KlartextEditor = { countCharacters: countCharacters, countWords: countWords };
-
-  function updateCounter(counter, text) {
-    if (!counter) return;
-    var data = counter.dataset;
-    var platform = data.platform || null;
-    var row = platformRow(platform);
-    var limit = row ? row.limit : 0;
-    var max = parseInt(data.maxBody, 10) || 0;
-    var count = countCharacters(text, platform);
-    counter.querySelector('[data-counter="count"]').textContent = count;
-    counter.querySelector('[data-counter="words"]').textContent = countWords(text);
-    counter.setAttribute("data-client-count", String(count));
-    var state = "ok";
-    var message = "";
-    var values = { platform: data.platformLabel || "" };
-    if (max && codePoints(text) > max) {
-      state = "over";
-      message = data.msgTooLong;
-    } else if (limit && count > limit) {
-      state = "over";
-      values.n = count - limit;
-      message = fill(data.msgOver, values);
-    } else if (limit && count >= Math.floor(limit * 0.9)) {
-      state = "near";
-      values.n = limit - count;
-      message = fill(data.msgNear, values);
-    }
-    counter.classList.toggle("is-near", state === "near");
-    counter.classList.toggle("is-over", state === "over");
-    var warning = counter.querySelector('[data-counter="warning"]');
-    if (warning.textContent !== message) warning.textContent = message;
   }
 
   // ------------------------------------------------------------------ storage
@@ -114,9 +48,8 @@
     var pieceId = form.dataset.pieceId;
     var PREFIX = "klartext:draft:" + pieceId + ":";
     var statusBox = document.getElementById("save-status");
-    var counter = document.getElementById("counter");
     var banner = document.getElementById("local-copy");
-    var maxBody = parseInt(counter && counter.dataset.maxBody, 10) || 0;
+    var maxBody = parseInt(form.dataset.maxBody, 10) || 0;
     var msg = form.dataset;
 
     var dirty = false;
@@ -217,7 +150,7 @@
     }
 
     function refreshCounter() {
-      updateCounter(counter, snapshot().body);
+      document.body.dispatchEvent(new CustomEvent("klartext:preview"));
     }
 
     function scheduleRetry(message) {
@@ -239,7 +172,6 @@
       var name = event.target && event.target.name;
       if (name !== "title" && name !== "body") return;
       markDirty();
-      if (name === "body") refreshCounter();
     });
 
     form.addEventListener("htmx:confirm", function (event) {
@@ -292,7 +224,6 @@
           } else {
             storeLocal(); // typed on while saving: the next save follows
           }
-          refreshCounter();
           if (pendingShare && !dirty) {
             var shareForm = pendingShare;
             pendingShare = null;
@@ -393,7 +324,6 @@
       });
     }
 
-    refreshCounter();
     offerLocalCopy();
   }
 

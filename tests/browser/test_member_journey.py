@@ -194,13 +194,19 @@ def test_a_member_goes_from_invitation_to_published_post(
     assert PostLog.objects.get(submission=piece).url == "https://www.linkedin.com/posts/mara-lindqvist-mondays"
 
     # The practice page counts it.
-    menu(page).get_by_role("link", name=t("My practice")).click()
+    menu(page).get_by_role("link", name=t("Practice"), exact=True).click()
     page.wait_for_url("**/practice/")
-    page.locator("svg.practice-strip").wait_for()
+    page.locator("svg.practice-strip:visible, .practice-weeks-list:visible").first.wait_for()
     checks.page(page, "practice")
 
+    # "My writing" lists the piece as published.
+    menu(page).get_by_role("link", name=t("My writing"), exact=True).click()
+    page.wait_for_url("**/write/")
+    page.locator(f'.my-piece[data-piece="{piece.pk}"][data-standing="published"]').wait_for()
+    checks.page(page, "my-writing")
+
     # Nudges on Thursday at 17:00 London time.
-    menu(page).get_by_role("link", name=t("Email preferences")).click()
+    menu(page).get_by_role("link", name=t("Preferences"), exact=True).click()
     page.wait_for_url("**/preferences/")
     checks.page(page, "preferences")
     page.locator("#id_preferences-nudge_weekday").select_option("3")

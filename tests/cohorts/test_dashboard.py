@@ -21,7 +21,7 @@ from lessons.changes import writing_changed
 from lessons.models import Feedback, PostLog, Response, Submission, SubmissionState
 from mail.messages import cohort_digest
 from progress.dashboard import Status, build_dashboard, home_panel_rows
-from tests.factories import CircleFactory, make_cohort, make_lesson, make_members
+from tests.factories import CircleFactory, PublicationFactory, ReplyFactory, make_cohort, make_lesson, make_members
 
 BERLIN = datetime.timezone(datetime.timedelta(hours=1))
 NOW = datetime.datetime(2026, 11, 20, 12, tzinfo=BERLIN)  # a Friday in the cohort's third week
@@ -410,6 +410,16 @@ def populate(cohort, lessons, members):
     PostLog.objects.bulk_create(
         [PostLog(membership=m, url="https://example.com/", platform="blog", posted_on=NOW.date()) for m in members[::5]]
     )
+    for submission in Submission.objects.filter(membership__in=members[::4], state=SubmissionState.PUBLISHED):
+        talk(submission)
+
+
+def talk(submission, answered=True):
+    """The piece posted on a network, someone replied, and (if `answered`) the member answered."""
+    reply = ReplyFactory(publication=PublicationFactory(submission=submission))
+    if answered:
+        ReplyFactory(publication=reply.publication, parent_id=reply.remote_id, by_member=True, author_handle="@me")
+    return reply.publication
 
 
 def count_queries(client, url):
@@ -454,13 +464,13 @@ def test_the_dashboard_page_is_kept_until_something_written_changes(admin_client
     assert {row.membership.pk: row.responses_given for row in response.context["dashboard"].rows}[ben.pk] == 1
 
 
-def test_building_the_dashboard_takes_seven_queries(cohort, lessons, django_assert_num_queries):
+def test_building_the_dashboard_takes_nine_queries(cohort, lessons, django_assert_num_queries):
     populate(cohort, lessons, make_members(cohort, 30))
     cohort = type(cohort).objects.select_related("course").get(pk=cohort.pk)
     build_dashboard(cohort)  # the course's lessons, loaded once per course page object
     # Date overrides, members, responses (given and received), last activity, pieces, the
-    # feedback queue, pieces shared per week.
-    with django_assert_num_queries(7):
+    # feedback queue, pieces shared per week, conversations started and replies answered.
+    with django_assert_num_queries(9):
         build_dashboard(cohort)
 
 
@@ -482,6 +492,8 @@ def test_the_summary_csv_has_one_row_per_member_with_the_same_figures_as_the_pag
         "Published",
         "Responses given",
         "Responses received",
+        "Conversations started",
+        "Replies answered",
         "Last activity",
         "Quiet (14+ days)",
     ]
@@ -491,6 +503,28 @@ def test_the_summary_csv_has_one_row_per_member_with_the_same_figures_as_the_pag
     assert rows == table[1:]
     assert ["Jörg Müller-Weiß", members[0].user.email] == rows[0][:2]
     assert any(row[2] != "0" for row in rows) and any(row[4] != "0" for row in rows)
+
+
+def test_the_summary_counts_conversations_started_and_replies_answered_on_the_networks(admin_client, cohort, lessons):
+    anna, ben, cleo = make_members(cohort, 3)
+    (first, second) = blocks(lessons[0])
+    Submission.objects.bulk_create(
+        [piece(m, lessons[0], block, SubmissionState.PUBLISHED) for m in (anna, ben) for block in (first, second)]
+    )
+    annas, annas_second = Submission.objects.filter(membership=anna).order_by("pk")
+    talk(annas)  # answered, and she answered back
+    talk(annas_second, answered=False)  # answered; she has not replied yet
+    bens = Submission.objects.filter(membership=ben).first()
+    quiet = PublicationFactory(submission=bens)  # posted, nobody answered: no conversation
+    ReplyFactory(publication=quiet, by_member=True, author_handle="@ben")  # his own follow-up is none either
+
+    header, *rows = read_csv(admin_client.get(dashboard_url("dashboard_summary_csv", cohort)))
+    table = page_table(admin_client.get(dashboard_url("dashboard", cohort)), "member-summary")
+
+    columns = header.index("Conversations started"), header.index("Replies answered")
+    figures = {row[1]: [row[i] for i in columns] for row in rows}
+    assert figures == {anna.user.email: ["2", "1"], ben.user.email: ["0", "0"], cleo.user.email: ["0", "0"]}
+    assert {row[1]: [row[i] for i in columns] for row in table[1:]} == figures  # the page says the same
 
 
 def test_the_progress_csv_has_a_status_label_per_member_and_lesson(admin_client, cohort, lessons):
@@ -547,7 +581,8 @@ def test_the_page_shows_no_follower_like_or_view_counts(admin_client, cohort, le
     html = admin_client.get(dashboard_url("dashboard", cohort)).content.decode().lower()
     home = admin_client.get(reverse("wagtailadmin_home")).content.decode().lower()
 
-    for word in ("follower", "likes", "views"):
+    assert "conversations started" in html  # the networks are counted, by conversations only
+    for word in ("follower", "likes", "views", "reposts", "impressions"):
         assert word not in html
         assert word not in home
 

@@ -249,6 +249,9 @@ def test_no_page_shows_followers_likes_or_views(client, anna, ben):
         reverse("progress:relationships"),
         "/",
         reverse("circle:feed", args=[anna.cohort_id]),
+        reverse("mail:preferences"),
+        reverse("publishing:piece", args=[writer.piece.pk]),
+        reverse("lessons:editor", args=[writer.piece.pk]),
     ]
     with time_machine.travel(at(2), tick=False):
         client.force_login(anna.user)

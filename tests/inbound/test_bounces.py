@@ -114,4 +114,4 @@ def test_the_member_sees_the_bounce_on_preferences_and_says_the_address_works(in
 def test_the_facilitator_sees_who_bounces_on_the_dashboard(inbound_smtp, bernd, cohort):
     report(inbound_smtp, bernd, "exim_hard.eml")
     dashboard = build_dashboard(cohort, NOW)
-    assert [row.membership.pk for row in dashboard.bouncing] == [bernd.pk]
+    assert [row.membership_id for row in dashboard.bouncing] == [bernd.pk]

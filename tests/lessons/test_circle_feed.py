@@ -163,13 +163,14 @@ def test_a_piece_is_unread_until_opened_and_again_after_a_new_response(client, w
     assert unread_titles(client.get(feed_url(world.cohort))) == ["Hello"]
 
 
-def test_ones_own_piece_is_marked_only_when_someone_responds(client, world):
+def test_ones_own_piece_is_never_badged_new_even_after_a_response(client, world):
     piece = write(world.ana, "Mine.", title="Mine")
     login(client, world.ana)
     assert unread_titles(client.get(feed_url(world.cohort))) == []
 
     writing.respond(piece, world.ben, "Read it.")
-    assert unread_titles(client.get(feed_url(world.cohort))) == ["Mine"]
+    # Home says someone responded; the feed's "New" is for other people's writing.
+    assert unread_titles(client.get(feed_url(world.cohort))) == []
 
 
 def test_after_sharing_a_member_is_invited_to_answer_two_or_three_unanswered_pieces(client, world):

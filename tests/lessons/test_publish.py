@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from lessons.models import PostLog, SubmissionState
 from lessons.writing import get_or_start, save_draft
-from tests.factories import make_world
+from tests.factories import make_lesson, make_world
 
 POST_URL = "https://www.linkedin.com/posts/anna_leadership-activity-1234"
 
@@ -54,10 +54,31 @@ def publish_url(piece):
     return reverse("lessons:publish", args=[piece.pk])
 
 
-def test_only_pieces_marked_ready_get_the_publish_page(anna, piece):
+@pytest.fixture
+def waiting_piece(world, course_page):
+    """A piece for an assignment whose publishing waits for the facilitator's "ready"."""
+    lesson = make_lesson(course_page, "Careful", assignment={"wait_for_ready": True})
+    piece = get_or_start(world.anna, lesson, lesson.writing_assignments[0][0])
+    save_draft(piece.pk, title="Careful", body="Something to check first.", base_version=0)
+    piece.refresh_from_db()
+    return piece
+
+
+def test_by_default_the_writer_publishes_without_waiting_for_ready(anna, piece):
+    assert not piece.ready_to_publish
+    response = anna.get(publish_url(piece))
+    assert response.status_code == 200
+    editor = anna.get(reverse("lessons:editor", args=[piece.pk])).content.decode()
+    assert publish_url(piece) in editor
+    assert "You decide when it is ready" in editor
+
+
+def test_where_the_assignment_says_so_publishing_waits_for_ready(anna, waiting_piece):
+    piece = waiting_piece
     response = anna.get(publish_url(piece), follow=True)
     assert response.redirect_chain == [(reverse("lessons:editor", args=[piece.pk]), 302)]
     assert "ready to publish" in response.content.decode()
+    assert publish_url(piece) not in response.content.decode()
     # and nothing can be recorded through it
     anna.post(publish_url(piece), {"action": "record", "url": POST_URL, "platform": "linkedin"})
     assert not PostLog.objects.exists()
@@ -90,24 +111,26 @@ def test_recording_the_public_url_publishes_the_piece(anna, world, ready):
     assert POST_URL in anna.get(publish_url(ready)).content.decode()
 
 
-def test_a_url_without_scheme_is_accepted_as_https(anna, ready):
-    anna.post(
+def test_a_url_without_scheme_is_refused_with_a_clear_message(anna, ready):
+    response = anna.post(
         publish_url(ready),
         {
             "action": "record",
-            "url": "bsky.app/profile/anna/post/1",
-            "platform": "bluesky",
+            "url": "linkedin.com/posts/x",
+            "platform": "linkedin",
             "posted_on": timezone.localdate().isoformat(),
         },
     )
-    assert PostLog.objects.get().url == "https://bsky.app/profile/anna/post/1"
+    assert response.status_code == 422
+    assert "Paste the full address of your post, starting with https://." in response.content.decode()
+    assert not PostLog.objects.exists()
 
 
 @pytest.mark.parametrize(
     "data, message",
     [
-        ({"url": "not a url", "platform": "linkedin"}, "Enter a valid URL"),
-        ({"url": "javascript:alert(1)", "platform": "linkedin"}, "Enter a valid URL"),
+        ({"url": "not a url", "platform": "linkedin"}, "starting with https://"),
+        ({"url": "javascript:alert(1)", "platform": "linkedin"}, "starting with https://"),
         ({"url": POST_URL, "platform": "myspace"}, "Select a valid choice"),
         ({"url": POST_URL, "platform": "linkedin", "posted_on": "2999-01-01"}, "cannot be in the future"),
         ({"url": POST_URL, "platform": "linkedin", "posted_on": "yesterday"}, "Enter a valid date"),
@@ -242,7 +265,7 @@ def test_the_posted_on_date_is_prefilled_in_the_format_a_date_input_accepts(anna
         ("ftps://example.test/post", False),
         ("http://www.linkedin.com/posts/1", False),
         ("file:///etc/passwd", False),
-        ("www.linkedin.com/posts/anna-1", True),  # no scheme: https is assumed
+        ("www.linkedin.com/posts/anna-1", False),  # no scheme: refused, not guessed
         (POST_URL, True),
     ],
 )

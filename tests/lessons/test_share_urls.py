@@ -105,9 +105,12 @@ def test_plain_text_fits_at_exactly_the_limit_and_not_one_over(platform, limit):
     assert fits(platform, "ä" * (limit + 1)) == (limit + 1, limit, False)
 
 
-def test_an_emoji_counts_once_like_any_other_character():
-    assert fits("x", "🚀" * 280)[2] is True
-    assert fits("x", "🚀" * 281)[2] is False
+def test_an_emoji_weighs_two_on_x_and_is_one_grapheme_on_bluesky():
+    assert fits("x", "🚀" * 140)[2] is True
+    assert fits("x", "🚀" * 141)[2] is False
+    family = "👩\u200d👩\u200d👧"  # five code points, one character on screen
+    assert fits("bluesky", family * 300) == (300, 300, True)
+    assert fits("x", family * 140)[2] is True
 
 
 @pytest.mark.parametrize("platform", ["x", "mastodon"])

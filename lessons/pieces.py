@@ -1,0 +1,126 @@
+"""Where each of a member's pieces stands, as they see it, and the one thing to do next.
+
+One rule for the member home, "My writing" and the editor: a piece is not started, a draft,
+shared, back with the facilitator's "revise" or "ready to publish", or published. The latest
+feedback counts; publishing ends the story. (Assignment titles in the reader's language:
+lessons.titles.)
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .models import Feedback, ReadMarker, Response, Submission, SubmissionState
+from .writing import may_publish
+
+
+class Standing:
+    NOT_STARTED = "not_started"
+    DRAFT = "draft"
+    SHARED = "shared"
+    REVISE = "revise"
+    READY = "ready"
+    PUBLISHED = "published"
+
+    LABELS = {
+        NOT_STARTED: _("Not started"),
+        DRAFT: _("Draft"),
+        SHARED: _("Shared"),
+        REVISE: _("Feedback: revise"),
+        READY: _("Feedback: ready to publish"),
+        PUBLISHED: _("Published"),
+    }
+
+
+@dataclass
+class NextStep:
+    standing: str
+    action: str  # the button's words
+    url: str
+
+    @property
+    def label(self):
+        return Standing.LABELS[self.standing]
+
+    @property
+    def done(self):
+        return self.standing == Standing.PUBLISHED
+
+
+def standing_of(piece):
+    """The piece's standing: `piece` a Submission annotated by `with_standing` (or None)."""
+    if piece is None:
+        return Standing.NOT_STARTED
+    if piece.state == SubmissionState.PUBLISHED:
+        return Standing.PUBLISHED
+    verdict = getattr(piece, "latest_verdict", None)
+    if verdict == Feedback.Verdict.REVISE:
+        return Standing.REVISE
+    if verdict == Feedback.Verdict.READY:
+        return Standing.READY
+    if piece.state == SubmissionState.SHARED:
+        return Standing.SHARED
+    return Standing.DRAFT
+
+
+def next_step(piece, *, start_url=None):
+    """The one next action for a piece (None: not started, then `start_url` starts it)."""
+    standing = standing_of(piece)
+    if piece is None:
+        return NextStep(standing, str(_("Start writing")), start_url or "")
+    editor = reverse("lessons:editor", args=[piece.pk])
+    if standing == Standing.DRAFT:
+        return NextStep(standing, str(_("Continue writing")), editor)
+    if standing == Standing.REVISE:
+        return NextStep(standing, str(_("Revise it")), editor + "#feedback-heading")
+    if standing in (Standing.READY, Standing.SHARED) and may_publish(piece):
+        return NextStep(standing, str(_("Publish it")), reverse("lessons:publish", args=[piece.pk]))
+    if standing == Standing.SHARED:
+        return NextStep(standing, str(_("Read the responses")), editor + "#responses-heading")
+    return NextStep(standing, str(_("Open it")), editor)
+
+
+def with_standing(queryset):
+    """Submissions with what their standing needs: the latest feedback's verdict and body, and
+    how many responses they have (no extra query per piece)."""
+    latest = Feedback.objects.filter(submission=OuterRef("pk")).order_by("-created_at", "-pk")
+    return queryset.select_related("lesson").annotate(
+        latest_verdict=Subquery(latest.values("verdict")[:1]),
+        latest_feedback=Subquery(latest.values("body")[:1]),
+        response_count=Count("responses", distinct=True),
+    )
+
+
+def own_pieces(memberships):
+    """All pieces of these memberships, newest change first, ready for `standing_of`."""
+    return with_standing(Submission.objects.filter(membership__in=memberships)).order_by("-updated_at", "-pk")
+
+
+# --- listening: responses to one's own pieces -------------------------------------------------
+
+
+def mark_read(membership, submission):
+    """The member has seen `submission` and its responses as they are now."""
+    if membership is None:
+        return
+    now = timezone.now()
+    if not ReadMarker.objects.filter(membership=membership, submission=submission).update(read_at=now):
+        ReadMarker.objects.get_or_create(membership=membership, submission=submission, defaults={"read_at": now})
+
+
+def new_responses(membership):
+    """Responses from others to the member's pieces that came after the member last looked at
+    the piece (in the editor or the circle), grouped by piece, with their authors and pieces."""
+    seen = ReadMarker.objects.filter(
+        membership=membership, submission=OuterRef("submission"), read_at__gte=OuterRef("created_at")
+    )
+    return list(
+        Response.objects.filter(submission__membership=membership)
+        .exclude(Q(author=membership))
+        .filter(~Exists(seen))
+        .select_related("author__user", "submission")
+        .order_by("submission_id", "created_at", "pk")
+    )
