@@ -247,3 +247,21 @@ def test_a_reply_to_the_nudge_in_the_outbox_becomes_a_draft_on_the_members_home(
 
     # The next tick (every 10 s in this run) sends the confirmation.
     make_run.wait_for(confirmation, 60, 'no "Your draft is saved" email in var/outbox/')
+
+
+@pytest.mark.parametrize(
+    ("extra_env", "expected"),
+    [({}, "http://localhost:8101"), ({"SITE_URL": "https://klartext.example"}, "https://klartext.example")],
+)
+def test_make_run_sets_site_url_from_port_so_email_links_reach_this_server(extra_env, expected):
+    """Links in emails follow PORT (unless SITE_URL is set): the command `make run` would start
+    the web, worker and beat with is run with `env` in honcho's place."""
+    plan = subprocess.run(
+        ["make", "--no-print-directory", "-n", "run", "PORT=8101"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout
+    (start,) = [line for line in plan.splitlines() if "honcho start" in line]
+    shown = start.replace(".venv/bin/honcho start -f Procfile.dev", "env")
+    env = {key: value for key, value in os.environ.items() if key != "SITE_URL"} | extra_env
+    printed = subprocess.run(["sh", "-c", shown], cwd=ROOT, env=env, capture_output=True, text=True, check=True).stdout
+    assert f"SITE_URL={expected}" in printed.splitlines()
+    assert "PORT=8101" in printed.splitlines()
