@@ -99,7 +99,8 @@ def _process_together(ids, now):
                 row.state, row.reason, row.detail = InboundState.DROPPED, drop.reason, drop.detail[:300]
                 logger.info("inbound message %s dropped: %s %s", row.pk, drop.reason, drop.detail)
             row.processed_at = timezone.now()  # when the draft was saved (the bench's latency ends here)
-        InboundMessage.objects.bulk_update(rows, SAVED_FIELDS)
+            # One UPDATE a row: a bulk_update's CASE for every field costs more to build than it saves.
+            row.save(update_fields=SAVED_FIELDS)
     return {row.pk: row.state for row in rows}
 
 
