@@ -109,7 +109,6 @@ class Batch:
 
     def __init__(self, rows, now):
         self.now = now
-        self.soft_bounced = set()  # emails a soft bounce in this batch was about (rows are saved at the end)
         today = now.astimezone(datetime.UTC).date()
         self.addresses = {}
         for row in rows:
@@ -233,17 +232,16 @@ def apply_report(row, address, report, batch):
     # A late bounce for an address the person has since changed says nothing about the new one.
     if delivery.to_email and email_key(delivery.to_email) != email_key(user.email):
         raise Drop(DropReason.UNKNOWN_EMAIL, f"{report.status}: the member's address changed since")
-    if report.soft and (
-        delivery.pk in batch.soft_bounced
-        or InboundMessage.objects.filter(delivery_id=delivery.pk, kind=InboundKind.BOUNCE, state=InboundState.APPLIED)
+    if (
+        report.soft
+        # Rows are saved as they are processed: an earlier row of this batch counts too.
+        and InboundMessage.objects.filter(delivery_id=delivery.pk, kind=InboundKind.BOUNCE, state=InboundState.APPLIED)
         .exclude(pk=row.pk)
         .exists()
     ):
         # Delay warnings repeat for one message: one soft bounce per email, so "in a row" means emails.
         row.state, row.detail = InboundState.APPLIED, f"{report.status} {report.action} (repeat)"
         return
-    if report.soft:
-        batch.soft_bounced.add(delivery.pk)
     bouncing = record_bounce(user.pk, hard=report.hard, now=now)
     row.state = InboundState.APPLIED
     row.detail = f"{report.status} {report.action}" + (" → bouncing" if bouncing else "")
