@@ -3,7 +3,7 @@ in batches of at most BATCH_SIZE (one task each). The webhook queues its rows on
 committed; the SMTP server gathers the rows of messages that arrive close together first
 (inbound.server)."""
 
-from django.db import close_old_connections, transaction
+from django.db import transaction
 
 from mail.replies import is_inbound_recipient
 
@@ -21,7 +21,6 @@ def store(raw, mail_from, recipients, source=InboundMessage.Source.SMTP):
     ours = [address for address in dict.fromkeys(recipients) if is_inbound_recipient(address)]
     if not ours:
         return []
-    close_old_connections()  # a long-running server: drop a connection the database closed
     rows = InboundMessage.objects.bulk_create(
         [
             InboundMessage(

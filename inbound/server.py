@@ -17,7 +17,7 @@ import logging
 from aiosmtpd.controller import Controller
 from asgiref.sync import sync_to_async
 from django.conf import settings
-from django.db import DatabaseError
+from django.db import DatabaseError, close_old_connections
 from kombu.exceptions import OperationalError
 
 from mail.replies import is_inbound_recipient
@@ -27,6 +27,11 @@ from .receiving import BATCH_SIZE, queue, store
 logger = logging.getLogger(__name__)
 
 BATCH_WAIT = 0.05  # seconds a stored message may wait for others to share its task
+
+
+def store_message(raw, mail_from, recipients):
+    close_old_connections()  # a long-running server: drop a connection the database closed
+    return store(raw, mail_from, recipients)
 
 
 class InboundHandler:
@@ -47,7 +52,7 @@ class InboundHandler:
             raw = raw.encode("utf-8", "surrogateescape")
         try:
             # Each message in a thread of its own: the database work never blocks the event loop.
-            ids = await sync_to_async(store, thread_sensitive=False)(raw, envelope.mail_from, envelope.rcpt_tos)
+            ids = await sync_to_async(store_message, thread_sensitive=False)(raw, envelope.mail_from, envelope.rcpt_tos)
         except DatabaseError:
             logger.exception("could not store an inbound message")
             return "451 4.3.0 Temporary failure, try again later"
