@@ -42,16 +42,17 @@ assets: static/vendor/.built
 messages: $(VENV)/.installed
 	$(BIN)/python scripts/compile_messages.py
 
+# Links in emails follow the port (SITE_URL=http://localhost:$(PORT) unless set).
 run: app
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py migrate --no-input -v 0
-	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py seed_demo
+	DEBUG=$${DEBUG:-1} SITE_URL=$${SITE_URL:-http://localhost:$(PORT)} $(BIN)/python manage.py seed_demo
 	@echo
 	@echo "Klartext is starting on http://localhost:$(PORT)/  (admin: http://localhost:$(PORT)/admin/)"
 	@echo "Web, Celery worker, beat and the inbound SMTP server (replies to emails, port $${KLARTEXT_INBOUND_SMTP_PORT:-2525})"
 	@echo "run together; Ctrl-C stops them all."
 	@echo
 # A tick a minute (not every five) locally: the demo's first nudge reaches var/outbox/ at once.
-	DEBUG=$${DEBUG:-1} PORT=$(PORT) KLARTEXT_TICK_SECONDS=$${KLARTEXT_TICK_SECONDS:-60} $(BIN)/honcho start -f Procfile.dev
+	DEBUG=$${DEBUG:-1} PORT=$(PORT) SITE_URL=$${SITE_URL:-http://localhost:$(PORT)} KLARTEXT_TICK_SECONDS=$${KLARTEXT_TICK_SECONDS:-60} $(BIN)/honcho start -f Procfile.dev
 
 # Two workers for two cores; each has its own test database, Redis databases and ports
 # (tests/conftest.py). Tests marked with one xdist_group run on one worker (--dist loadgroup): the

@@ -5,6 +5,7 @@ from django import forms
 from django.contrib.auth import get_user_model, password_validation
 from django.utils.translation import gettext_lazy as _
 
+from course.names import short_name_from
 from course.validators import validate_single_line, validate_visible
 
 
@@ -13,6 +14,13 @@ class AcceptInvitationForm(forms.Form):
 
     full_name = forms.CharField(
         label=_("Your full name"), max_length=150, validators=[validate_visible, validate_single_line]
+    )
+    short_name = forms.CharField(
+        label=_("What should we call you?"),
+        max_length=60,
+        required=False,
+        validators=[validate_single_line],
+        help_text=_("Used in greetings, in emails and on the site. You can change it later in your preferences."),
     )
     password1 = forms.CharField(
         label=_("Choose a password"),
@@ -27,7 +35,9 @@ class AcceptInvitationForm(forms.Form):
     )
 
     def __init__(self, *args, invitation, **kwargs):
-        kwargs.setdefault("initial", {"full_name": invitation.full_name})
+        kwargs.setdefault(
+            "initial", {"full_name": invitation.full_name, "short_name": short_name_from(invitation.full_name)}
+        )
         super().__init__(*args, **kwargs)
         self.invitation = invitation
         self.fields["full_name"].widget.attrs["autocomplete"] = "name"
@@ -37,6 +47,9 @@ class AcceptInvitationForm(forms.Form):
 
     def clean_full_name(self):
         return " ".join(self.cleaned_data["full_name"].split())
+
+    def clean_short_name(self):
+        return " ".join(self.cleaned_data["short_name"].split())
 
     def clean(self):
         cleaned = super().clean()

@@ -123,7 +123,7 @@ def load(token):
     return invitation
 
 
-def accept(token, *, user=None, full_name="", password=None):
+def accept(token, *, user=None, full_name="", short_name="", password=None):
     """Accept an invitation: create or link the account, join the cohort, mark it used.
 
     `user` is the logged-in person (their email must match the invitation); otherwise a new
@@ -146,6 +146,7 @@ def accept(token, *, user=None, full_name="", password=None):
                 email=invitation.email,
                 password=password,
                 full_name=full_name or invitation.full_name or invitation.email.split("@")[0],
+                short_name=short_name,
                 language=invitation.language,
                 time_zone=invitation.time_zone,
             )

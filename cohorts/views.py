@@ -77,7 +77,10 @@ def accept_invitation(request, token):
             return _accept(request, token, user=user)
     elif not has_account and limited:
         # Keep the name they typed; the passwords are never sent back to the browser.
-        form = AcceptInvitationForm(initial={"full_name": request.POST.get("full_name", "")}, invitation=invitation)
+        form = AcceptInvitationForm(
+            initial={"full_name": request.POST.get("full_name", ""), "short_name": request.POST.get("short_name", "")},
+            invitation=invitation,
+        )
     elif not has_account:
         form = AcceptInvitationForm(request.POST if request.method == "POST" else None, invitation=invitation)
         if request.method == "POST" and form.is_valid():
@@ -85,6 +88,7 @@ def accept_invitation(request, token):
                 request,
                 token,
                 full_name=form.cleaned_data["full_name"],
+                short_name=form.cleaned_data["short_name"],
                 password=form.cleaned_data["password1"],
             )
 

@@ -14,6 +14,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 
 from .identity import clean_email, matching
+from .names import short_name_from
 from .timezones import AVAILABLE_ZONES, zone_named
 from .translations import Translations, source_of
 
@@ -74,6 +75,12 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     email = models.EmailField(_("email"), unique=True)
     full_name = models.CharField(_("full name"), max_length=150)
+    short_name = models.CharField(
+        _("what should we call you?"),
+        max_length=60,
+        blank=True,
+        help_text=_("Used in greetings, in emails and on the site. Empty: your first name."),
+    )
     language = models.CharField(
         _("preferred language"), max_length=2, choices=Language.choices, default=Language.ENGLISH
     )
@@ -117,13 +124,15 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.full_name
 
     def get_short_name(self):
-        return self.first_name
+        """What greetings call this person: their chosen short name, else their first name
+        without titles (course.names)."""
+        return self.short_name or short_name_from(self.full_name)
 
     @property
     def first_name(self):
-        # Wagtail's sidebar and notification emails greet people by first name. We keep the name
-        # as the person wrote it and never guess a first name from it: splitting at the first
-        # space made "Dr." the first name of "Dr. Anna Berger".
+        # Wagtail's sidebar and notification emails show people by first name. We keep the name
+        # as the person wrote it there: splitting at the first space made "Dr." the first name
+        # of "Dr. Anna Berger". Greetings use `get_short_name`.
         return self.full_name or self.email
 
     @property

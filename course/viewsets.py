@@ -10,7 +10,7 @@ from wagtail.users.views.users import UserViewSet as WagtailUserViewSet
 from .timezones import TimeZoneField
 from .validators import EmailAddressField, validate_single_line, validate_visible
 
-PROFILE_FIELDS = ["full_name", "language", "time_zone"]
+PROFILE_FIELDS = ["full_name", "short_name", "language", "time_zone"]
 
 
 class ProfileFieldsMixin(forms.Form):
@@ -21,6 +21,13 @@ class ProfileFieldsMixin(forms.Form):
     email = EmailAddressField(required=True, label=_("Email"))
     full_name = forms.CharField(
         label=_("Full name"), max_length=150, validators=[validate_visible, validate_single_line]
+    )
+    short_name = forms.CharField(
+        label=_("Short name"),
+        max_length=60,
+        required=False,
+        validators=[validate_single_line],
+        help_text=_("Used in greetings. Empty: the first name without titles."),
     )
 
 

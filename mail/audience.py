@@ -9,8 +9,12 @@ now" reaches exactly the members the tick would.
 from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q
 
 from cohorts.models import Frequency, Membership, Role
+from course.timezones import iso_week_key
 
-from .models import Kind, NudgeOptOut, SkipReason
+from .models import Delivery, DeliveryState, Kind, NudgeOptOut, SkipReason
+
+# A weekly nudge in these states went out or may still go out: it fills its member's week.
+ARRIVING = [DeliveryState.PENDING, DeliveryState.SENDING, DeliveryState.SENT, DeliveryState.UNKNOWN]
 
 # Mail the person asked for themselves (an invitation, the confirmation of a draft they sent by
 # replying): sent during a pause too. (The password reset is not a Delivery: course.tasks sends it
@@ -72,6 +76,36 @@ def weekly_nudge_audience(local_date):
     table's unique period key."""
     chose_weekly = alumni_on(local_date) & Q(nudge_frequency=Frequency.WEEKLY)
     return Q(role=Role.MEMBER) & not_paused(local_date) & (running_on(local_date) | chose_weekly)
+
+
+def without_weekly_nudge_since(memberships, week_began):
+    """Those memberships that have had no weekly nudge (sent, or still to go) since their local
+    week began. `week_began`: an expression over the membership, the instant its week began in
+    its zone. Together with the period key (the ISO week of the slot's local date), this keeps one
+    nudge per member per local week even when they change their zone, weekday and hour in the
+    middle of it: the week is the one in the zone they have now. `weekly_nudge_weeks_taken` is
+    the same rule for one member in Python."""
+    memberships = memberships.annotate(weekly_week_began=week_began)
+    earlier = Delivery.objects.filter(
+        membership=OuterRef("pk"),
+        kind=Kind.WEEKLY_NUDGE,
+        state__in=ARRIVING,
+        due_at__gte=OuterRef("weekly_week_began"),
+    )
+    return memberships.exclude(Exists(earlier))
+
+
+def weekly_nudge_weeks_taken(rows, zone):
+    """The local ISO weeks (keys) in which a member gets no further weekly nudge: those of their
+    rows' period keys (one row per key), and those in which a row that went or may still go was
+    due, seen from the member's zone now. `rows`: (period key, state, due at) of their weekly
+    nudges."""
+    taken = set()
+    for period_key, state, due_at in rows:
+        taken.add(period_key)
+        if state in ARRIVING:
+            taken.add(iso_week_key(due_at.astimezone(zone).date()))
+    return taken
 
 
 def alumni_nudge_audience(local_date):

@@ -7,7 +7,9 @@
   with the token of every invitation, unsubscribe and calendar link masked: whoever reads the
   preview cannot use the recipient's links;
 * send now: this week's weekly nudge for one cohort, through `dispatch.queue_weekly_nudges_now`
-  (the same rows and dedupe as the tick: a second click in the same week queues nothing).
+  (the same rows and dedupe as the tick: a second click in the same week queues nothing);
+* on the admin home, a warning when beat has not ticked for longer than three intervals
+  (`dispatch.beat_is_late`): then nothing is planned and no nudge goes out.
 
 Scope: the cohorts the user facilitates (`access.facilitated_cohorts`; staff see all). Invitation
 emails belong to their invitation's cohort.
@@ -31,6 +33,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.generic import TemplateView
 from wagtail.admin import messages
+from wagtail.admin.ui.components import Component
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from cohorts import access
@@ -39,10 +42,11 @@ from course.translations import Translations
 from lessons.models import LessonPage, Submission
 from lessons.titles import assignment_titles
 
-from .dispatch import queue_weekly_nudges_now
+from .dispatch import beat_is_late, queue_weekly_nudges_now
 from .messages import BatchContext, Skip
 from .models import Delivery, DeliveryState, Kind, SkipReason
 from .sending import unmet_consent
+from .timing import departures
 
 app_name = "cohort_deliveries"
 ROWS_PER_PAGE = 50
@@ -58,12 +62,15 @@ def scoped_deliveries(user):
 
 
 def state_counts(rows):
-    """One query: how many rows are sent, pending (or being sent), failed, unknown or flagged."""
+    """One query: how many rows are sent, pending (or being sent), failed, unknown or flagged,
+    expired (past their deadline) or missed (planned too late)."""
     return rows.order_by().aggregate(
         sent=Count("pk", filter=Q(state=DeliveryState.SENT)),
         pending=Count("pk", filter=Q(state__in=[DeliveryState.PENDING, DeliveryState.SENDING])),
         failed=Count("pk", filter=Q(state=DeliveryState.FAILED)),
         unknown=Count("pk", filter=Q(state=DeliveryState.UNKNOWN) | Q(flagged=True)),
+        expired=Count("pk", filter=Q(state=DeliveryState.EXPIRED)),
+        missed=Count("pk", filter=Q(state=DeliveryState.MISSED)),
     )
 
 
@@ -110,7 +117,7 @@ def describe(deliveries):
     for delivery in deliveries:
         if delivery.kind in (Kind.LESSON_RELEASED, Kind.ASSIGNMENT_DUE) and delivery.subject_id:
             lesson_ids.add(delivery.subject_id)
-        elif delivery.kind in (Kind.FEEDBACK_READY, Kind.PEER_REVIEW) and delivery.subject_id:
+        elif delivery.kind in (Kind.FEEDBACK_READY, Kind.PEER_REVIEW, Kind.PEER_RESPONDED) and delivery.subject_id:
             piece_ids.add(delivery.subject_id)
         elif delivery.kind == Kind.EVENT_KIT:
             event_ids.add(_number(delivery.period_key.split(":")[1]) if ":" in delivery.period_key else None)
@@ -157,13 +164,15 @@ def _about(delivery, lessons, shown, pieces, piece_titles, events):
         )
         title = assignment["title"] if assignment else lesson.title
         return _("“%(title)s”, due the next day") % {"title": title}
-    if kind in (Kind.FEEDBACK_READY, Kind.PEER_REVIEW):
+    if kind in (Kind.FEEDBACK_READY, Kind.PEER_REVIEW, Kind.PEER_RESPONDED):
         piece = pieces.get(delivery.subject_id)
         if piece is None:
             return _("a piece that no longer exists")
         title = piece.title or piece_titles[piece.pk]
         if kind == Kind.FEEDBACK_READY:
             return _("feedback on “%(title)s”") % {"title": title}
+        if kind == Kind.PEER_RESPONDED:
+            return _("responses to “%(title)s”") % {"title": title}
         reminder = key.rsplit(":", 1)[-1]
         return _("“%(title)s”, reminder %(number)s of 3") % {"title": title, "number": reminder}
     if kind == Kind.EVENT_KIT:
@@ -336,6 +345,39 @@ class DeliveryDetailView(DeliveriesMixin, TemplateView):
         return _("Delivery %(pk)s") % {"pk": self.kwargs["pk"]}
 
 
+def departure_text(cohort, now):
+    """When this week's nudges of the cohort that wait to go out actually leave: at once, or at
+    the next moment their recipients' quiet hours and weekends allow (mail.timing)."""
+    rows = list(
+        Delivery.objects.filter(
+            membership__cohort=cohort, kind=Kind.WEEKLY_NUDGE, state=DeliveryState.PENDING
+        ).select_related("membership")
+    )
+    leaving = departures(rows, now)
+    if not leaving.later:
+        return str(_("They leave now."))
+    if len(leaving.local) == 1:
+        ((weekday, time),) = leaving.local
+        local = datetime.datetime.combine(datetime.date(2024, 1, 1 + weekday), time)  # a Monday + weekday
+        said = _("%(count)s leave on %(day)s at %(time)s in each member's own time zone (quiet hours or weekend).")
+        text = said % {
+            "count": leaving.later,
+            "day": date_format(local, "l"),
+            "time": date_format(local, "TIME_FORMAT"),
+        }
+    else:
+        said = _(
+            "%(count)s wait for the end of their quiet hours or weekend and leave at 07:00 in their own time "
+            "zone, the last on %(when)s (your time)."
+        )
+        when = timezone.localtime(leaving.last)
+        text = said % {"count": leaving.later, "when": date_format(when, "DATETIME_FORMAT")}
+    if leaving.now:
+        now_text = ngettext("%(count)s leaves now;", "%(count)s leave now;", leaving.now) % {"count": leaving.now}
+        return f"{now_text} {text}"
+    return str(text)
+
+
 class SendNowView(DeliveriesMixin, TemplateView):
     """POST only: this week's nudge for one cohort the user facilitates (404 for any other)."""
 
@@ -357,7 +399,7 @@ class SendNowView(DeliveriesMixin, TemplateView):
                 % {"count": already},
             ]
             if queued:
-                parts.append(str(_("Members in their quiet hours (20:00–07:00) get it at 07:00 their time.")))
+                parts.append(departure_text(cohort, timezone.now()))
             messages.success(request, " ".join(parts))
         else:
             messages.warning(
@@ -369,6 +411,23 @@ class SendNowView(DeliveriesMixin, TemplateView):
                 % {"cohort": cohort},
             )
         return redirect(f"{reverse(f'{app_name}:index')}?cohort={cohort.pk}")
+
+
+class BeatWarningPanel(Component):
+    """A warning on the admin home page, for whoever runs a cohort, when beat has stopped."""
+
+    name = "beat_warning"
+    template_name = "mail/admin/beat_warning.html"
+    order = 10
+
+    def render_html(self, parent_context=None):
+        self.since = beat_is_late(timezone.now())
+        if self.since is None or not access.facilitated_cohorts(parent_context["request"].user).exists():
+            return ""
+        return super().render_html(parent_context)
+
+    def get_context_data(self, parent_context):
+        return {"since": self.since, "deliveries_url": reverse(f"{app_name}:index")}
 
 
 urlpatterns = [

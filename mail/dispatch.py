@@ -2,9 +2,14 @@
 
     beat (every 5 min) → tick(now), in one transaction:
       reconcile: rows stuck in 'sending' past SENDING_TIMEOUT → 'unknown' + flagged (never resent)
-      plan:      mail.planning.plan(now), one statement per kind
+      plan:      mail.planning.plan(now): each kind over the span since its watermark, a few
+                 statements per kind; what was due in an outage and is past its deadline → 'missed'
+      expire:    pending rows past their deadline (`send_by`) → 'expired', never sent late
       dispatch:  one UPDATE … RETURNING marks due pending rows as enqueued; send_batch tasks of
                  BATCH_SIZE ids are queued after commit (mail.sending does the rest)
+
+The watermarks double as beat's heartbeat: `beat_is_late` tells the admin home when no tick has
+planned for longer than three intervals.
 
 The database is the source of truth for every email; Celery is only the transport.
 """
@@ -18,7 +23,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from .models import Delivery, DeliveryState
-from .planning import plan, plan_weekly_nudges_for
+from .planning import last_planned, plan, plan_weekly_nudges_for
+from .timing import EXPIRED_LATE
 
 BATCH_SIZE = 250
 DISPATCH_LIMIT = 100_000
@@ -39,6 +45,21 @@ def reconcile(now):
         state=DeliveryState.UNKNOWN,
         flagged=True,
         last_error="The worker stopped while sending; not resent to avoid a duplicate.",
+    )
+
+
+def expire_overdue(now):
+    """Pending rows whose deadline has passed (a worker never got to them in time): recorded
+    'expired', never sent late."""
+    return Delivery.objects.filter(state=DeliveryState.PENDING, send_by__lte=now).update(
+        state=DeliveryState.EXPIRED, reason=EXPIRED_LATE, enqueued_at=None
+    )
+
+
+def expire(delivery, reason):
+    """One pending row that can no longer leave before its deadline → 'expired' with the reason."""
+    return Delivery.objects.filter(pk=delivery.pk, state=DeliveryState.PENDING).update(
+        state=DeliveryState.EXPIRED, reason=reason, enqueued_at=None
     )
 
 
@@ -72,8 +93,10 @@ def enqueue(ids, *, countdown=None):
 
 @dataclass
 class TickResult:
-    planned: dict = field(default_factory=dict)
+    planned: dict = field(default_factory=dict)  # pending rows planned, per planner
+    missed: dict = field(default_factory=dict)  # rows recorded 'missed', per planner
     reconciled: int = 0
+    expired: int = 0
     dispatched: int = 0
 
 
@@ -82,11 +105,23 @@ def tick(now=None):
     result = TickResult()
     with transaction.atomic():
         result.reconciled = reconcile(now)
-        result.planned = plan(now)
+        counts = plan(now)
+        result.planned = {name: count.planned for name, count in counts.items()}
+        result.missed = {name: count.missed for name, count in counts.items()}
+        result.expired = expire_overdue(now)
         ids = dispatch(now)
         result.dispatched = len(ids)
         enqueue(ids)
     return result
+
+
+def beat_is_late(now):
+    """Since when no tick has planned, when that is longer than three tick intervals; else None
+    (also before the very first tick: nothing tells a new installation from a missing beat)."""
+    last = last_planned()
+    if last is None or now - last <= datetime.timedelta(seconds=3 * settings.KLARTEXT_TICK_SECONDS):
+        return None
+    return last
 
 
 def queue_weekly_nudges_now(cohort, now):

@@ -10,7 +10,9 @@ from django.utils.translation import gettext_lazy as _
 
 from cohorts.models import Membership
 from course.models import Language
+from course.names import short_name_from
 from course.timezones import TimeZoneField, zone_named
+from course.validators import validate_single_line
 
 from .models import Kind
 from .preferences import shown_kinds
@@ -20,6 +22,14 @@ SAVED_FIELDS = ["nudge_weekday", "nudge_hour", "time_zone", "language", "nudge_f
 
 
 class PreferencesForm(forms.ModelForm):
+    # The person's, not the membership's: one name in every cohort (saved on the user).
+    short_name = forms.CharField(
+        label=_("What should we call you?"),
+        max_length=60,
+        required=False,
+        validators=[validate_single_line],
+        help_text=_("Used in greetings, in emails and on the site. Empty: your first name."),
+    )
     time_zone = TimeZoneField(
         label=_("Your time zone"), help_text=_("Nudges arrive at your chosen hour in this time zone.")
     )
@@ -48,15 +58,21 @@ class PreferencesForm(forms.ModelForm):
         }
         widgets = {"paused_until": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
-    def __init__(self, *args, instance, opted_out_kinds=(), **kwargs):
+    def __init__(self, *args, instance, user, opted_out_kinds=(), **kwargs):
         self.kinds = shown_kinds(instance)
         kwargs.setdefault("initial", {"opt_outs": [kind for kind in self.kinds if kind in set(opted_out_kinds)]})
+        kwargs["initial"].setdefault("short_name", user.short_name)
         super().__init__(*args, instance=instance, prefix="preferences", **kwargs)
+        self.fields["short_name"].widget.attrs["placeholder"] = short_name_from(user.full_name)
+        self.order_fields(["short_name"])
         self.fields["opt_outs"].choices = [(kind.value, kind.label) for kind in map(Kind, self.kinds)]
         self.fields["paused_until"].input_formats = ["%Y-%m-%d"]
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
+
+    def clean_short_name(self):
+        return " ".join(self.cleaned_data["short_name"].split())
 
     def clean(self):
         cleaned = super().clean()

@@ -11,23 +11,51 @@ from collections import defaultdict
 from email.utils import parseaddr
 
 from django.conf import settings
-from django.db.models import Count, Q
+from django.db.models import Count, Prefetch, Q
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from cohorts.models import CohortEvent, Membership, Role
 from cohorts.schedule import Schedule
+from course.names import short_name_from
 from course.timezones import week_start
 from course.translations import Translations, content_language, default_language
 from lessons.activity import is_quiet, last_activity_in
 from lessons.feedback import waiting_for_feedback
-from lessons.models import Feedback, LessonPage, PostLog, Submission
+from lessons.models import Feedback, LessonPage, PostLog, Response, Submission
+from lessons.rendering import plain_excerpt
 
 from . import meetups
-from .emails import build_message
-from .models import Kind
+from .emails import build_message, render_subject
+from .models import OPTIONAL_KINDS, Kind
 from .notes import load_notes, reply_to, who_is_stuck
 from .replies import WRITING_KINDS, bounce_address, headers_for, read_draft_saved_variant
 from .tokens import unsubscribe_url
+
+# Which email leads when several go out as one message: what the member is waiting for first,
+# what the course asks of them next, reminders last.
+LEAD_ORDER = [
+    Kind.FEEDBACK_READY,
+    Kind.PEER_RESPONDED,
+    Kind.PEER_REVIEW,
+    Kind.ASSIGNMENT_DUE,
+    Kind.LESSON_RELEASED,
+    Kind.WEEKLY_NUDGE,
+    Kind.EVENT_KIT,
+    Kind.FACILITATOR_DIGEST,
+    Kind.SELF_CHECK,
+    Kind.ALUMNI_NUDGE,
+]
+FEEDBACK_QUOTE_CHARS = 300
+
+
+def lead_rank(kind):
+    return LEAD_ORDER.index(kind) if kind in LEAD_ORDER else len(LEAD_ORDER)
+
+
+def absolute(path):
+    """Every link in an email is absolute and starts with SITE_URL (make run derives it from PORT)."""
+    return settings.SITE_URL + path
 
 
 class Skip(Exception):
@@ -57,7 +85,10 @@ class BatchContext:
                 by_kind[delivery.kind].add(delivery.subject_id)
         self._lessons = self._load_lessons(by_kind[Kind.LESSON_RELEASED] | by_kind[Kind.ASSIGNMENT_DUE])
         self._submissions = self._load_submissions(
-            by_kind[Kind.FEEDBACK_READY] | by_kind[Kind.PEER_REVIEW] | by_kind[Kind.DRAFT_SAVED]
+            by_kind[Kind.FEEDBACK_READY]
+            | by_kind[Kind.PEER_REVIEW]
+            | by_kind[Kind.PEER_RESPONDED]
+            | by_kind[Kind.DRAFT_SAVED]
         )
         self._events = self._load_events(by_kind[Kind.EVENT_KIT] | by_kind[Kind.EVENT_INVITATION])
         self._notes = load_notes(by_kind[Kind.PERSONAL_NOTE] | by_kind[Kind.GROUP_MESSAGE])
@@ -73,6 +104,11 @@ class BatchContext:
         self._lesson_urls = {}
         # Variants decided while building, recorded with the outcome (no extra write per message).
         self.variants = {}
+        # A message that carries several deliveries (mail.coalescing): lead pk → the companions'
+        # pks it carries, lead pk → the companions' pks left out of it, and why (pk → reason).
+        self.carried = {}
+        self.left_out = {}
+        self.skipped = {}
 
     # -- loading ---------------------------------------------------------------------------------
 
@@ -86,7 +122,7 @@ class BatchContext:
             s.pk: s
             for s in Submission.objects.filter(pk__in=ids)
             .select_related("membership__user", "lesson")
-            .prefetch_related("feedback", "responses")
+            .prefetch_related("feedback", Prefetch("responses", Response.objects.select_related("author__user")))
         }
 
     def _load_events(self, ids):
@@ -136,31 +172,50 @@ class BatchContext:
 
     # -- rules -----------------------------------------------------------------------------------
 
-    def build(self, delivery, connection):
+    def build(self, delivery, connection, companions=()):
+        """The message for `delivery`, and for the companions due for the same person in the same
+        slot (mail.coalescing): one email that leads with the most pressing one and lists the
+        others. Rows that are not to be sent (any more) are left out and noted in `skipped`;
+        Skip when none is left."""
         if delivery.kind == Kind.INVITATION:
             return self._invitation(delivery, connection)
-        # Whether the member still wants it is the claim's question (mail.sending.claim), asked
-        # in the statement that takes the row, not here from what the batch loaded at its start.
-        membership = delivery.membership
-        builder = getattr(self, f"_{delivery.kind}")
-        name, context = builder(delivery, membership)
+        parts = []
+        for row in [delivery, *companions]:
+            try:
+                parts.append((row, *self.content(row)))
+            except Skip as reason:
+                self.skipped[row.pk] = str(reason)
+        self.left_out[delivery.pk] = [row.pk for row in companions if row.pk in self.skipped]
+        if not parts:
+            raise Skip(self.skipped[delivery.pk])
+        parts.sort(key=lambda part: (lead_rank(part[0].kind), part[0].pk))
+        lead, name, context = parts[0]
+        membership = lead.membership
+        also, seen = [], {(name, context["action_url"])}
+        for _row, other_name, other in parts[1:]:
+            if (other_name, other["action_url"]) in seen:
+                continue  # the same event twice (e.g. two feedback rows on one piece): listed once
+            seen.add((other_name, other["action_url"]))
+            subject = render_subject(other_name, other, membership.language)
+            also.append({"subject": subject, "url": other["action_url"], "label": other["action_label"]})
+        kinds = list(dict.fromkeys(row.kind for row, _name, _context in parts))
         context.update(
             {
-                "membership": membership,
-                "user": membership.user,
-                "cohort": membership.cohort,
-                "course": self.shown(membership.cohort, membership.language)(membership.cohort.course),
-                "site_url": settings.SITE_URL,
-                "preferences_url": settings.SITE_URL + "/preferences/",
-                "reply_invited": delivery.kind in WRITING_KINDS,
+                "also": also,
+                "unsubscribe_links": [
+                    {"kind": Kind(kind).label, "url": unsubscribe_url(membership.pk, kind)}
+                    for kind in kinds
+                    if kind in OPTIONAL_KINDS
+                ],
             }
         )
+        self.carried[delivery.pk] = [row.pk for row, _name, _context in parts if row.pk != delivery.pk]
         headers = {
             "Message-ID": message_id(delivery),
-            **unsubscribe_headers(delivery),
-            **headers_for(delivery, self.now),
+            **unsubscribe_headers(lead),
+            **headers_for(lead, self.now),
             # Last: a kind's own Reply-To (the facilitator, an event's organizer) wins.
-            **self.extra_headers.pop(delivery.pk, {}),
+            **self.extra_headers.pop(lead.pk, {}),
         }
         message = build_message(
             name,
@@ -171,19 +226,46 @@ class BatchContext:
             connection=connection,
             envelope_from=bounce_address(delivery),
         )
-        for part in self.attachments.pop(delivery.pk, ()):
+        for part in self.attachments.pop(lead.pk, ()):
             message.attach(part)
         return message
+
+    def content(self, delivery):
+        """(template name, context) of one member's delivery; Skip if there is nothing to say.
+        Whether the member still wants it is the claim's question (mail.sending.claim and
+        mail.coalescing.claim), asked in the statement that takes the row."""
+        membership = delivery.membership
+        builder = getattr(self, f"_{delivery.kind}")
+        name, context = builder(delivery, membership)
+        context.update(
+            {
+                "membership": membership,
+                "user": membership.user,
+                "greeting_name": membership.user.get_short_name(),
+                "cohort": membership.cohort,
+                "course": self.shown(membership.cohort, membership.language)(membership.cohort.course),
+                "site_url": settings.SITE_URL,
+                "preferences_url": absolute(f"{reverse('mail:preferences')}?cohort={membership.cohort_id}"),
+                "reply_invited": delivery.kind in WRITING_KINDS,
+            }
+        )
+        return name, context
 
     def _invitation(self, delivery, connection):
         invitation = delivery.invitation
         if invitation.accepted_at is not None:
             raise Skip("The invitation was accepted meanwhile.")
+        accept_url = absolute(invitation.accept_path)
         context = {
             "invitation": invitation,
             "cohort": invitation.cohort,
+            # Worded for where the cohort is: starting on a date, or already running.
+            "cohort_state": invitation.cohort.state_at(self.now),
             "course": self.shown(invitation.cohort, invitation.language)(invitation.cohort.course),
-            "accept_url": f"{settings.SITE_URL}{invitation.accept_path}",
+            "accept_url": accept_url,
+            "action_url": accept_url,
+            "action_label": _("Accept the invitation"),
+            "greeting_name": short_name_from(invitation.full_name),
             "inviter": invitation.invited_by,
         }
         return build_message(
@@ -196,37 +278,59 @@ class BatchContext:
             envelope_from=bounce_address(delivery),
         )
 
-    # -- kinds -----------------------------------------------------------------------------------
+    # -- kinds: each returns its template and context, with the one place its button leads to --
 
     def _local_week(self, membership):
         monday = week_start(self.now.astimezone(membership.zone).date())
         return monday, monday + datetime.timedelta(days=6)
 
+    def _start_url(self, membership, assignment):
+        """The member's piece for an assignment, started if need be, in the editor."""
+        return absolute(
+            reverse("lessons:start", args=[membership.cohort_id, assignment.lesson.pk, assignment.block_id])
+        )
+
     def _weekly_nudge(self, delivery, membership):
         schedule = self.shown_schedule(membership)
         current = schedule.current(self.now)
-        prompt = None
-        if current and current.assignments:
-            prompt = current.assignments[0].value["prompt"]
+        assignment = current.assignments[0] if current and current.assignments else None
+        prompt = assignment.value["prompt"] if assignment else None
         monday, sunday = self._local_week(membership)
         posted = any(monday <= day <= sunday for day in self._posted.get(membership.pk, ()))
         self.variants[delivery.pk] = "posted" if posted else "standard"
+        if posted:
+            action_url = absolute(reverse("circle:feed", args=[membership.cohort_id]))
+            action_label = _("Read your circle")
+        elif assignment:
+            action_url, action_label = self._start_url(membership, assignment), _("Start writing")
+        else:
+            action_url, action_label = absolute(reverse("lessons:posts")), _("Write and record a post")
         return "weekly_nudge", {
             "posted_this_week": posted,
             "lesson": current.lesson if current else None,
             "lesson_url": self.lesson_url(current.lesson) if current else None,
             "prompt": prompt,
+            "action_url": action_url,
+            "action_label": action_label,
         }
 
     def _alumni_nudge(self, delivery, membership):
-        return "alumni_nudge", {}
+        return "alumni_nudge", {
+            "action_url": absolute(reverse("circle:feed", args=[membership.cohort_id])),
+            "action_label": _("Open your circle"),
+        }
 
     def _lesson_released(self, delivery, membership):
         lesson = self._lessons.get(delivery.subject_id)
         if lesson is None:
             raise Skip("The lesson no longer exists.")
         lesson = self.shown(membership.cohort, membership.language)(lesson)
-        return "lesson_released", {"lesson": lesson, "lesson_url": self.lesson_url(lesson)}
+        return "lesson_released", {
+            "lesson": lesson,
+            "lesson_url": self.lesson_url(lesson),
+            "action_url": self.lesson_url(lesson),
+            "action_label": _("Read the lesson"),
+        }
 
     def _assignment_due(self, delivery, membership):
         lesson = self._lessons.get(delivery.subject_id)
@@ -241,6 +345,8 @@ class BatchContext:
             "assignment": assignment,
             "due_at": assignment.due_at,
             "lesson_url": self.lesson_url(lesson),
+            "action_url": self._start_url(membership, assignment),
+            "action_label": _("Open your draft"),
         }
 
     def _feedback_ready(self, delivery, membership):
@@ -248,7 +354,13 @@ class BatchContext:
         if submission is None:
             raise Skip("The piece no longer exists.")
         feedback = max(submission.feedback.all(), key=lambda f: f.created_at, default=None)
-        return "feedback_ready", {"submission": submission, "feedback": feedback}
+        return "feedback_ready", {
+            "submission": submission,
+            "feedback": feedback,
+            "quote": plain_excerpt(feedback.body, FEEDBACK_QUOTE_CHARS) if feedback else "",
+            "action_url": absolute(reverse("lessons:editor", args=[submission.pk]) + "#feedback-heading"),
+            "action_label": _("Read the feedback"),
+        }
 
     def _peer_review(self, delivery, membership):
         submission = self._submissions.get(delivery.subject_id)
@@ -256,17 +368,51 @@ class BatchContext:
             raise Skip("The piece no longer exists.")
         if any(response.author_id == membership.pk for response in submission.responses.all()):
             raise Skip("The reader has responded meanwhile.")
-        return "peer_review", {"submission": submission, "author": submission.membership.user}
+        author = submission.membership.user
+        return "peer_review", {
+            "submission": submission,
+            "author": author,
+            "author_name": author.get_short_name() or author.full_name,
+            "action_url": absolute(reverse("circle:piece", args=[submission.pk]) + "#response-form"),
+            "action_label": _("Read and respond"),
+        }
+
+    def _peer_responded(self, delivery, membership):
+        submission = self._submissions.get(delivery.subject_id)
+        if submission is None or submission.membership_id != membership.pk:
+            raise Skip("The piece no longer exists.")
+        responders = []
+        for response in submission.responses.all():
+            name = response.author.user.get_short_name() if response.author else ""
+            if response.author_id != membership.pk and name and name not in responders:
+                responders.append(name)
+        return "peer_responded", {
+            "submission": submission,
+            "responders": responders,
+            "response_count": sum(1 for r in submission.responses.all() if r.author_id != membership.pk),
+            "action_url": absolute(reverse("circle:piece", args=[submission.pk]) + "#responses-heading"),
+            "action_label": _("Read the responses"),
+        }
 
     def _event_kit(self, delivery, membership):
         event = self._events.get(delivery.subject_id)
         if event is None:
             raise Skip("The event no longer exists.")
-        return "event_kit", {"event": event, "phase": delivery.variant}
+        return "event_kit", {
+            "event": event,
+            "phase": delivery.variant,
+            "action_url": meetups.event_url(event),
+            "action_label": _("Open the event"),
+        }
 
     def _self_check(self, delivery, membership):
-        url = f"{settings.SITE_URL}{reverse('progress:self_check')}?cohort={membership.cohort_id}"
-        return "self_check", {"self_check_url": url, "year": delivery.period_key.removeprefix("self-check:")}
+        url = absolute(f"{reverse('progress:self_check')}?cohort={membership.cohort_id}")
+        return "self_check", {
+            "self_check_url": url,
+            "year": delivery.period_key.removeprefix("self-check:"),
+            "action_url": url,
+            "action_label": _("Start your self-check"),
+        }
 
     def _not_paused(self, membership):
         if membership.paused_until and membership.paused_until >= membership.local_today(self.now):
@@ -278,7 +424,11 @@ class BatchContext:
         if note is None:
             raise Skip("The note no longer exists.")
         self.extra_headers[delivery.pk] = reply_to(note)
-        return delivery.kind, {"note": note}
+        return delivery.kind, {
+            "note": note,
+            "action_url": absolute(reverse("progress:cohort_home", args=[membership.cohort_id])),
+            "action_label": _("Open your course home"),
+        }
 
     _personal_note = _note
     _group_message = _note
@@ -308,7 +458,9 @@ class BatchContext:
         organizer = self.organizer(event.cohort)
         self.extra_headers[delivery.pk] = {"Reply-To": organizer}
         self.attachments[delivery.pk] = [meetups.calendar_part(delivery, membership, event, organizer)]
-        return "event_invitation", meetups.invitation_context(delivery, membership, event)
+        context = meetups.invitation_context(delivery, membership, event)
+        context.update({"action_url": context["event_url"], "action_label": _("Going? Tell us on the event page")})
+        return "event_invitation", context
 
     def _draft_saved(self, delivery, membership):
         submission = self._submissions.get(delivery.subject_id)
@@ -323,18 +475,28 @@ class BatchContext:
             "editor_url": editor_url,
             "changed_meanwhile": compare is not None,
             "attachments_dropped": attachments_dropped,
+            "action_url": editor_url,
+            "action_label": _("Continue writing"),
         }
 
     def _reconnect_needed(self, delivery, membership):
         # The network's name travels in `variant` (mail sits below publishing and never reads its rows).
         network = {"bluesky": "Bluesky", "mastodon": "Mastodon"}.get(delivery.variant, delivery.variant)
-        return "reconnect_needed", {"network": network}
+        return "reconnect_needed", {
+            "network": network,
+            "action_url": absolute(f"{reverse('mail:preferences')}?cohort={membership.cohort_id}"),
+            "action_label": _("Open your preferences"),
+        }
 
     def _facilitator_digest(self, delivery, membership):
         cohort = membership.cohort
         if cohort.pk not in self._digests:
             self._digests[cohort.pk] = cohort_digest(cohort, self.now)
-        return "facilitator_digest", {"digest": self._digests[cohort.pk]}
+        return "facilitator_digest", {
+            "digest": self._digests[cohort.pk],
+            "action_url": absolute(reverse("lessons_feedback:queue")),
+            "action_label": _("Open the feedback queue"),
+        }
 
 
 DIGEST_STUCK_ROWS = 15

@@ -13,6 +13,7 @@ class Kind(models.TextChoices):
     ASSIGNMENT_DUE = "assignment_due", _("Assignment due tomorrow")
     FEEDBACK_READY = "feedback_ready", _("Feedback ready")
     PEER_REVIEW = "peer_review", _("Peer response waiting")
+    PEER_RESPONDED = "peer_responded", _("Someone responded to your piece")
     FACILITATOR_DIGEST = "facilitator_digest", _("Facilitator weekly digest")
     ALUMNI_NUDGE = "alumni_nudge", _("Alumni nudge")
     EVENT_KIT = "event_kit", _("Event kit")
@@ -69,6 +70,13 @@ class SkipReason(models.TextChoices):
     OPTED_OUT = "opted_out", _("The member switched this kind of email off.")
     PAUSED = "paused", _("The member paused their nudges.")
     COHORT_ENDED = "cohort_ended", _("The cohort has ended.")
+    # Expired and missed rows: on time or not at all (mail.timing, mail.planning).
+    DEADLINE_PASSED = "deadline_passed", _("Its deadline passed before it could be sent.")
+    HELD_PAST_DEADLINE = "held_past_deadline", _("Quiet hours or the weekend would have held it past its deadline.")
+    PLANNED_TOO_LATE = (
+        "planned_too_late",
+        _("Planned only after its deadline (beat or the database was down): not sent."),
+    )
 
 
 class Delivery(models.Model):

@@ -55,10 +55,14 @@ def preferences(request):
 
     if request.method == "POST":
         # A copy: a form with errors must not change the saved values the page shows.
-        form = PreferencesForm(request.POST, instance=copy.copy(membership), opted_out_kinds=opted_out)
+        form = PreferencesForm(
+            request.POST, instance=copy.copy(membership), user=request.user, opted_out_kinds=opted_out
+        )
         if form.is_valid():
             with transaction.atomic():
                 form.instance.save(update_fields=SAVED_FIELDS)
+                request.user.short_name = form.cleaned_data["short_name"]
+                request.user.save(update_fields=["short_name"])
                 set_opt_outs(membership, form.cleaned_data["opt_outs"], shown=form.kinds)
                 if form.instance.paused_until != membership.paused_until:
                     record_pause(
@@ -70,7 +74,7 @@ def preferences(request):
             return redirect(_page_url(membership))
         messages.error(request, _("Nothing was saved: please correct the marked fields."))
     else:
-        form = PreferencesForm(instance=membership, opted_out_kinds=opted_out)
+        form = PreferencesForm(instance=membership, user=request.user, opted_out_kinds=opted_out)
 
     return render(
         request,

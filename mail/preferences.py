@@ -7,13 +7,15 @@ member's coming slots, so the preferences page never promises a nudge the tick w
 import datetime
 
 from django.db import transaction
+from django.db.models import Q
 
 from cohorts.models import Role
 from course.timezones import iso_week_key
 from lessons.models import Pause
 
-from .audience import weekly_nudge_days
+from .audience import weekly_nudge_days, weekly_nudge_weeks_taken
 from .models import OPTIONAL_KINDS, Delivery, Kind, NudgeOptOut
+from .timing import week_began
 
 # However far ahead a member pauses (at most a year) or a cohort starts, the answer is found
 # within this many weeks; past it, there is no next nudge to show.
@@ -27,8 +29,9 @@ def next_weekly_nudge(membership, now, *, planned_weeks=None):
 
     A slot counts until its hour is over: the tick runs every few minutes within the hour. The
     membership's saved state decides (two queries: the audience on the coming slot days, and the
-    weeks already planned). `planned_weeks` (period keys of weekly nudges already planned for this
-    membership) is loaded when not given.
+    weeks that already had their nudge, `audience.weekly_nudge_weeks_taken`: also a week that had
+    it in another zone or at another slot before the member changed them). `planned_weeks` (the
+    keys of those weeks) is loaded when not given.
     """
     zone = membership.zone
     local_now = now.astimezone(zone)
@@ -42,13 +45,14 @@ def next_weekly_nudge(membership, now, *, planned_weeks=None):
         day += datetime.timedelta(days=7)
     in_audience = set(weekly_nudge_days(membership, [moment.date() for moment in slots]))
     candidates = [moment for moment in slots if moment.date() in in_audience][:WEEKS_TO_CHECK]
+    if not candidates:
+        return None
     if planned_weeks is None:
         keys = [iso_week_key(moment.date()) for moment in candidates]
-        planned_weeks = set(
-            Delivery.objects.filter(membership=membership, kind=Kind.WEEKLY_NUDGE, period_key__in=keys).values_list(
-                "period_key", flat=True
-            )
+        rows = Delivery.objects.filter(membership=membership, kind=Kind.WEEKLY_NUDGE).filter(
+            Q(period_key__in=keys) | Q(due_at__gte=week_began(today, zone))
         )
+        planned_weeks = weekly_nudge_weeks_taken(rows.values_list("period_key", "state", "due_at"), zone)
     for moment in candidates:
         if iso_week_key(moment.date()) not in planned_weeks:
             return moment  # else this week's nudge already went out (or is on its way) at another slot

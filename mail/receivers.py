@@ -16,7 +16,8 @@ def invitation_delivery(invitation):
         invitation=invitation,
         kind=Kind.INVITATION,
         period_key=f"link:{invitation.nonce}",
-        defaults={"due_at": timezone.now()},
+        # A link that no longer works is not worth sending.
+        defaults={"due_at": timezone.now(), "send_by": invitation.expires_at},
     )
     return delivery
 

@@ -1,6 +1,7 @@
 """Sending a batch: claim each row, send it over one SMTP connection, record the outcome.
 
-    send_batch(ids) → per row: not due or quiet for the recipient → deferred (due later);
+    send_batch(ids) → per row: not due or quiet for the recipient → deferred (due later), unless
+      that is at or past its deadline → expired (mail.timing.too_late);
       throttle: wait for a slot under KLARTEXT_SEND_RATE (shared by all workers), before the claim
       claim:    pending → sending in one conditional UPDATE that re-checks consent (mail.audience
                 .consent_rules: account, unsubscribe, opt-out, pause, cohort end); a row that fails
@@ -26,20 +27,22 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Case, CharField, Exists, F, OuterRef, Value, When
+from django.db.models import Case, CharField, Exists, F, OuterRef, Q, Value, When
 from django.utils import timezone
 
 from cohorts.models import Invitation, Membership
 
+from . import coalescing
 from .audience import consent_rules
-from .dispatch import enqueue
+from .dispatch import enqueue, expire
 from .messages import BatchContext, Skip
 from .models import Delivery, DeliveryState
 from .smtp import Connection, NotAccepted, Unknown
-from .timing import allowed_moment
+from .timing import EXPIRED_HELD, EXPIRED_LATE, allowed_moment, too_late
 
 logger = logging.getLogger(__name__)
 
+ROW_RELATED = ("membership__user", "membership__cohort__course", "invitation__cohort__course")
 MAX_ATTEMPTS = 6
 RETRY_CAP_SECONDS = 900
 # The outcome of a row the batch had no time left for: it goes to the next batch.
@@ -92,16 +95,16 @@ def send_batch(ids, now=None):
     deadline = claim_deadline(time.monotonic())
     now = now or timezone.now()
     rows = list(
-        Delivery.objects.filter(pk__in=ids, state=DeliveryState.PENDING)
-        .select_related("membership__user", "membership__cohort__course", "invitation__cohort__course")
-        .order_by("pk")
+        Delivery.objects.filter(pk__in=ids, state=DeliveryState.PENDING).select_related(*ROW_RELATED).order_by("pk")
     )
-    context = BatchContext(rows, now)
+    # Several rows due for one person now leave as one message (mail.coalescing).
+    companions, extra = coalescing.gather(rows, now, related=ROW_RELATED)
+    context = BatchContext(rows + extra, now)
     connection = Connection()
     outcome = defaultdict(int)
     try:
         for index, delivery in enumerate(rows):
-            result = _send_one(delivery, context, connection, now, deadline)
+            result = _send_one(delivery, context, connection, now, deadline, companions.get(delivery.pk, ()))
             if result == OUT_OF_TIME:
                 outcome["requeued"] = requeue(rows[index:])
                 break
@@ -132,18 +135,31 @@ def claim(delivery, now):
     """pending → sending, committed before the message leaves, in one conditional UPDATE that
     also checks the member still wants this email (`consent_rules` on their local date): a change
     committed before the claim is always honoured. Returns "claimed", "skipped" (the row now says
-    why) or "taken" (another worker has it, it was sent, or it is gone)."""
+    why), "expired" (its deadline passed while it waited) or "taken" (another worker has it, it
+    was sent, or it is gone)."""
     rows = Delivery.objects.filter(pk=delivery.pk, state=DeliveryState.PENDING)
-    claiming = {"state": DeliveryState.SENDING, "claimed_at": timezone.now(), "attempts": F("attempts") + 1}
+    claimed_at = timezone.now()
+    # The deadline is checked at the claim, not at the batch's start: a throttled batch runs long.
+    in_time = Q(send_by__isnull=True) | Q(send_by__gt=claimed_at)
+    claiming = {"state": DeliveryState.SENDING, "claimed_at": claimed_at, "attempts": F("attempts") + 1}
     if delivery.membership_id is None:
-        return "claimed" if rows.update(**claiming) else "taken"
+        if rows.filter(in_time).update(**claiming):
+            return "claimed"
+        return "expired" if expire_late(rows, in_time) else "taken"
     rules = _consent(delivery, now)
     consenting = Exists(Membership.objects.filter(*[rule for _reason, rule in rules], pk=OuterRef("membership_id")))
-    if rows.filter(consenting).update(**claiming):
+    if rows.filter(in_time, consenting).update(**claiming):
         return "claimed"
+    if expire_late(rows, in_time):
+        return "expired"
     # Not claimed: a second conditional update records which rule the member no longer meets.
     skipped = rows.filter(~consenting).update(state=DeliveryState.SKIPPED, reason=_first_unmet(rules))
     return "skipped" if skipped else "taken"
+
+
+def expire_late(rows, in_time):
+    """The row's deadline passed before a worker could claim it: 'expired', never sent late."""
+    return rows.filter(~in_time).update(state=DeliveryState.EXPIRED, reason=EXPIRED_LATE, enqueued_at=None)
 
 
 def unmet_consent(delivery, now):
@@ -154,27 +170,32 @@ def unmet_consent(delivery, now):
     return next(iter(reasons), "")
 
 
-def record_sent(delivery, to_email, variant):
-    """The outcome of a message that left, written at once: sending → sent."""
+def record_sent(delivery, to_email, variants, ids):
+    """The outcome of a message that left, written at once: sending → sent, for every row the
+    message carried (`variants`: pk → the variant building chose)."""
     sent_at = timezone.now()
     fields = {
         "state": DeliveryState.SENT,
         "sent_at": sent_at,
         "to_email": to_email,
         "last_error": "",
-        "variant": variant,
+        "variant": Case(
+            *[When(pk=pk, then=Value(variants[pk])) for pk in ids if pk in variants],
+            default=F("variant"),
+            output_field=CharField(),
+        ),
     }
     if not delivery.invitation_id:
-        Delivery.objects.filter(pk=delivery.pk).update(**fields)
+        Delivery.objects.filter(pk__in=ids).update(**fields)
         return
     with transaction.atomic():  # the invitation shows it was sent exactly when its row does
-        Delivery.objects.filter(pk=delivery.pk).update(**fields)
+        Delivery.objects.filter(pk__in=ids).update(**fields)
         Invitation.objects.filter(pk=delivery.invitation_id).update(sent_at=sent_at)
 
 
-def release(delivery):
+def release(ids):
     """sending → pending: the message did not leave (the batch ran out of time before)."""
-    Delivery.objects.filter(pk=delivery.pk, state=DeliveryState.SENDING).update(
+    Delivery.objects.filter(pk__in=ids, state=DeliveryState.SENDING).update(
         state=DeliveryState.PENDING, attempts=F("attempts") - 1
     )
 
@@ -188,10 +209,13 @@ def requeue(rows):
     return len(ids)
 
 
-def _send_one(delivery, context, connection, now, deadline):
+def _send_one(delivery, context, connection, now, deadline, candidates=()):
     if delivery.due_at > now:
         return "not_due"
     allowed = allowed_moment(delivery, now)
+    if too_late(delivery, allowed):
+        expire(delivery, EXPIRED_HELD if allowed > now else EXPIRED_LATE)
+        return "expired"
     if allowed > now:
         # Quiet hours or a weekend the member did not choose: move it, don't send it now.
         Delivery.objects.filter(pk=delivery.pk, state=DeliveryState.PENDING).update(due_at=allowed, enqueued_at=None)
@@ -201,46 +225,54 @@ def _send_one(delivery, context, connection, now, deadline):
         and not Delivery.objects.filter(pk=delivery.pk, state=DeliveryState.PENDING).exists()
     ):
         return "taken"  # e.g. by a second batch with the same rows: keep the slot for a row to send
+    if coalescing.carried_earlier(delivery, context):
+        return "taken"  # it went with an earlier message of this batch
     if not throttle(deadline):
         return OUT_OF_TIME
     claimed = claim(delivery, now)
     if claimed != "claimed":
         return claimed
+    ids = [delivery.pk]
     try:
-        message = context.build(delivery, connection.backend)
+        companions = coalescing.claim(candidates, now)
+        ids += [companion.pk for companion in companions]
+        message = context.build(delivery, connection.backend, companions)
+        coalescing.record_left_out(delivery, context)
+        ids = coalescing.message_ids(delivery, context)
         connection.send(message)
     except Skip as reason:
         Delivery.objects.filter(pk=delivery.pk).update(state=DeliveryState.SKIPPED, reason=str(reason)[:200])
+        coalescing.record_left_out(delivery, context)
         return "skipped"
     except Unknown as error:
-        Delivery.objects.filter(pk=delivery.pk).update(
+        Delivery.objects.filter(pk__in=ids).update(
             state=DeliveryState.UNKNOWN, flagged=True, last_error=str(error)[:1000]
         )
         logger.warning("delivery %s: outcome unknown, flagged and not resent: %s", delivery.pk, error)
         return "unknown"
     except NotAccepted as error:
         if isinstance(error.error, SoftTimeLimitExceeded):
-            release(delivery)
+            release(ids)
             return OUT_OF_TIME
-        return _record_failure(delivery, error)
+        return _record_failure(delivery, error, ids)
     except SoftTimeLimitExceeded:
-        release(delivery)  # while building: nothing left
+        release(ids)  # while building: nothing left
         return OUT_OF_TIME
-    record_sent(delivery, message.to[0], context.variants.get(delivery.pk, delivery.variant))
+    record_sent(delivery, message.to[0], context.variants, ids)
     return "sent"
 
 
-def _record_failure(delivery, error):
+def _record_failure(delivery, error, ids):
     attempts = delivery.attempts + 1
     text = str(error)[:1000]
     if error.transient and attempts < MAX_ATTEMPTS:
         retry_at = timezone.now() + datetime.timedelta(seconds=retry_delay(attempts))
         # Queued for its retry moment: the tick re-dispatches it only if that message is lost.
-        Delivery.objects.filter(pk=delivery.pk).update(
+        Delivery.objects.filter(pk__in=ids).update(
             state=DeliveryState.PENDING, due_at=retry_at, enqueued_at=retry_at, last_error=text
         )
         enqueue([delivery.pk], countdown=(retry_at - timezone.now()).total_seconds() + 1)
         return "retry"
-    Delivery.objects.filter(pk=delivery.pk).update(state=DeliveryState.FAILED, last_error=text)
+    Delivery.objects.filter(pk__in=ids).update(state=DeliveryState.FAILED, last_error=text)
     logger.warning("delivery %s failed permanently: %s", delivery.pk, text)
     return "failed"

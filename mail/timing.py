@@ -1,23 +1,31 @@
-"""The pipeline's local time rules: quiet hours, weekends, and which local day and hour it is in
-each member's zone.
+"""The pipeline's local time rules: quiet hours, weekends, deadlines, and which local hours begin
+in a span of time in each member's zone.
 
 Nothing leaves between 20:00 and 07:00 in the recipient's zone, nor on a weekend unless the member
-chose a weekend day for their nudge. Emails a person triggered themselves (invitations, a reply's
-confirmation) go at once.
-A member's zone is `Membership.zone`; weeks are `course.timezones.iso_week_key` / `week_start`.
+chose a weekend day for their nudge (event kits go on their day, weekend or not). Emails a person
+triggered themselves (invitations, a reply's confirmation) go at once. Nothing leaves at or after
+its deadline (`Delivery.send_by`): a row that cannot leave in time expires instead of waiting. A
+member's zone is `Membership.zone`; weeks are `course.timezones.iso_week_key` / `week_start`.
 """
 
 import datetime
-from collections import defaultdict
+from collections import namedtuple
+from dataclasses import dataclass
 
 from cohorts.models import Membership
-from course.timezones import AVAILABLE_ZONES, zone_named
+from course.timezones import AVAILABLE_ZONES, week_start, zone_named
 
-from .models import Kind
+from .models import Kind, SkipReason
 
 QUIET_START, QUIET_END = 20, 7  # local hours: nothing is sent from 20:00 to 07:00
+SENDING_HOURS = range(QUIET_END, QUIET_START)
 # Transactional emails a person triggered themselves: sent at once, never held for quiet hours.
 IMMEDIATE_KINDS = {Kind.INVITATION, Kind.DRAFT_SAVED}
+# Tied to a date in the calendar (the event's): sent on that day even when it is a weekend day.
+DATED_KINDS = {Kind.EVENT_KIT}
+
+EXPIRED_LATE = SkipReason.DEADLINE_PASSED
+EXPIRED_HELD = SkipReason.HELD_PAST_DEADLINE
 
 
 def is_quiet(local):
@@ -42,7 +50,31 @@ def allowed_moment(delivery, now):
     if delivery.kind in IMMEDIATE_KINDS or delivery.membership is None:
         return now
     membership = delivery.membership
-    return next_allowed_moment(now, membership.zone, allow_weekends=membership.nudge_weekday >= 5)
+    weekends = membership.nudge_weekday >= 5 or delivery.kind in DATED_KINDS
+    return next_allowed_moment(now, membership.zone, allow_weekends=weekends)
+
+
+def too_late(delivery, moment):
+    """Whether leaving at `moment` would be at or after the delivery's deadline."""
+    return delivery.send_by is not None and moment >= delivery.send_by
+
+
+def sending_day(day, zone):
+    """The first and the end of the sending hours (07:00, 20:00) of a local day, as instants."""
+    return (
+        datetime.datetime.combine(day, datetime.time(QUIET_END), tzinfo=zone),
+        datetime.datetime.combine(day, datetime.time(QUIET_START), tzinfo=zone),
+    )
+
+
+def week_began(day, zone):
+    """The instant the local ISO week of `day` began in `zone` (Monday 00:00 local)."""
+    return datetime.datetime.combine(week_start(day), datetime.time(0), tzinfo=zone)
+
+
+def week_ends(day, zone):
+    """The instant the local ISO week of `day` ends in `zone` (the next Monday 00:00 local)."""
+    return week_began(day + datetime.timedelta(days=7), zone)
 
 
 def zones_in_use(memberships=None):
@@ -53,13 +85,36 @@ def zones_in_use(memberships=None):
     return sorted(names & AVAILABLE_ZONES)
 
 
-def zone_groups(now, zones=None):
-    """Time zones (those in use by default) grouped by their current local (weekday, hour, date)."""
-    groups = defaultdict(list)
-    for name in zones if zones is not None else zones_in_use():
-        local = now.astimezone(zone_named(name))
-        groups[(local.weekday(), local.hour, local.date())].append(name)
-    return groups
+# A local hour in one zone: its zone's name, local date and hour, and the instant it begins.
+HourStart = namedtuple("HourStart", "zone day hour starts_at")
+
+
+def sending_hours_between(since, until, zones):
+    """Every local sending hour (07:00–19:00) that begins in (since, until] in each of `zones`
+    (names): what a slot planner covers. A few conversions per zone, whatever the span's length
+    in days."""
+    starts = []
+    for name in zones:
+        zone = zone_named(name)
+        first, last = since.astimezone(zone), until.astimezone(zone)
+        day = first.date()
+        while day <= last.date():
+            low = first.hour if day == first.date() else QUIET_END
+            high = last.hour if day == last.date() else QUIET_START - 1
+            for hour in range(max(low, QUIET_END), min(high, QUIET_START - 1) + 1):
+                starts_at = datetime.datetime.combine(day, datetime.time(hour), tzinfo=zone)
+                if since < starts_at <= until:  # exact, also across a DST change
+                    starts.append(HourStart(name, day, hour, starts_at))
+            day += datetime.timedelta(days=1)
+    return starts
+
+
+def local_dates(moment, zones):
+    """{local date: [zone names]} at `moment`: at most three dates exist at once."""
+    dates = {}
+    for name in zones:
+        dates.setdefault(moment.astimezone(zone_named(name)).date(), []).append(name)
+    return dates
 
 
 def year_before(moment):
@@ -68,3 +123,27 @@ def year_before(moment):
         return moment.replace(year=moment.year - 1)
     except ValueError:
         return moment.replace(year=moment.year - 1, day=28)
+
+
+@dataclass(frozen=True)
+class Departures:
+    """When rows due now actually leave: `now` rows at once, the others at the moments their
+    recipients' quiet hours and weekends allow (`local`: the distinct local wall times)."""
+
+    now: int
+    later: int
+    local: frozenset
+    last: datetime.datetime | None
+
+
+def departures(rows, now):
+    """Departures of these pending rows (membership loaded), by `allowed_moment`."""
+    later = []
+    for delivery in rows:
+        moment = max(allowed_moment(delivery, now), delivery.due_at)
+        if moment > now:
+            later.append((moment, moment.astimezone(delivery.membership.zone) if delivery.membership else moment))
+    local = frozenset((mine.weekday(), mine.time()) for _moment, mine in later)
+    return Departures(
+        now=len(rows) - len(later), later=len(later), local=local, last=max((m for m, _l in later), default=None)
+    )

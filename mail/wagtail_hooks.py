@@ -1,4 +1,5 @@
-"""The Deliveries report in the Wagtail admin: every email, its state, and "send now"."""
+"""The Deliveries report in the Wagtail admin: every email, its state, and "send now"; and the
+admin home's warning when beat has stopped."""
 
 from django.urls import include, path, reverse
 from django.utils.translation import gettext_lazy as _
@@ -30,3 +31,8 @@ def register_deliveries_menu_item():
     return DeliveriesMenuItem(
         _("Deliveries"), reverse("cohort_deliveries:index"), name="deliveries", icon_name="mail", order=260
     )
+
+
+@hooks.register("construct_homepage_panels")
+def add_beat_warning_panel(request, panels):
+    panels.append(delivery_admin.BeatWarningPanel())

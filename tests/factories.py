@@ -29,11 +29,11 @@ from wagtail.log_actions import log
 from wagtail.models import Locale, Page, Site
 from wagtail.test.utils.form_data import rich_text
 
-from cohorts.models import Circle, Cohort, Invitation, Membership, Role
+from cohorts.models import Circle, Cohort, CohortEvent, Invitation, Membership, Role
 from course.models import CoursePage, HomePage, User
 from lessons import writing
-from lessons.models import Feedback, LessonPage, Submission, SubmissionVersion, Visibility
-from mail.models import Delivery, DeliveryState, Kind
+from lessons.models import Feedback, LessonPage, Response, Submission, SubmissionVersion, Visibility
+from mail.models import Delivery, DeliveryState, FacilitatorNote, Kind
 from mail.tokens import unsubscribe_token
 
 # --- the page tree ----------------------------------------------------------------------------
@@ -276,6 +276,84 @@ class DeliveryFactory(DjangoModelFactory):
     period_key = factory.Sequence(lambda n: f"2026-W{n % 52 + 1:02d}")
     due_at = factory.LazyFunction(timezone.now)
     to_email = factory.LazyAttribute(lambda delivery: delivery.membership.user.email if delivery.membership else "")
+
+
+def make_every_email(course_page, language, *, name="Leadership team", full_name=None):
+    """One pending delivery of every kind, due now, in `language`, for a running cohort (the time
+    must be frozen inside it, e.g. 25 November 2026): {kind: Delivery}. `name` goes into every
+    title (lesson, cohort, circle, piece, event) and `full_name` (default: "<name> <letter>") into
+    every person's name."""
+    lesson = make_lesson(course_page, name)
+    cohort = make_cohort(
+        course_page, name=name, start_date=datetime.date(2026, 11, 2), end_date=datetime.date(2027, 1, 31)
+    )
+    circle = Circle.objects.create(cohort=cohort, name=name)
+
+    def person(email, role=Role.MEMBER):
+        user = User.objects.create_user(
+            email=email, password="pw", full_name=full_name or f"{name} {email[0]}", language=language
+        )
+        return Membership.objects.create(
+            user=user, cohort=cohort, role=role, language=language, time_zone="Europe/Berlin", circle=circle
+        )
+
+    author, reader, peer = person("author@example.test"), person("reader@example.test"), person("peer@example.test")
+    facilitator = person("fac@example.test", role=Role.FACILITATOR)
+    assignment_id = lesson.writing_assignments[0][0]
+    piece = writing.get_or_start(author, lesson, assignment_id)
+    writing.save_draft(piece.pk, title=name, body=f"{name} body", base_version=0)
+    writing.give_feedback(piece, facilitator.user, f"{name} feedback\n\nA second paragraph.", "revise")
+    Response.objects.create(submission=piece, author=peer, body=f"{name} response")
+    event = CohortEvent.objects.create(
+        cohort=cohort,
+        name=name,
+        date=datetime.date(2026, 11, 26),
+        start_time=datetime.time(18),
+        end_time=datetime.time(19),
+        place=name,
+        agenda=name,
+        hashtag="QA",
+    )
+    note = FacilitatorNote.objects.create(
+        cohort=cohort, membership=author, author=facilitator.user, subject=name, body=f"{name} note"
+    )
+    invitation = Invitation.objects.create(
+        cohort=cohort,
+        email="new@example.test",
+        full_name=full_name or name,
+        language=language,
+        time_zone="Europe/Berlin",
+        invited_by=facilitator.user,
+        expires_at=Invitation.default_expiry(),
+    )
+
+    def row(kind, membership=None, subject_id=None, key="k", **fields):
+        return Delivery.objects.create(
+            membership=membership, kind=kind, subject_id=subject_id, period_key=key, due_at=timezone.now(), **fields
+        )
+
+    return {
+        Kind.WEEKLY_NUDGE: row(Kind.WEEKLY_NUDGE, author),
+        Kind.LESSON_RELEASED: row(Kind.LESSON_RELEASED, author, lesson.pk),
+        Kind.ASSIGNMENT_DUE: row(Kind.ASSIGNMENT_DUE, author, lesson.pk, key=f"due:{assignment_id}"),
+        Kind.FEEDBACK_READY: row(Kind.FEEDBACK_READY, author, piece.pk),
+        Kind.PEER_REVIEW: row(Kind.PEER_REVIEW, reader, piece.pk),
+        Kind.PEER_RESPONDED: row(Kind.PEER_RESPONDED, author, piece.pk, key=f"responses:{piece.pk}"),
+        Kind.FACILITATOR_DIGEST: row(Kind.FACILITATOR_DIGEST, facilitator),
+        Kind.ALUMNI_NUDGE: row(Kind.ALUMNI_NUDGE, author),
+        Kind.EVENT_KIT: row(Kind.EVENT_KIT, author, event.pk, variant="before"),
+        Kind.SELF_CHECK: row(Kind.SELF_CHECK, author, key="self-check:2026"),
+        Kind.INVITATION: row(Kind.INVITATION, invitation=invitation),
+        Kind.PERSONAL_NOTE: row(Kind.PERSONAL_NOTE, author, note.pk, key="note"),
+        Kind.GROUP_MESSAGE: row(Kind.GROUP_MESSAGE, reader, note.pk, key="group"),
+        Kind.EVENT_INVITATION: row(
+            Kind.EVENT_INVITATION, author, event.pk, key=f"event-invite:{event.pk}:0", variant="REQUEST"
+        ),
+        Kind.DRAFT_SAVED: row(Kind.DRAFT_SAVED, author, piece.pk, key="reply:1", variant="compare:1;files"),
+        Kind.RECONNECT_NEEDED: row(
+            Kind.RECONNECT_NEEDED, author, key="reconnect:bluesky:2026-11-25", variant="bluesky"
+        ),
+    }
 
 
 # --- the email pipeline end to end (tests/reliability) -----------------------------------------

@@ -185,16 +185,16 @@ def test_bad_filter_values_are_reported_not_a_server_error(admin_client, cohort_
 
 
 @pytest.mark.django_db
-def test_the_counters_count_sent_pending_failed_and_unknown_or_flagged(admin_client, cohort_a):
-    members = make_members(cohort_a, 7, prefix="a")
-    states = ["sent", "sent", "pending", "sending", "failed", "unknown", "skipped"]
+def test_the_counters_count_sent_pending_failed_unknown_or_flagged_expired_and_missed(admin_client, cohort_a):
+    members = make_members(cohort_a, 9, prefix="a")
+    states = ["sent", "sent", "pending", "sending", "failed", "unknown", "skipped", "expired", "missed"]
     for member, state in zip(members, states, strict=True):
         deliver(member, state=state, flagged=state == "unknown")
     deliver(members[0], key="2026-W47", state="sent", flagged=True)  # flagged by hand after sending
 
     content = admin_client.get(INDEX, {"state": "failed"}).content.decode()
     counters = dict(re.findall(r'data-counter="(\w+)">(\d+)<', content))
-    assert counters == {"sent": "3", "pending": "2", "failed": "1", "unknown": "2"}
+    assert counters == {"sent": "3", "pending": "2", "failed": "1", "unknown": "2", "expired": "1", "missed": "1"}
 
 
 @pytest.mark.django_db

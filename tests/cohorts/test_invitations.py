@@ -293,16 +293,44 @@ def test_the_invitation_email_is_multipart_with_the_accept_link(invitation, mail
 
 @pytest.mark.django_db
 def test_the_invitation_email_is_rendered_in_the_invitees_language(cohort, mailoutbox):
-    invitation = invitations.invite(cohort, email="lena@example.de", language="de").invitation
-    send_invitation_now(invitation.pk)
+    # Frozen: the link's signature carries the second it was made, in the email and here alike.
+    with time_machine.travel(datetime.datetime(2026, 2, 20, 9, 0, tzinfo=datetime.UTC), tick=False):
+        invitation = invitations.invite(cohort, email="lena@example.de", language="de").invitation
+        send_invitation_now(invitation.pk)
+        link = url(invitation)
     (message,) = mailoutbox
     ((html, _mimetype),) = message.alternatives
     # Rendered under translation.override("de"): Django's own German formats and month names.
     assert "2. März 2026" in message.body
     assert "2. März 2026" in html
-    assert url(invitation) in message.body
+    assert link in message.body
     assert message.subject
     # Once German translations exist: assert message.subject.startswith("Einladung").
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("today", "wording", "not_said"),
+    [
+        (datetime.date(2026, 2, 20), "The first lesson opens on 2 March 2026.", "under way"),
+        (datetime.date(2026, 4, 1), "The group has been under way since 2 March 2026", "first lesson opens"),
+        (datetime.date(2026, 6, 1), "The group met from 2 March 2026 to 1 May 2026", "first lesson opens"),
+    ],
+)
+def test_the_invitation_is_worded_for_a_cohort_not_yet_started_running_or_ended(
+    cohort, facilitator, mailoutbox, today, wording, not_said
+):
+    with time_machine.travel(datetime.datetime.combine(today, datetime.time(9), tzinfo=datetime.UTC), tick=False):
+        invitation = invitations.invite(
+            cohort, email="jonas@example.com", full_name="Jonas Weber", language="en", invited_by=facilitator
+        ).invitation
+        send_invitation_now(invitation.pk)
+    (message,) = mailoutbox
+    html = message.alternatives[0][0]
+    assert wording in " ".join(message.body.split())
+    assert wording in " ".join(html.split())
+    assert not_said not in message.body + html
+    assert message.body.startswith("Hello Jonas,")  # the short name, not "Jonas Weber"
 
 
 @pytest.mark.django_db

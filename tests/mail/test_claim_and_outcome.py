@@ -129,3 +129,31 @@ def test_a_batch_out_of_time_stops_claiming_and_queues_the_rest(cohort, smtp, se
     assert 1 <= result["sent"] <= 4 and result["sent"] + result["requeued"] == 8
     assert Delivery.objects.filter(state=DeliveryState.PENDING).count() == result["requeued"]
     assert not Delivery.objects.filter(state__in=[DeliveryState.SENDING, DeliveryState.UNKNOWN]).exists()
+
+
+@pytest.mark.django_db
+def test_a_row_whose_deadline_passed_while_its_batch_ran_expires_at_the_claim_and_is_not_sent(cohort, mailoutbox):
+    """The batch started two minutes ago, when the row was still in time; its deadline passed a
+    second ago, before a worker reached it: the claim expires it."""
+    in_time, too_late = make_members(cohort, 2)
+    fresh = DeliveryFactory(
+        membership=in_time,
+        kind=Kind.WEEKLY_NUDGE,
+        period_key="2026-W48",
+        due_at=NOW,
+        send_by=NOW + datetime.timedelta(hours=1),
+    )
+    stale = DeliveryFactory(
+        membership=too_late,
+        kind=Kind.WEEKLY_NUDGE,
+        period_key="2026-W48",
+        due_at=NOW,
+        send_by=NOW - datetime.timedelta(seconds=1),
+    )
+    batch_started = NOW - datetime.timedelta(minutes=2)
+
+    assert sending.claim(stale, batch_started) == "expired"
+    assert sending.claim(fresh, batch_started) == "claimed"
+    stale.refresh_from_db()
+    assert (stale.state, stale.reason) == (DeliveryState.EXPIRED, SkipReason.DEADLINE_PASSED)
+    assert mailoutbox == []

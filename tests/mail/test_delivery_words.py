@@ -60,6 +60,7 @@ def one_of_each(cohort, course_page):
         (Kind.ASSIGNMENT_DUE, f"due:{block_id}", lesson.pk),
         (Kind.FEEDBACK_READY, "feedback:7", piece.pk),
         (Kind.PEER_REVIEW, "review:3:2", piece.pk),
+        (Kind.PEER_RESPONDED, f"responses:{piece.pk}:2026112509", piece.pk),
         (Kind.EVENT_KIT, f"event:{event.pk}:before", None),
         (Kind.ALUMNI_NUDGE, "2026-11", None),
         (Kind.SELF_CHECK, "self-check:2026", None),
@@ -83,6 +84,7 @@ def test_the_report_names_kind_person_and_what_each_email_is_about(admin_client,
         "“Write about Who am I”, due the next day",
         "feedback on “What I stand for”",
         "“What I stand for”, reminder 2 of 3",
+        "responses to “What I stand for”",
         "Energy Summit, three days before",
         "November 2026",
         "the yearly self-check 2026",
@@ -90,7 +92,7 @@ def test_the_report_names_kind_person_and_what_each_email_is_about(admin_client,
         "an earlier invitation link (replaced since)",
     ]:
         assert words in rows
-    for key in ("link:", "2026-W48", "due:", "feedback:7", "review:3", "event:", "self-check:"):
+    for key in ("link:", "2026-W48", "due:", "feedback:7", "review:3", "responses:", "event:", "self-check:"):
         assert key not in rows
 
 

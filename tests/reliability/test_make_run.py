@@ -137,3 +137,21 @@ def test_make_run_serves_pages_and_the_worker_receives_beats_tick(tmp_path):
             raise
     leftover = subprocess.run(["pgrep", "-g", str(process.pid)], capture_output=True, text=True).stdout.split()
     assert leftover == []
+
+
+@pytest.mark.parametrize(
+    ("extra_env", "expected"),
+    [({}, "http://localhost:8101"), ({"SITE_URL": "https://klartext.example"}, "https://klartext.example")],
+)
+def test_make_run_sets_site_url_from_port_so_email_links_reach_this_server(extra_env, expected):
+    """Links in emails follow PORT (unless SITE_URL is set): the command `make run` would start
+    the web, worker and beat with is run with `env` in honcho's place."""
+    plan = subprocess.run(
+        ["make", "--no-print-directory", "-n", "run", "PORT=8101"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout
+    (start,) = [line for line in plan.splitlines() if "honcho start" in line]
+    shown = start.replace(".venv/bin/honcho start -f Procfile.dev", "env")
+    env = {key: value for key, value in os.environ.items() if key != "SITE_URL"} | extra_env
+    printed = subprocess.run(["sh", "-c", shown], cwd=ROOT, env=env, capture_output=True, text=True, check=True).stdout
+    assert f"SITE_URL={expected}" in printed.splitlines()
+    assert "PORT=8101" in printed.splitlines()
