@@ -244,6 +244,10 @@ def journey(language, week, clock, smtp, live_server, t, shot, new_context):
     page.locator("#id_body").press("Tab")  # leaving the field saves at once
     page.locator("#save-status [data-save-state=saved]").wait_for()
     assert Submission.objects.get(pk=piece.pk).body == BODY
+    # Beside the text, the assignment's network as its feed will show it: plain text, folded.
+    fold = page.locator("#network-previews [data-network=linkedin] [data-fold]")
+    fold.filter(has_text="Three questions I now ask").wait_for()
+    assert fold.inner_text().startswith("Mondays start with listening, not with my agenda.\n")
     shot(page, "written")
     page.get_by_role("button", name=t("Share"), exact=True).click()
     page.wait_for_url(f"**/circle/{cohort.pk}/?shared={piece.pk}")
