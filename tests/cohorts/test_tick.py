@@ -11,8 +11,14 @@ from config.celery import app
 from mail import tasks
 
 
-def test_beat_has_one_static_tick_every_five_minutes():
-    assert list(settings.CELERY_BEAT_SCHEDULE) == ["tick"]
+def test_beat_has_a_static_schedule_with_the_email_tick_every_five_minutes():
+    # The email tick, scheduled posts (every 30 s, so a post set for 08:30 leaves by then) and
+    # replies from the networks (every 30 min); each entry is dropped when older than its period.
+    assert list(settings.CELERY_BEAT_SCHEDULE) == ["tick", "publishing-tick", "publishing-replies"]
+    for name, entry in settings.CELERY_BEAT_SCHEDULE.items():
+        assert entry["options"]["expires"] == entry["schedule"], name
+    assert settings.CELERY_BEAT_SCHEDULE["publishing-tick"]["task"] == "publishing.tasks.tick"
+    assert settings.CELERY_BEAT_SCHEDULE["publishing-replies"]["task"] == "publishing.tasks.harvest_replies"
     entry = settings.CELERY_BEAT_SCHEDULE["tick"]
     assert entry["task"] == "mail.tasks.tick"
     assert entry["schedule"] == 300.0
