@@ -19,16 +19,18 @@ from cohorts.invitations import invite
 from cohorts.models import Cohort, CohortEvent, Membership
 from course.models import User
 from course.password_reset import send_reset_email
-from lessons.models import PeerReview
+from lessons.models import PeerReview, Response
 from mail import dispatch, sending
 from mail.messages import message_id
 from mail.models import Delivery, DeliveryState, Kind, SkipReason
+from mail.notes import send_note
 from mail.preferences import record_pause
 from mail.tokens import unsubscribe_url
 from progress import privacy
 from tests.factories import (
     FeedbackFactory,
     SubmissionFactory,
+    UserFactory,
     due_now,
     make_cohort,
     make_lesson,
@@ -229,7 +231,11 @@ MEMBER_KINDS = {
     Kind.FEEDBACK_READY,
     Kind.PEER_REVIEW,
     Kind.EVENT_KIT,
+    Kind.EVENT_INVITATION,
     Kind.SELF_CHECK,
+    Kind.PEER_RESPONDED,
+    Kind.PERSONAL_NOTE,
+    Kind.GROUP_MESSAGE,
 }
 
 
@@ -239,8 +245,9 @@ def at(days, hour, minute=0):
 
 def test_a_paused_member_gets_only_account_mail_in_a_week_when_every_kind_is_due(course_page, smtp, purge_queue):
     """The week of Monday 16 November 2026: lesson 3 opens (its assignment due Thursday), an event
-    on Wednesday, feedback on Tuesday, a peer review waiting since Saturday, the weekly nudge on
-    Wednesday, a yearly self-check due; an invitation on Tuesday and a password reset on Thursday.
+    on Wednesday (and its calendar invitation), feedback, a response to one's piece, a personal note
+    and a message to the cohort on Tuesday, a peer review waiting since Saturday, the weekly nudge
+    on Wednesday, a yearly self-check due; an invitation on Tuesday and a password reset on Thursday.
     The member who changed nothing gets every kind: the paused one only the account mail."""
     cohort = make_cohort(course_page, start_date=datetime.date(2026, 11, 2), end_date=datetime.date(2027, 1, 31))
     for number in range(3):
@@ -262,8 +269,13 @@ def test_a_paused_member_gets_only_account_mail_in_a_week_when_every_kind_is_due
         moment = at(0, hour, 5)
         with time_machine.travel(moment, tick=False):
             if moment == at(1, 11, 5):  # Tuesday: feedback for both, an invitation for the paused one
+                facilitator = UserFactory()
                 for member in (paused, control):
-                    FeedbackFactory(submission=SubmissionFactory(membership=member))
+                    own = SubmissionFactory(membership=member)
+                    FeedbackFactory(submission=own)
+                    Response.objects.create(submission=own, author=author, body="I read it twice.")
+                    send_note(cohort, facilitator, subject="A word", body="How is it going?", membership=member)
+                send_note(cohort, facilitator, subject="This week", body="See you on Wednesday.")
                 invite(other, email=paused.user.email, full_name="Paused Member")
             if moment == at(3, 9, 5):  # Thursday: the paused member asks for a password reset
                 send_reset_email(paused.user.email, "member")
