@@ -1,7 +1,7 @@
 """Accepting a message: stored raw first, one row per recipient of ours, its task queued after
 commit. The SMTP server and the webhook both come through here."""
 
-from django.db import close_old_connections, transaction
+from django.db import transaction
 
 from mail.replies import is_inbound_recipient
 
@@ -14,7 +14,6 @@ def accept(raw, mail_from, recipients, source=InboundMessage.Source.SMTP):
     ours = [address for address in dict.fromkeys(recipients) if is_inbound_recipient(address)]
     if not ours:
         return []
-    close_old_connections()  # a long-running server: drop a connection the database closed
     with transaction.atomic():
         rows = InboundMessage.objects.bulk_create(
             [

@@ -12,7 +12,7 @@ import logging
 from aiosmtpd.controller import Controller
 from asgiref.sync import sync_to_async
 from django.conf import settings
-from django.db import DatabaseError
+from django.db import DatabaseError, close_old_connections
 
 from mail.replies import is_inbound_recipient
 
@@ -34,11 +34,19 @@ class InboundHandler:
             raw = raw.encode("utf-8", "surrogateescape")
         try:
             # Each message in a thread of its own: the database work never blocks the event loop.
-            await sync_to_async(accept, thread_sensitive=False)(raw, envelope.mail_from, envelope.rcpt_tos)
+            await sync_to_async(_store, thread_sensitive=False)(raw, envelope.mail_from, envelope.rcpt_tos)
         except DatabaseError:
             logger.exception("could not store an inbound message")
             return "451 4.3.0 Temporary failure, try again later"
         return "250 2.0.0 Accepted"
+
+
+def _store(raw, mail_from, rcpt_tos):
+    # A long-running server has no request cycle to do this: drop a connection the database
+    # closed. Not in `accept` itself, which the webhook calls inside a request (and its
+    # transaction, where closing the connection breaks it).
+    close_old_connections()
+    return accept(raw, mail_from, rcpt_tos)
 
 
 def controller(host=None, port=None):
