@@ -372,7 +372,7 @@ def seed_circle(members, pieces, responses, now):
             PostLog(
                 membership_id=submissions[piece].membership_id,
                 submission_id=submission_id,
-                url=f"https://example.com/posts/{submission_id}",
+                url=f"https://www.linkedin.com/posts/{submission_id}",
                 platform="linkedin",
                 posted_on=submissions[piece].published_at.date(),
             )

@@ -157,9 +157,8 @@ def bench_environment(services, *, smtp_port, web_port):
             "DATABASE_URL": services.pg_url(BENCH_DB),
             "REDIS_URL": services.redis_url(),
             "SECRET_KEY": env.get("BENCH_SECRET_KEY") or secrets.token_urlsafe(50),
-            # Production requires its own key for stored network tokens (publishing.E001); the
-            # bench stores none, so a fresh one each run will do.
-            "KLARTEXT_FIELD_KEY": Fernet.generate_key().decode(),
+            # Production refuses to start without it (network tokens are stored encrypted).
+            "KLARTEXT_FIELD_KEY": env.get("KLARTEXT_FIELD_KEY") or Fernet.generate_key().decode(),
             "DEBUG": "0",
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
             "SITE_URL": f"http://127.0.0.1:{web_port}",

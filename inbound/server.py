@@ -30,7 +30,10 @@ BATCH_WAIT = 0.05  # seconds a stored message may wait for others to share its t
 
 
 def store_message(raw, mail_from, recipients):
-    close_old_connections()  # a long-running server: drop a connection the database closed
+    # A long-running server has no request cycle to do this: drop a connection the database
+    # closed. Not in `store` itself, which the webhook calls inside a request (and its
+    # transaction, where closing the connection breaks it).
+    close_old_connections()
     return store(raw, mail_from, recipients)
 
 

@@ -87,9 +87,17 @@ def start_free_piece(membership, key, *, body, kind=SubmissionVersion.Kind.SAVE)
     return submission
 
 
-def recent_drafts(membership, since, limit=5):
-    """The member's drafts with text, changed since `since`, newest first (one query): home lists
-    them, so a draft started by an email reply is one click away."""
+def recent_drafts(membership, since, limit=5, *, among=None):
+    """The member's drafts with text, changed since `since`, newest first: home lists them, so a
+    draft started by an email reply is one click away. One query, or none when `among` holds all
+    the member's pieces already loaded."""
+    if among is not None:
+        drafts = [
+            piece
+            for piece in among
+            if piece.state == SubmissionState.DRAFT and piece.updated_at >= since and piece.body != ""
+        ]
+        return sorted(drafts, key=lambda piece: (piece.updated_at, piece.pk), reverse=True)[:limit]
     return list(
         Submission.objects.filter(membership=membership, state=SubmissionState.DRAFT, updated_at__gte=since)
         .exclude(body="")

@@ -17,9 +17,10 @@ from .models import Delivery, DeliveryState, Kind, NudgeOptOut, SkipReason
 ARRIVING = [DeliveryState.PENDING, DeliveryState.SENDING, DeliveryState.SENT, DeliveryState.UNKNOWN]
 
 # Mail the person asked for themselves (an invitation, the confirmation of a draft they sent by
-# replying): sent during a pause too. (The password reset is not a Delivery: course.tasks sends it
+# replying) or must act on (a network account to reconnect before a scheduled post): sent during
+# a pause too. (The password reset is not a Delivery: course.tasks sends it
 # at once.)
-ACCOUNT_KINDS = frozenset({Kind.INVITATION, Kind.DRAFT_SAVED})
+ACCOUNT_KINDS = frozenset({Kind.INVITATION, Kind.DRAFT_SAVED, Kind.RECONNECT_NEEDED})
 # Kinds that still make sense once the cohort has ended (alumni who chose weekly nudges keep
 # their weekly nudge too, see `consent_rules`).
 AFTER_END_KINDS = frozenset({Kind.ALUMNI_NUDGE, Kind.SELF_CHECK, Kind.FEEDBACK_READY, Kind.DRAFT_SAVED})

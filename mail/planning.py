@@ -34,7 +34,6 @@ from collections import defaultdict
 from dataclasses import dataclass
 from functools import cached_property
 
-from django.conf import settings
 from django.db import connection
 from django.db.models import (
     BooleanField,
@@ -596,13 +595,17 @@ def plan_peer_responded(now, span=None, context=None):
     return counts
 
 
+def _full_hour(moment):
+    return moment.astimezone(datetime.UTC).replace(minute=0, second=0, microsecond=0)
+
+
 def plan_self_checks(now, span=None, context=None):
     """The yearly self-check: one per member per year, once twelve months have passed since
     their last self-check (or since they joined, if they never answered) and since the last time
     we asked. One query; the period key `self-check:<year>` makes a second one that year impossible.
-    Twelve months need no precision finer than an hour: the tick asks in the first tick interval of
-    each hour only."""
-    if span is not None and now.minute * 60 + now.second >= settings.KLARTEXT_TICK_SECONDS:
+    Twelve months need no precision finer than an hour: the tick asks once per hour, in the tick
+    whose span crosses the full hour (whatever the ticks' cadence and offset)."""
+    if span is not None and _full_hour(span.since) == _full_hour(now):
         return Counts()
     cutoff = year_before(now)
     answered = SelfCheck.objects.filter(membership=OuterRef("pk"), created_at__gt=cutoff)

@@ -26,13 +26,15 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from course.timezones import iso_week_key, week_start
 from lessons.models import Contribution, Pause, PostLog, Response, Submission, SubmissionState, SubmissionVersion
 
 WEEKS = 26
 GRACE_PER_QUARTER = 2
-SUGGESTED_RESPONSES = "two or three"
+# Put into a sentence on the practice page: translated like the sentence around it.
+SUGGESTED_RESPONSES = _("two or three")
 
 
 @dataclass

@@ -69,7 +69,9 @@ def home_context(request, membership, memberships, at, page=None):
     state = cohort.state_at(at)
     circle, facilitators = circle_and_facilitators(request.user, membership)
     is_member = membership.role == Role.MEMBER
-    rows = assignment_rows(membership, source_schedule, schedule, at) if is_member else []
+    # The member's pieces, loaded once for the assignment rows and the recent drafts (one query).
+    mine = list(pieces.with_standing(Submission.objects.filter(membership=membership))) if is_member else []
+    rows = assignment_rows(membership, source_schedule, schedule, at, mine) if is_member else []
     # Pieces this member was asked to read and has not answered yet (one query).
     waiting = waiting_for(membership) if is_member else []
     calendar_url = request.build_absolute_uri(reverse("cohorts:calendar", args=[membership.calendar_token]))
@@ -102,16 +104,15 @@ def home_context(request, membership, memberships, at, page=None):
         "waiting": waiting,
         # What happened during a pause that just ended (the pause held the emails back).
         "while_away": while_away(membership, schedule, waiting, at),
-        # The member's recent drafts, those an email reply started among them (one query).
-        "drafts": recent_drafts(membership, at - RECENT_DRAFTS) if is_member else [],
+        # The member's recent drafts, those an email reply started among them.
+        "drafts": recent_drafts(membership, at - RECENT_DRAFTS, among=mine) if is_member else [],
     }
 
 
-def assignment_rows(membership, source_schedule, schedule, at, *, days=DUE_SOON_DAYS):
+def assignment_rows(membership, source_schedule, schedule, at, mine, *, days=DUE_SOON_DAYS):
     """The assignments of this week's lesson, those due in the next `days` and those overdue and
     not yet published, soonest due first: each with the member's piece, where it stands and the
-    one next step. One query (the member's pieces)."""
-    mine = pieces.with_standing(Submission.objects.filter(membership=membership))
+    one next step. `mine` is the member's pieces, `pieces.with_standing`; no query."""
     own = {piece.assignment_id: piece for piece in mine}
     current = schedule.current(at)
     horizon = at + datetime.timedelta(days=days)

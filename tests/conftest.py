@@ -16,8 +16,10 @@ from urllib.parse import urlunsplit
 
 import pytest
 from aiosmtpd.controller import Controller
+from celery.contrib.testing.worker import start_worker
 from django.conf import settings
 from django.core.cache import caches
+from django.db import connection
 from django.utils import translation
 from wagtail.models import Page
 
@@ -279,3 +281,22 @@ def inbound_smtp(settings):
         yield port
     finally:
         server.stop()
+
+
+# --- a real Celery worker on the configured broker -------------------------------------------------
+
+
+@pytest.fixture
+def purge_queue():
+    celery_app.control.purge()
+    yield
+    celery_app.control.purge()
+
+
+@pytest.fixture
+def worker(purge_queue):
+    """A real Celery worker in this process (a pool of threads) on the configured broker: no eager
+    mode. Tasks it runs see the test database (transactional tests) and the test's settings."""
+    with start_worker(celery_app, pool="threads", concurrency=4, perform_ping_check=False, shutdown_timeout=30) as w:
+        yield w
+    connection.close()

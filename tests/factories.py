@@ -11,6 +11,7 @@ Named people for one test module are fixtures in that module (or in conftest.py)
 
 import copy
 import datetime
+import importlib
 import re
 import time
 import zoneinfo
@@ -19,6 +20,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import factory
+from django.apps import apps as django_apps
 from django.contrib.auth.models import Group
 from django.db import close_old_connections
 from django.utils import timezone
@@ -559,6 +561,17 @@ class World:
     delivery_invitation_a: Delivery = None  # the invitation email into A
     delivery_b: Delivery = None
     unsubscribe_token: str = ""
+
+
+def facilitators_group():
+    """The "Facilitators" group as its data migration makes it; a transactional test's flush
+    (the browser tests) empties the table, so it is made again where it is missing."""
+    group = Group.objects.filter(name="Facilitators").first()
+    if group is None:
+        migration = importlib.import_module("cohorts.migrations.0002_facilitators_group")
+        migration.create_facilitators_group(django_apps, None)
+        group = Group.objects.get(name="Facilitators")
+    return group
 
 
 def _person(email, name, *, facilitator=False, **extra):

@@ -47,13 +47,19 @@ def test_german_placeholders_match_the_english_ones():
 def test_sources_contain_no_string_missing_from_the_german_catalogue(tmp_path, monkeypatch):
     shutil.copytree(LOCALE, tmp_path / "locale")
     monkeypatch.chdir(settings.BASE_DIR)
-    with override_settings(LOCALE_PATHS=[tmp_path / "locale"]):
-        call_command(
-            "makemessages",
-            locale=["de"],
-            ignore_patterns=[".venv", "node_modules", "static/vendor", "tests", "bench", "var"],
-            verbosity=0,
-        )
+    # makemessages also writes to ./locale, whatever LOCALE_PATHS says: the committed catalogue is
+    # put back as it was, so running this test never leaves a rewritten file to commit.
+    committed = CATALOGUE.read_bytes()
+    try:
+        with override_settings(LOCALE_PATHS=[tmp_path / "locale"]):
+            call_command(
+                "makemessages",
+                locale=["de"],
+                ignore_patterns=[".venv", "node_modules", "static/vendor", "tests", "bench", "var"],
+                verbosity=0,
+            )
+    finally:
+        CATALOGUE.write_bytes(committed)
     untranslated, fuzzy = _problems(polib.pofile(str(tmp_path / "locale" / "de" / "LC_MESSAGES" / "django.po")))
     assert untranslated == [], f"new strings without German: {untranslated[:10]} — run makemessages -l de and translate"
     assert fuzzy == [], f"strings whose English changed (fuzzy): {fuzzy[:10]}"

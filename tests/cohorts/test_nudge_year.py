@@ -62,7 +62,9 @@ def test_a_simulated_year_gives_one_nudge_per_member_per_iso_week_in_their_local
             monday = (start + datetime.timedelta(weeks=week)).astimezone(zone).date()
             monday -= datetime.timedelta(days=monday.weekday())
             posted_weeks[member.pk].add(timezones.iso_week_key(monday))
-            posts.append(PostLog(membership=member, url="https://example.com/p", platform="x", posted_on=monday))
+            posts.append(
+                PostLog(membership=member, url="https://x.com/member/status/1", platform="x", posted_on=monday)
+            )
     PostLog.objects.bulk_create(posts)
 
     # Beat ticks every 5 minutes; compressed here to one tick every 60 minutes (at :07 UTC). Steps

@@ -74,7 +74,9 @@ def world(course_page, consultant):
     writing.save_draft(leavers_piece.pk, title="Lena's piece", body="Lena's own words, v2.", base_version=1)
     writing.respond(leavers_piece, stayer, "Sam answers Lena.")
     writing.give_feedback(leavers_piece, facilitator.user, "Fiona on Lena.", Feedback.Verdict.READY)
-    writing.record_post(leaver, url="https://example.com/lena", platform="linkedin", submission=leavers_piece)
+    writing.record_post(
+        leaver, url="https://www.linkedin.com/posts/lena-leaver-1", platform="linkedin", submission=leavers_piece
+    )
 
     stayers_piece = piece(stayer, "Sam's piece", "Sam's own words.")
     writing.respond(stayers_piece, leaver, "Lena answers Sam.")

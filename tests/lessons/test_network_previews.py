@@ -6,7 +6,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import time_machine
-from bs4 import BeautifulSoup
+from bs4 import BeautifulSoup, NavigableString
 from django.urls import reverse
 
 from lessons.models import SubmissionVersion
@@ -106,3 +106,17 @@ def test_someone_elses_piece_has_no_preview(client, world):
     piece = piece_with(world, "Mine.")
     client.force_login(world.ben.user)
     assert client.post(reverse("lessons:preview", args=[piece.pk]), {"body": "x"}).status_code == 404
+
+
+def test_previews_add_no_indentation_or_blank_lines_of_their_own_to_the_post(client, world):
+    """A preview keeps the post's line breaks (white-space: pre-wrap), as the network shows them,
+    so the markup around the post may not add a space or a line: the editor's LinkedIn preview
+    once started with the template's indentation."""
+    piece = piece_with(world, BODY + "\n\n" + LONG)
+    client.force_login(world.anna.user)
+    for url in (reverse("lessons:editor", args=[piece.pk]), reverse("lessons:publish", args=[piece.pk])):
+        soup = BeautifulSoup(client.get(url).content, "html.parser")
+        assert soup.select(".network-post[data-fold]") and soup.select(".network-post[data-thread-post]"), url
+        for post in soup.select(".network-post"):
+            loose = [text for text in post.children if isinstance(text, NavigableString) and not text.strip()]
+            assert not loose, f"{url}: the markup adds {loose!r} to {str(post)[:120]}"

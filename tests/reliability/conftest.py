@@ -1,5 +1,6 @@
-"""Fixtures for the pipeline end to end: a running cohort, a clean broker queue, a Celery worker in
-this process (threads) and worker processes of their own (prefork, as in production)."""
+"""Fixtures for the pipeline end to end: a running cohort, a Celery worker started later in this
+process (threads) and worker processes of their own (prefork, as in production). The clean broker
+queue and the in-process worker are in tests/conftest.py (the browser journeys use them too)."""
 
 import datetime
 import os
@@ -27,20 +28,6 @@ def cohort(course_page):
     return make_cohort(
         course_page, start_date=today - datetime.timedelta(days=7), end_date=today + datetime.timedelta(days=60)
     )
-
-
-@pytest.fixture
-def purge_queue():
-    app.control.purge()
-    yield
-    app.control.purge()
-
-
-@pytest.fixture
-def worker(purge_queue):
-    with start_worker(app, pool="threads", concurrency=4, perform_ping_check=False, shutdown_timeout=30) as w:
-        yield w
-    connection.close()
 
 
 @pytest.fixture
