@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
+from cryptography.fernet import Fernet
+
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_DB = "klartext_bench"
 TEMPLATE_DB = "klartext_bench_tpl"
@@ -155,6 +157,8 @@ def bench_environment(services, *, smtp_port, web_port):
             "DATABASE_URL": services.pg_url(BENCH_DB),
             "REDIS_URL": services.redis_url(),
             "SECRET_KEY": env.get("BENCH_SECRET_KEY") or secrets.token_urlsafe(50),
+            # Production refuses to start without it (network tokens are stored encrypted).
+            "KLARTEXT_FIELD_KEY": env.get("KLARTEXT_FIELD_KEY") or Fernet.generate_key().decode(),
             "DEBUG": "0",
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
             "SITE_URL": f"http://127.0.0.1:{web_port}",

@@ -21,7 +21,8 @@ def _tick_once(now):
     from mail import dispatch
 
     with connection.cursor() as cursor:
-        cursor.execute("TRUNCATE mail_delivery")
+        # Inbound replies point at the delivery they answer: emptied with it, nothing else is.
+        cursor.execute("TRUNCATE mail_delivery, inbound_inboundmessage")
     with CaptureQueriesContext(connection) as queries:
         started = time.perf_counter()
         result = dispatch.tick(now)

@@ -564,4 +564,13 @@ KLARTEXT_NETWORK_TIMEOUT = env_int("KLARTEXT_NETWORK_TIMEOUT", 20, minimum=1, ma
 # LinkedIn's "Share on LinkedIn" OAuth; without both, LinkedIn stays a hand-off.
 LINKEDIN_CLIENT_ID = env_str("LINKEDIN_CLIENT_ID", "")
 LINKEDIN_CLIENT_SECRET = env_str("LINKEDIN_CLIENT_SECRET", "")
+if bool(LINKEDIN_CLIENT_ID) != bool(LINKEDIN_CLIENT_SECRET):
+    raise ImproperlyConfigured("Set both LINKEDIN_CLIENT_ID and LINKEDIN_CLIENT_SECRET, or neither.")
+# The Posts API version Klartext speaks (LinkedIn-Version header, YYYYMM; each lives about a year).
+LINKEDIN_API_VERSION = env_str("LINKEDIN_API_VERSION", "202511")
+if not (len(LINKEDIN_API_VERSION) == 6 and LINKEDIN_API_VERSION.isdigit()):
+    raise ImproperlyConfigured("LINKEDIN_API_VERSION must be a month as YYYYMM, e.g. 202511.")
+# Where LinkedIn's sign-in and API live (tests point both at a local fake).
+LINKEDIN_OAUTH_URL = "https://www.linkedin.com/oauth/v2"
+LINKEDIN_API_URL = "https://api.linkedin.com"
 KLARTEXT_MASTODON_URL_TEMPLATE = "https://{instance}"

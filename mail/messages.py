@@ -13,6 +13,7 @@ from email.utils import parseaddr
 from django.conf import settings
 from django.db.models import Count, Prefetch, Q
 from django.urls import reverse
+from django.utils.dateparse import parse_date
 from django.utils.translation import gettext_lazy as _
 
 from cohorts.models import CohortEvent, Membership, Role
@@ -481,9 +482,12 @@ class BatchContext:
 
     def _reconnect_needed(self, delivery, membership):
         # The network's name travels in `variant` (mail sits below publishing and never reads its rows).
-        network = {"bluesky": "Bluesky", "mastodon": "Mastodon"}.get(delivery.variant, delivery.variant)
+        # "linkedin:2027-02-03": a reminder before the token ends on that (local) day.
+        key, _sep, ends_on = delivery.variant.partition(":")
+        network = {"bluesky": "Bluesky", "mastodon": "Mastodon", "linkedin": "LinkedIn"}.get(key, key)
         return "reconnect_needed", {
             "network": network,
+            "ends_on": parse_date(ends_on) if ends_on else None,
             "action_url": absolute(f"{reverse('mail:preferences')}?cohort={membership.cohort_id}"),
             "action_label": _("Open your preferences"),
         }

@@ -1,5 +1,7 @@
 """What can go wrong when posting, in the terms the posting rules act on."""
 
+import requests
+
 
 class NetworkError(Exception):
     """Base: `detail` is safe to store and show (never a token)."""
@@ -37,3 +39,13 @@ class ConnectError(NetworkError):
 
 class RevokeFailed(NetworkError):
     """The network did not confirm that Klartext's token or session was revoked."""
+
+
+def never_left(error):
+    """Whether a requests error means the connection could not be made (the request never reached
+    the network), as opposed to one that broke after the request left."""
+    return isinstance(error, requests.exceptions.ConnectTimeout) or (
+        isinstance(error, requests.exceptions.ConnectionError)
+        and not isinstance(error, requests.exceptions.ReadTimeout)
+        and "NewConnectionError" in repr(error)
+    )

@@ -6,7 +6,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from lessons.platforms import ShareError, normalise_instance
+from lessons import network_text
+from lessons.platforms import ShareError, count_characters, normalise_instance
 
 
 class BlueskyConnectForm(forms.Form):
@@ -85,8 +86,17 @@ class PostForm(forms.Form):
         if not chosen:
             raise forms.ValidationError(_("Choose at least one network."))
         for account in chosen:
-            if not (data.get(f"text_{account.network}") or "").strip():
+            text = (data.get(f"text_{account.network}") or "").strip()
+            if not text:
                 self.add_error(f"text_{account.network}", _("Write something to post."))
+            elif account.network not in network_text.THREAD_PLATFORMS:
+                used = count_characters(text, account.network)
+                if used > account.character_limit:
+                    self.add_error(
+                        f"text_{account.network}",
+                        _("%(network)s takes up to %(limit)s characters in one post; this has %(used)s. Shorten it.")
+                        % {"network": account.get_network_display(), "limit": account.character_limit, "used": used},
+                    )
         if data.get("when") == "later":
             at = data.get("at")
             if at is None:

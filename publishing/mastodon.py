@@ -21,7 +21,16 @@ from mastodon.errors import (
     MastodonUnauthorizedError,
 )
 
-from .errors import ConnectError, NotSent, OutcomeUnknown, RateLimited, Rejected, RevokeFailed, TokenRefused
+from .errors import (
+    ConnectError,
+    NotSent,
+    OutcomeUnknown,
+    RateLimited,
+    Rejected,
+    RevokeFailed,
+    TokenRefused,
+    never_left,
+)
 from .models import MastodonApp
 
 SCOPES = ["write:statuses", "read:statuses", "read:notifications"]
@@ -82,12 +91,7 @@ def _retry_after(api):
 
 def _never_left(error):
     """A connection that could not be made: the request never reached the server."""
-    cause = error.__cause__ or error.__context__
-    return isinstance(cause, (requests.exceptions.ConnectTimeout,)) or (
-        isinstance(cause, requests.exceptions.ConnectionError)
-        and not isinstance(cause, requests.exceptions.ReadTimeout)
-        and "NewConnectionError" in repr(cause)
-    )
+    return never_left(error.__cause__ or error.__context__)
 
 
 def _translate(error, api):

@@ -4,12 +4,15 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from lessons import platforms
+
 from .crypto import EncryptedTextField
 
 
 class Network(models.TextChoices):
     BLUESKY = "bluesky", "Bluesky"
     MASTODON = "mastodon", "Mastodon"
+    LINKEDIN = "linkedin", "LinkedIn"
 
 
 class MastodonApp(models.Model):
@@ -35,24 +38,33 @@ class AccountState(models.TextChoices):
 class ConnectedAccount(models.Model):
     """A member's account on a network, with the secret to post as them (encrypted at rest).
 
-    Bluesky: the app password (and the session the PDS gave for it). Mastodon: the OAuth token.
-    Deleting the user deletes these rows, and with them the secrets."""
+    Bluesky: the app password (and the session the PDS gave for it). Mastodon and LinkedIn: the
+    OAuth token. Deleting the user deletes these rows, and with them the secrets."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="network_accounts")
     network = models.CharField(max_length=10, choices=Network.choices)
     handle = models.CharField(max_length=300, help_text="As the network shows it, e.g. alice.bsky.social.")
-    remote_id = models.CharField(max_length=300, help_text="The DID (Bluesky) or account id (Mastodon).")
-    service_url = models.URLField(max_length=300, help_text="The PDS (Bluesky) or the server (Mastodon).")
+    remote_id = models.CharField(
+        max_length=300, help_text="The DID (Bluesky), account id (Mastodon) or member URN (LinkedIn)."
+    )
+    service_url = models.URLField(
+        max_length=300, help_text="The PDS (Bluesky), the server (Mastodon) or LinkedIn's API."
+    )
     mastodon_app = models.ForeignKey(MastodonApp, null=True, blank=True, on_delete=models.PROTECT)
     secret = EncryptedTextField()
     session = EncryptedTextField(blank=True)
     state = models.CharField(max_length=10, choices=AccountState.choices, default=AccountState.ACTIVE)
     reconnect_since = models.DateTimeField(null=True, blank=True)
+    # When the network said the token stops working (LinkedIn's last 60 days); none for the others.
+    expires_at = models.DateTimeField(null=True, blank=True)
+    # The member was asked to reconnect before `expires_at` (once per token).
+    expiry_reminded_at = models.DateTimeField(null=True, blank=True)
     connected_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("connected account")
         constraints = [models.UniqueConstraint(fields=["user", "network"], name="one_account_per_network")]
+        indexes = [models.Index(fields=["state", "expires_at"], name="account_expiry")]
 
     def __str__(self):
         return f"{self.get_network_display()} {self.handle}"
@@ -65,7 +77,7 @@ class ConnectedAccount(models.Model):
     def character_limit(self):
         if self.network == Network.MASTODON and self.mastodon_app_id:
             return self.mastodon_app.max_characters
-        return 300 if self.network == Network.BLUESKY else 500
+        return platforms.BY_KEY[self.network].limit
 
 
 class PublicationState(models.TextChoices):

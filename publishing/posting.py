@@ -29,13 +29,13 @@ from lessons import writing
 from mail.dispatch import enqueue as enqueue_emails
 from mail.models import Delivery, DeliveryState, Kind
 
-from . import bluesky, mastodon
+from . import bluesky, linkedin, mastodon
 from .errors import NotSent, OutcomeUnknown, RateLimited, Rejected, TokenRefused
 from .models import AccountState, ConnectedAccount, Network, Publication, PublicationState
 
 logger = logging.getLogger(__name__)
 
-CLIENTS = {Network.BLUESKY: bluesky, Network.MASTODON: mastodon}
+CLIENTS = {Network.BLUESKY: bluesky, Network.MASTODON: mastodon, Network.LINKEDIN: linkedin}
 POST_TASK = "publishing.tasks.post"
 MAX_ATTEMPTS = 6
 # Longer than the task's hard time limit: a row still 'posting' after this lost its worker.

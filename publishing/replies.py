@@ -25,7 +25,10 @@ def harvest(now=None, publications=None):
     now = now or timezone.now()
     if publications is None:
         publications = Publication.objects.filter(
-            state=PublicationState.POSTED, posted_at__gte=now - WINDOW, account__state=AccountState.ACTIVE
+            state=PublicationState.POSTED,
+            posted_at__gte=now - WINDOW,
+            account__state=AccountState.ACTIVE,
+            network__in=list(CLIENTS),  # not LinkedIn: its comments are for partners only
         )
     found = 0
     for publication in publications.select_related("account__mastodon_app"):

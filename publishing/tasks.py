@@ -4,15 +4,16 @@ import logging
 
 from celery import shared_task
 
-from . import posting, replies
+from . import accounts, posting, replies
 
 logger = logging.getLogger(__name__)
 
 
 @shared_task(name="publishing.tasks.tick", ignore_result=True)
 def tick():
-    """Beat: flag posts whose worker died, queue the scheduled ones that are due."""
-    return posting.tick()
+    """Beat: flag posts whose worker died, queue the scheduled ones that are due, ask members to
+    reconnect tokens that are about to end."""
+    return {**posting.tick(), **accounts.remind_expiring()}
 
 
 @shared_task(name="publishing.tasks.post", ignore_result=True, acks_late=True)

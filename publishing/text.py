@@ -15,7 +15,10 @@ def plain_text(markdown):
 
 
 def thread(text, network, limit):
-    """The posts of `text` on `network`, each within `limit` characters as the network counts."""
+    """The posts of `text` on `network`, each within `limit` characters as the network counts; one
+    post where the network has no threads (LinkedIn: the form keeps it within the limit)."""
+    if network not in network_text.THREAD_PLATFORMS:
+        return [text.strip()] if text.strip() else []
     return network_text.split_thread(text, network, limit)
 
 

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from lessons.views import get_piece_or_404
 
-from . import accounts, posting
+from . import accounts, linkedin, posting
 from .errors import ConnectError
 from .forms import BlueskyConnectForm, MastodonConnectForm, PostForm
 from .models import ConnectedAccount, Network, Publication, PublicationState
@@ -66,6 +66,30 @@ def mastodon_callback(request):
         messages.error(request, error.detail)
     else:
         messages.success(request, _("Mastodon is connected as %(handle)s.") % {"handle": account.handle})
+    return _preferences()
+
+
+@login_required
+@require_POST
+def connect_linkedin(request):
+    if not linkedin.enabled():
+        raise Http404
+    return redirect(accounts.start_linkedin(request.user))
+
+
+@login_required
+def linkedin_callback(request):
+    if not linkedin.enabled():
+        raise Http404
+    if request.GET.get("error"):
+        messages.info(request, _("LinkedIn was not connected."))
+        return _preferences()
+    try:
+        account = accounts.finish_linkedin(request.user, request.GET.get("state"), request.GET.get("code"))
+    except ConnectError as error:
+        messages.error(request, error.detail)
+    else:
+        messages.success(request, _("LinkedIn is connected as %(handle)s.") % {"handle": account.handle})
     return _preferences()
 
 

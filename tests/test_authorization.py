@@ -52,6 +52,7 @@ from tests.factories import (
     MB,
     ROLES,
     STAFF,
+    PublicationFactory,
     World,
     build_world,
 )
@@ -147,6 +148,18 @@ def m1_post(world):
         url="https://www.linkedin.com/posts/m1-alpha",
         defaults={"platform": "linkedin", "posted_on": world.cohort_a.start_date},
     )[0]
+
+
+def m1_publication(world):
+    """A post of M1's piece scheduled for tomorrow on Mastodon: only M1 may cancel it."""
+    return PublicationFactory(
+        submission=world.piece,
+        state="pending",
+        due_at=timezone.now() + datetime.timedelta(days=1),
+        posted_at=None,
+        posted=[],
+        url="",
+    )
 
 
 def editor_data(world):
@@ -256,6 +269,13 @@ CASES = [
         ),
     ),
     Case("lessons:editor", piece_kwargs, who(ok=[M1]), shows=(A_MARKER, FEEDBACK_MARKER)),
+    Case("publishing:piece", piece_kwargs, who(ok=[M1])),
+    Case(
+        "publishing:cancel",
+        lambda w: {"pk": m1_publication(w).pk},
+        who(allowed=[M1]),
+        method="POST",
+    ),
     Case(
         "lessons:editor",
         lambda w: {"pk": w.draft.pk},
@@ -492,6 +512,7 @@ CASES = [
 
 # URLs with an id that the walk leaves out on purpose, and why.
 EXCLUDED = {
+    "publishing:disconnect": "acts only on the signed-in person's own account (a network name, not an id)",
     "password_reset_confirm": "Django's own password reset (uidb64 + one-time token): no cohort data",
     r"^media/(?P<path>.*)$": "uploaded files, served only with DEBUG=1 in development",
 }

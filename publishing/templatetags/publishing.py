@@ -3,7 +3,10 @@ preferences page, and a piece's conversation on its pages (loaded by name in the
 no lower package imports publishing)."""
 
 from django import template
+from django.utils import timezone
 
+from .. import linkedin
+from ..accounts import REMIND_BEFORE, expires_soon
 from ..forms import BlueskyConnectForm, MastodonConnectForm
 from ..models import ConnectedAccount, Publication, PublicationState
 from ..replies import conversation
@@ -20,9 +23,22 @@ def network_accounts(context):
         "csrf_token": context.get("csrf_token"),
         "bluesky": accounts.get("bluesky"),
         "mastodon": accounts.get("mastodon"),
+        # Shown only where Klartext has a LinkedIn app; otherwise LinkedIn stays a hand-off.
+        "linkedin_enabled": linkedin.enabled(),
+        "linkedin": accounts.get("linkedin"),
+        "linkedin_expires_soon": "linkedin" in accounts and expires_soon(accounts["linkedin"]),
+        "linkedin_ends_on": _local_day(accounts.get("linkedin"), context.get("membership")),
+        "remind_days": REMIND_BEFORE.days,
         "bluesky_form": BlueskyConnectForm(),
         "mastodon_form": MastodonConnectForm(),
     }
+
+
+def _local_day(account, membership):
+    """The day a token ends, in the member's zone where the page knows it."""
+    if account is None or account.expires_at is None:
+        return None
+    return timezone.localdate(account.expires_at, membership.zone if membership else None)
 
 
 @register.inclusion_tag("publishing/_conversation.html")

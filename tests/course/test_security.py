@@ -1,6 +1,7 @@
 """Security settings and headers: `check --deploy` is clean in production, every page carries a
 strict Content-Security-Policy, and failed sign-ins lock one email on one address for a while."""
 
+import base64
 import datetime
 import os
 import secrets
@@ -38,6 +39,8 @@ def production_env(tmp_path, **changes):
             "KLARTEXT_VAR_DIR": str(tmp_path),
             "DEBUG": "0",
             "SECRET_KEY": secrets.token_urlsafe(50),
+            # A Fernet key for the stored network tokens (publishing.E001 without it).
+            "KLARTEXT_FIELD_KEY": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
             "ALLOWED_HOSTS": "klartext.example",
             "SITE_URL": "https://klartext.example",
             **changes,

@@ -11,6 +11,7 @@ import psycopg
 import pytest
 from psycopg import sql
 
+from tests.fakes.linkedin import FakeLinkedIn
 from tests.fakes.mastodon import FakeMastodon
 
 ATPROTO = Path(__file__).resolve().parents[1] / "atproto"
@@ -22,6 +23,18 @@ def fake_mastodon(settings):
     """The FAKE Mastodon server (tests/fakes/mastodon.py); every instance name points at it."""
     with FakeMastodon(max_characters=300) as fake:
         settings.KLARTEXT_MASTODON_URL_TEMPLATE = fake.url
+        settings.SITE_URL = "http://testserver"
+        yield fake
+
+
+@pytest.fixture
+def fake_linkedin(settings):
+    """The FAKE LinkedIn (tests/fakes/linkedin.py), with Klartext's LinkedIn app configured."""
+    with FakeLinkedIn() as fake:
+        settings.LINKEDIN_CLIENT_ID = fake.client_id
+        settings.LINKEDIN_CLIENT_SECRET = fake.client_secret
+        settings.LINKEDIN_OAUTH_URL = fake.url + "/oauth/v2"
+        settings.LINKEDIN_API_URL = fake.url
         settings.SITE_URL = "http://testserver"
         yield fake
 

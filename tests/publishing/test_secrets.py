@@ -4,8 +4,10 @@ production does not start without the key; deleting the account deletes them."""
 import io
 import logging
 import zipfile
+from urllib.parse import urlsplit
 
 import pytest
+import requests
 from cryptography.fernet import Fernet
 from django.core.checks import run_checks
 from django.core.management import call_command
@@ -14,6 +16,7 @@ from django.urls import reverse
 
 from lessons.models import PostLog
 from progress import privacy
+from publishing import posting
 from publishing.models import ConnectedAccount, Publication
 from tests.factories import ConnectedAccountFactory, MastodonAppFactory, MembershipFactory, make_ready_piece
 
@@ -31,7 +34,7 @@ def account(db):
 def raw_rows():
     with connection.cursor() as cursor:
         rows = []
-        for table in ("publishing_connectedaccount", "publishing_mastodonapp"):
+        for table in ("publishing_connectedaccount", "publishing_mastodonapp", "publishing_publication"):
             cursor.execute(f"SELECT * FROM {table}")  # noqa: S608 - fixed table names
             rows += [" ".join(str(v) for v in row) for row in cursor.fetchall()]
     return "\n".join(rows)
@@ -104,3 +107,36 @@ def test_deleting_the_account_deletes_its_tokens(account):
     privacy.delete_account(account.user)
     assert not ConnectedAccount.objects.filter(user_id=user_id).exists()
     assert account.secret not in raw_rows()
+
+
+def test_linkedin_token_and_app_secret_never_in_the_database_logs_or_pages(
+    client, fake_linkedin, caplog, django_capture_on_commit_callbacks
+):
+    caplog.set_level(logging.DEBUG)
+    membership = MembershipFactory(time_zone="Europe/Berlin")
+    client.force_login(membership.user)
+    start = client.post(reverse("publishing:connect_linkedin"))
+    back = urlsplit(requests.get(start["Location"], allow_redirects=False, timeout=5).headers["Location"])
+    client.get(f"{back.path}?{back.query}")
+    token = ConnectedAccount.objects.get(user=membership.user, network="linkedin").secret
+    piece = make_ready_piece(body="Posted text.", membership=membership)
+    with django_capture_on_commit_callbacks(execute=False):
+        client.post(
+            reverse("publishing:piece", args=[piece.pk]),
+            {"post_linkedin": "on", "text_linkedin": "Posted text.", "when": "now"},
+        )
+    fake_linkedin.faults.append("401")  # the refusal is logged and emailed: neither may carry the token
+    with django_capture_on_commit_callbacks(execute=False):
+        posting.post(Publication.objects.get(submission=piece).pk)
+
+    assert token not in raw_rows()
+    pages = [
+        reverse("mail:preferences"),
+        reverse("publishing:piece", args=[piece.pk]),
+        reverse("lessons:publish", args=[piece.pk]),
+    ]
+    seen = [client.get(url).content for url in pages]
+    seen += [str(Publication.objects.get(submission=piece).last_error).encode()]
+    everything = b"\n".join(seen) + caplog.text.encode()
+    for secret in (token, fake_linkedin.client_secret):
+        assert secret.encode() not in everything, secret
