@@ -76,6 +76,18 @@ def children(pid):
     return found
 
 
+def cpu_seconds(pid):
+    """CPU time (user + system) a process and its live children have used so far (Linux /proc)."""
+    total = 0
+    for each in [pid, *children(pid)]:
+        try:
+            fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime in clock ticks
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def status_kb(pid, field):
     """A field of /proc/<pid>/status in kB (VmRSS, VmHWM), or None once the process is gone."""
     try:

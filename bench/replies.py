@@ -166,6 +166,7 @@ def _pipeline(run, messages):
             for i in range(CLIENTS)
         ]
         started = time.monotonic()
+        cpu_before = {"worker": procs.cpu_seconds(worker.pid), "smtp_server": procs.cpu_seconds(server.pid)}
         for thread in threads:
             thread.start()
         for thread in threads:
@@ -177,6 +178,11 @@ def _pipeline(run, messages):
             time.sleep(0.05)
             drafted = _drafted()
         elapsed = time.monotonic() - started
+        # Where the pipeline's CPU went, per message (compare the baseline's).
+        cpu = {
+            "worker": procs.cpu_seconds(worker.pid) - cpu_before["worker"],
+            "smtp_server": procs.cpu_seconds(server.pid) - cpu_before["smtp_server"],
+        }
     finally:
         procs.stop(server)
         procs.stop(worker)
@@ -195,6 +201,7 @@ def _pipeline(run, messages):
         "messages_per_second": round(drafted / elapsed, 1) if drafted else 0.0,
         "p50_ms": round(statistics.median(latencies) * 1000, 1) if latencies else 0.0,
         "p95_ms": round(_p95(latencies) * 1000, 1),
+        "cpu_ms_per_message": {name: round(seconds * 1000 / count, 1) for name, seconds in cpu.items()},
     }
 
 
@@ -208,7 +215,7 @@ def _baseline(messages):
 
     by_email = {m.user.email: m.pk for m in Membership.objects.select_related("user")}
     durations = []
-    started = time.monotonic()
+    started, cpu_started = time.monotonic(), time.process_time()
     for index, (sender, _to, raw) in enumerate(messages):
         begun = time.monotonic()
         reply = read_reply(parse(raw))
@@ -219,6 +226,7 @@ def _baseline(messages):
             SubmissionVersion.objects.create(submission=piece, number=1, body=reply.text)
         durations.append(time.monotonic() - begun)
     elapsed = time.monotonic() - started
+    cpu = time.process_time() - cpu_started
     durations.sort()
     return {
         "replies": len(messages),
@@ -226,6 +234,7 @@ def _baseline(messages):
         "messages_per_second": round(len(messages) / elapsed, 1),
         "p50_ms": round(statistics.median(durations) * 1000, 1),
         "p95_ms": round(_p95(durations) * 1000, 1),
+        "cpu_ms_per_message": round(cpu * 1000 / len(messages), 1),
     }
 
 

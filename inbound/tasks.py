@@ -21,9 +21,15 @@ def process_message(inbound_id):
     return processing.process(int(inbound_id))
 
 
+@shared_task(name="inbound.tasks.process_messages", ignore_result=True, acks_late=True)
+def process_messages(inbound_ids):
+    processing.process_batch([int(pk) for pk in inbound_ids])
+
+
 @shared_task(name="inbound.tasks.sweep", ignore_result=True)
 def sweep(now=None):
-    """The safety net, after every tick: queue the messages whose task was lost."""
+    """The safety net, after every tick: queue the messages whose task was lost, one a task (a
+    message that keeps failing holds up no other)."""
     now = timezone.now() if now is None else datetime.datetime.fromisoformat(now)
     ids = list(
         InboundMessage.objects.filter(state=InboundState.RECEIVED, received_at__lt=now - REQUEUE_AFTER).values_list(

@@ -115,3 +115,14 @@ def test_the_facilitator_sees_who_bounces_on_the_dashboard(inbound_smtp, bernd, 
     report(inbound_smtp, bernd, "exim_hard.eml")
     dashboard = build_dashboard(cohort, NOW)
     assert [row.membership_id for row in dashboard.bouncing] == [bernd.pk]
+
+
+def test_the_same_emails_warning_twice_in_one_batch_counts_once(inbound_smtp, bernd):
+    first = sent_delivery(bernd)
+    to = bounce_address(first)
+    with smtplib.SMTP("127.0.0.1", inbound_smtp, timeout=10) as client:
+        for _ in range(2):
+            client.sendmail("", [to], raw_mail("postfix_soft.eml", to=to, recipient=bernd.user.email))
+    states = processing.process_batch(list(InboundMessage.objects.values_list("pk", flat=True)))
+    assert list(states.values()) == [InboundState.APPLIED, InboundState.APPLIED]
+    assert User.objects.get(pk=bernd.user_id).email_soft_bounces == 1

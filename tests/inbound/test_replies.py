@@ -4,6 +4,8 @@ runs. Refused replies create nothing and get no answer."""
 
 import datetime
 import smtplib
+import socket
+import time
 from email.header import decode_header, make_header
 
 import pytest
@@ -11,7 +13,7 @@ import time_machine
 from django.utils import timezone
 
 from cohorts.models import Membership
-from inbound import processing
+from inbound import processing, receiving, server
 from inbound.models import DropReason, InboundMessage, InboundState
 from lessons.models import Submission, SubmissionVersion
 from lessons.writing import get_or_start, save_draft
@@ -247,3 +249,72 @@ def test_the_confirmation_goes_out_and_home_shows_the_new_draft(inbound_smtp, ka
     home = client.get("/").content.decode()
     assert f"/write/piece/{piece.pk}/" in home
     assert "Drei Gespräche mit Kunden" in home
+
+
+def test_the_twenty_first_reply_in_one_batch_is_refused_too(inbound_smtp, katrin):
+    nudge = sent_delivery(katrin)
+    for _ in range(21):
+        reply(inbound_smtp, katrin, nudge)
+    ids = list(InboundMessage.objects.order_by("pk").values_list("pk", flat=True))
+    states = processing.process_batch(ids)
+    assert [states[pk] for pk in ids] == [InboundState.DRAFTED] * 20 + [InboundState.DROPPED]
+    assert InboundMessage.objects.get(pk=ids[-1]).reason == DropReason.RATE_LIMITED
+    assert Submission.objects.count() == 20
+
+
+def test_a_batch_of_replies_costs_five_queries_and_four_a_reply(inbound_smtp, cohort, django_assert_num_queries):
+    members = [MembershipFactory(cohort=cohort) for _ in range(4)]
+    for membership in members:
+        reply(inbound_smtp, membership, sent_delivery(membership))
+    ids = list(InboundMessage.objects.values_list("pk", flat=True))
+    # BEGIN, the rows, the emails with their members, the drafts of the day, COMMIT; then a
+    # piece, its first version, the confirmation and the row's new state for each reply.
+    with django_assert_num_queries(5 + 4 * len(ids), exact=True):
+        states = processing.process_batch(ids)
+    assert set(states.values()) == {InboundState.DRAFTED}
+    assert sorted(Submission.objects.values_list("membership_id", flat=True)) == sorted(m.pk for m in members)
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def queued(monkeypatch):
+    """The row ids of each task the inbound server queues."""
+    tasks = []
+    monkeypatch.setattr(receiving.process_messages, "delay", tasks.append)
+    return tasks
+
+
+def wait_until(condition, timeout=10):
+    deadline = time.monotonic() + timeout
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return condition()
+
+
+def test_the_server_hands_replies_that_arrive_together_to_one_task(queued, monkeypatch, katrin, tom):
+    monkeypatch.setattr(server, "BATCH_WAIT", 3)  # time enough for all three to arrive
+    inbound = server.controller("127.0.0.1", free_port())
+    inbound.start()
+    try:
+        for week, membership in enumerate((katrin, tom, katrin)):
+            reply(inbound.port, membership, sent_delivery(membership, period_key=f"2026-W{40 + week}"))
+        assert queued == []  # stored, and waiting for company
+        assert wait_until(lambda: queued)
+    finally:
+        inbound.stop()
+    assert queued == [list(InboundMessage.objects.order_by("pk").values_list("pk", flat=True))]
+
+
+def test_stopping_the_server_queues_what_it_stored(queued, monkeypatch, katrin):
+    monkeypatch.setattr(server, "BATCH_WAIT", 600)
+    inbound = server.controller("127.0.0.1", free_port())
+    inbound.start()
+    reply(inbound.port, katrin, sent_delivery(katrin))
+    assert queued == []
+    inbound.stop()
+    assert queued == [[InboundMessage.objects.get().pk]]
