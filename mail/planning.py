@@ -34,6 +34,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from functools import cached_property
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import (
     BooleanField,
@@ -603,9 +604,11 @@ def plan_self_checks(now, span=None, context=None):
     """The yearly self-check: one per member per year, once twelve months have passed since
     their last self-check (or since they joined, if they never answered) and since the last time
     we asked. One query; the period key `self-check:<year>` makes a second one that year impossible.
-    Twelve months need no precision finer than an hour: the tick asks once per hour, in the tick
-    whose span crosses the full hour (whatever the ticks' cadence and offset)."""
-    if span is not None and _full_hour(span.since) == _full_hour(now):
+    Twelve months need no precision finer than an hour: the tick asks in the first tick interval
+    of each hour, and in any tick whose span crosses the full hour (ticks late or at another
+    cadence than configured)."""
+    first_interval = now.minute * 60 + now.second < settings.KLARTEXT_TICK_SECONDS
+    if span is not None and not first_interval and _full_hour(span.since) == _full_hour(now):
         return Counts()
     cutoff = year_before(now)
     answered = SelfCheck.objects.filter(membership=OuterRef("pk"), created_at__gt=cutoff)

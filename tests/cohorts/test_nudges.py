@@ -136,7 +136,10 @@ def test_a_batch_goes_out_over_one_smtp_connection_and_every_row_is_recorded_sen
 def test_the_weekly_nudge_is_lighter_when_the_member_already_posted_this_week(cohort, mailoutbox):
     posted, quiet = make_members(cohort, 2)
     PostLog.objects.create(
-        membership=posted, url="https://example.com/p", platform="linkedin", posted_on=datetime.date(2026, 11, 23)
+        membership=posted,
+        url="https://www.linkedin.com/posts/p-1",
+        platform="linkedin",
+        posted_on=datetime.date(2026, 11, 23),
     )
     with time_machine.travel(MONDAY_9_BERLIN, tick=False):
         dispatch.tick()
