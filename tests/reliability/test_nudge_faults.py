@@ -202,7 +202,9 @@ def test_consent_changed_while_the_batch_runs_is_honoured_for_every_row_not_yet_
         membership=control[0],
         kind=Kind.WEEKLY_NUDGE,
         period_key="first",
-        due_at=datetime.datetime.now(datetime.UTC) - datetime.timedelta(minutes=1),
+        # Due since before this local week began: one weekly nudge per local week would otherwise
+        # leave control[0] out of this week's planning.
+        due_at=datetime.datetime.now(datetime.UTC) - datetime.timedelta(days=8),
     )
     dispatch.tick()
     assert Delivery.objects.count() == 1 + 9 + PER_CHANGE * len(CHANGES) == dispatch.BATCH_SIZE  # one batch
