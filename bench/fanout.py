@@ -1,7 +1,7 @@
 """B1 (fan-out against a one-process baseline) and B4 (worker memory during a large fan-out).
 
 The pipeline: members all due at one moment, one tick (plan, dispatch, enqueue on commit) in this
-process, one Celery worker with two pool processes on Redis sending to the counting sink. The clock
+process, one Celery worker with four pool processes (as deployed) on Redis sending to the counting sink. The clock
 runs from the start of the tick to the last message at the sink.
 """
 

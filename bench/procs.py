@@ -43,8 +43,9 @@ def log_tail(process, lines=20):
     return "\n".join(text.splitlines()[-lines:])
 
 
-def celery_worker(env, concurrency=2):
-    """One worker node with `concurrency` prefork processes, as Procfile.dev and production run it."""
+def celery_worker(env, concurrency=4):
+    """One worker node with `concurrency` prefork processes, as the README's deployment runs it
+    (sending waits on SMTP and the database, so more processes than cores)."""
     return start(
         "celery-worker",
         [sys.executable, "-m", "celery", "-A", "config", "worker", "--loglevel=WARNING",

@@ -151,7 +151,7 @@ def _pipeline(run, messages):
     count = len(messages)
     port = services.free_port()
     connection.close()
-    worker = procs.celery_worker(run.env)
+    worker = procs.celery_worker(run.env, concurrency=2)
     server = procs.start(
         "inbound-smtp",
         [sys.executable, "manage.py", "inbound_smtp", "--host", "127.0.0.1", "--port", str(port)],

@@ -21,12 +21,10 @@ import functools
 import operator
 from collections import defaultdict
 
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import F, Q
 from django.utils import timezone
 
-from cohorts.models import Membership
-
-from .audience import consent_rules
+from .audience import consenting_members
 from .models import Delivery, DeliveryState, Kind
 from .timing import allowed_moment
 
@@ -91,16 +89,7 @@ def _wanted(kinds, local_date):
     """The rows whose member still wants their kind on their local date: the claim's consent
     rules (mail.audience.consent_rules), per kind."""
     return functools.reduce(
-        operator.or_,
-        [
-            Q(kind=kind)
-            & Exists(
-                Membership.objects.filter(
-                    *[rule for _reason, rule in consent_rules(kind, local_date)], pk=OuterRef("membership_id")
-                )
-            )
-            for kind in kinds
-        ],
+        operator.or_, [Q(kind=kind, membership_id__in=consenting_members(kind, local_date)) for kind in kinds]
     )
 
 

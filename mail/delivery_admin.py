@@ -45,7 +45,7 @@ from lessons.titles import assignment_titles
 from .dispatch import beat_is_late, queue_weekly_nudges_now
 from .messages import BatchContext, Skip
 from .models import Delivery, DeliveryState, Kind, SkipReason
-from .sending import unmet_consent
+from .claiming import unmet_consent
 from .timing import departures
 
 app_name = "cohort_deliveries"

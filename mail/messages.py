@@ -233,7 +233,7 @@ class BatchContext:
 
     def content(self, delivery):
         """(template name, context) of one member's delivery; Skip if there is nothing to say.
-        Whether the member still wants it is the claim's question (mail.sending.claim and
+        Whether the member still wants it is the claim's question (mail.claiming.claim and
         mail.coalescing.claim), asked in the statement that takes the row."""
         membership = delivery.membership
         builder = getattr(self, f"_{delivery.kind}")

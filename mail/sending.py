@@ -27,13 +27,13 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Case, CharField, Exists, F, OuterRef, Q, Value, When
+from django.db.models import Case, CharField, F, Value, When
 from django.utils import timezone
 
-from cohorts.models import Invitation, Membership
+from cohorts.models import Invitation
 
 from . import coalescing
-from .audience import consent_rules
+from .claiming import Consent, claim, update_row
 from .dispatch import enqueue, expire
 from .messages import BatchContext, Skip
 from .models import Delivery, DeliveryState
@@ -100,11 +100,12 @@ def send_batch(ids, now=None):
     # Several rows due for one person now leave as one message (mail.coalescing).
     companions, extra = coalescing.gather(rows, now, related=ROW_RELATED)
     context = BatchContext(rows + extra, now)
+    consent = Consent(now)
     connection = Connection()
     outcome = defaultdict(int)
     try:
         for index, delivery in enumerate(rows):
-            result = _send_one(delivery, context, connection, now, deadline, companions.get(delivery.pk, ()))
+            result = _send_one(delivery, context, consent, connection, now, deadline, companions.get(delivery.pk, ()))
             if result == OUT_OF_TIME:
                 outcome["requeued"] = requeue(rows[index:])
                 break
@@ -114,79 +115,22 @@ def send_batch(ids, now=None):
     return dict(outcome)
 
 
-def _consent(delivery, now):
-    """The claim's consent rules for this row, on the member's local date."""
-    return consent_rules(delivery.kind, now.astimezone(delivery.membership.zone).date())
-
-
-def _first_unmet(rules):
-    """SQL for the reason of the first rule the row's membership does not meet ("" if none)."""
-    return Case(
-        *[
-            When(~Exists(Membership.objects.filter(rule, pk=OuterRef("membership_id"))), then=Value(reason))
-            for reason, rule in rules
-        ],
-        default=Value(""),
-        output_field=CharField(),
-    )
-
-
-def claim(delivery, now):
-    """pending → sending, committed before the message leaves, in one conditional UPDATE that
-    also checks the member still wants this email (`consent_rules` on their local date): a change
-    committed before the claim is always honoured. Returns "claimed", "skipped" (the row now says
-    why), "expired" (its deadline passed while it waited) or "taken" (another worker has it, it
-    was sent, or it is gone)."""
-    rows = Delivery.objects.filter(pk=delivery.pk, state=DeliveryState.PENDING)
-    claimed_at = timezone.now()
-    # The deadline is checked at the claim, not at the batch's start: a throttled batch runs long.
-    in_time = Q(send_by__isnull=True) | Q(send_by__gt=claimed_at)
-    claiming = {"state": DeliveryState.SENDING, "claimed_at": claimed_at, "attempts": F("attempts") + 1}
-    if delivery.membership_id is None:
-        if rows.filter(in_time).update(**claiming):
-            return "claimed"
-        return "expired" if expire_late(rows, in_time) else "taken"
-    rules = _consent(delivery, now)
-    consenting = Exists(Membership.objects.filter(*[rule for _reason, rule in rules], pk=OuterRef("membership_id")))
-    if rows.filter(in_time, consenting).update(**claiming):
-        return "claimed"
-    if expire_late(rows, in_time):
-        return "expired"
-    # Not claimed: a second conditional update records which rule the member no longer meets.
-    skipped = rows.filter(~consenting).update(state=DeliveryState.SKIPPED, reason=_first_unmet(rules))
-    return "skipped" if skipped else "taken"
-
-
-def expire_late(rows, in_time):
-    """The row's deadline passed before a worker could claim it: 'expired', never sent late."""
-    return rows.filter(~in_time).update(state=DeliveryState.EXPIRED, reason=EXPIRED_LATE, enqueued_at=None)
-
-
-def unmet_consent(delivery, now):
-    """The reason the claim would skip this delivery at `now`, or "" (one query)."""
-    if delivery.membership_id is None:
-        return ""
-    reasons = Delivery.objects.filter(pk=delivery.pk).values_list(_first_unmet(_consent(delivery, now)), flat=True)
-    return next(iter(reasons), "")
-
-
 def record_sent(delivery, to_email, variants, ids):
     """The outcome of a message that left, written at once: sending → sent, for every row the
     message carried (`variants`: pk → the variant building chose)."""
     sent_at = timezone.now()
-    fields = {
-        "state": DeliveryState.SENT,
-        "sent_at": sent_at,
-        "to_email": to_email,
-        "last_error": "",
-        "variant": Case(
-            *[When(pk=pk, then=Value(variants[pk])) for pk in ids if pk in variants],
-            default=F("variant"),
-            output_field=CharField(),
-        ),
-    }
+    fields = {"state": DeliveryState.SENT, "sent_at": sent_at, "to_email": to_email, "last_error": ""}
+    chosen = {pk: variants[pk] for pk in ids if pk in variants}
+    if list(chosen) == ids == ids[:1]:
+        fields["variant"] = chosen[ids[0]]  # the usual message, one row: no CASE to build
+    elif chosen:
+        whens = [When(pk=pk, then=Value(variant)) for pk, variant in chosen.items()]
+        fields["variant"] = Case(*whens, default=F("variant"), output_field=CharField())
     if not delivery.invitation_id:
-        Delivery.objects.filter(pk__in=ids).update(**fields)
+        if ids == [delivery.pk]:
+            update_row(delivery.pk, fields)  # the usual message: one row, written out
+        else:
+            Delivery.objects.filter(pk__in=ids).update(**fields)
         return
     with transaction.atomic():  # the invitation shows it was sent exactly when its row does
         Delivery.objects.filter(pk__in=ids).update(**fields)
@@ -209,7 +153,7 @@ def requeue(rows):
     return len(ids)
 
 
-def _send_one(delivery, context, connection, now, deadline, candidates=()):
+def _send_one(delivery, context, consent, connection, now, deadline, candidates=()):
     if delivery.due_at > now:
         return "not_due"
     allowed = allowed_moment(delivery, now)
@@ -229,7 +173,7 @@ def _send_one(delivery, context, connection, now, deadline, candidates=()):
         return "taken"  # it went with an earlier message of this batch
     if not throttle(deadline):
         return OUT_OF_TIME
-    claimed = claim(delivery, now)
+    claimed = claim(delivery, now, consent)
     if claimed != "claimed":
         return claimed
     ids = [delivery.pk]

@@ -9,7 +9,7 @@ import time_machine
 
 from cohorts.models import Frequency, Membership
 from course.models import User
-from mail import sending
+from mail import claiming, sending
 from mail.messages import message_id
 from mail.models import Delivery, DeliveryState, Kind, NudgeOptOut, SkipReason
 from tests.factories import DeliveryFactory, InvitationFactory, make_cohort, make_members
@@ -47,7 +47,7 @@ def test_the_claim_skips_a_row_whose_member_changed_their_mind_and_says_why(coho
     (alumna,) = make_members(ended, 1, prefix="alumna")
     rows = {member.pk: nudge(member) for member in (keen, opted_out, unsubscribed, inactive, paused, alumna)}
 
-    assert {pk: sending.claim(row, NOW) for pk, row in rows.items()} == {
+    assert {pk: claiming.claim(row, NOW) for pk, row in rows.items()} == {
         keen.pk: "claimed",
         opted_out.pk: "skipped",
         unsubscribed.pk: "skipped",
@@ -63,7 +63,7 @@ def test_the_claim_skips_a_row_whose_member_changed_their_mind_and_says_why(coho
         paused.pk: SkipReason.PAUSED,
         alumna.pk: SkipReason.COHORT_ENDED,
     }
-    assert sending.claim(rows[keen.pk], NOW) == "taken"  # a second claim never gets it
+    assert claiming.claim(rows[keen.pk], NOW) == "taken"  # a second claim never gets it
 
 
 @pytest.mark.django_db
@@ -74,10 +74,10 @@ def test_after_the_cohort_ends_the_kinds_that_still_make_sense_are_claimed(cours
     monthly, weekly = make_members(ended, 2)
     Membership.objects.filter(pk=weekly.pk).update(nudge_frequency=Frequency.WEEKLY)
     weekly.refresh_from_db()
-    assert sending.claim(nudge(monthly, Kind.ALUMNI_NUDGE), NOW) == "claimed"
-    assert sending.claim(nudge(monthly, Kind.FEEDBACK_READY), NOW) == "claimed"
-    assert sending.claim(nudge(weekly), NOW) == "claimed"  # alumni who chose weekly nudges
-    assert sending.claim(nudge(monthly, Kind.LESSON_RELEASED), NOW) == "skipped"
+    assert claiming.claim(nudge(monthly, Kind.ALUMNI_NUDGE), NOW) == "claimed"
+    assert claiming.claim(nudge(monthly, Kind.FEEDBACK_READY), NOW) == "claimed"
+    assert claiming.claim(nudge(weekly), NOW) == "claimed"  # alumni who chose weekly nudges
+    assert claiming.claim(nudge(monthly, Kind.LESSON_RELEASED), NOW) == "skipped"
 
 
 @pytest.mark.django_db
@@ -152,8 +152,8 @@ def test_a_row_whose_deadline_passed_while_its_batch_ran_expires_at_the_claim_an
     )
     batch_started = NOW - datetime.timedelta(minutes=2)
 
-    assert sending.claim(stale, batch_started) == "expired"
-    assert sending.claim(fresh, batch_started) == "claimed"
+    assert claiming.claim(stale, batch_started) == "expired"
+    assert claiming.claim(fresh, batch_started) == "claimed"
     stale.refresh_from_db()
     assert (stale.state, stale.reason) == (DeliveryState.EXPIRED, SkipReason.DEADLINE_PASSED)
     assert mailoutbox == []
