@@ -42,10 +42,10 @@ from course.translations import Translations
 from lessons.models import LessonPage, Submission
 from lessons.titles import assignment_titles
 
+from .claiming import unmet_consent
 from .dispatch import beat_is_late, queue_weekly_nudges_now
 from .messages import BatchContext, Skip
 from .models import Delivery, DeliveryState, Kind, SkipReason
-from .claiming import unmet_consent
 from .timing import departures
 
 app_name = "cohort_deliveries"
