@@ -17,6 +17,8 @@ from .audience import consent_rules, consenting_members
 from .models import Delivery, DeliveryState
 from .timing import EXPIRED_LATE
 
+SENDING, PENDING = DeliveryState.SENDING.value, DeliveryState.PENDING.value
+
 
 def _consent(delivery, now):
     """The claim's consent rules for this row, on the member's local date."""
@@ -35,6 +37,7 @@ class Consent:
     def __init__(self, now):
         self.now = now
         self._members = {}
+        self._statements = {}
 
     def condition(self, delivery):
         return Q(membership_id__in=self.members(delivery))
@@ -42,8 +45,16 @@ class Consent:
     def members(self, delivery):
         key = (delivery.kind, _local_date(delivery, self.now))
         if key not in self._members:
-            self._members[key] = consenting_members(*key)
+            members = consenting_members(*key)
+            self._members[key] = members
+            self._statements[key] = (f"{_claim_statement()}({members.sql})", members.params)
         return self._members[key]
+
+    def statement(self, delivery):
+        """The claim's UPDATE for this row's kind and local date, and its parameters that follow
+        the row's own (state, stamp, key, state, stamp)."""
+        self.members(delivery)
+        return self._statements[(delivery.kind, _local_date(delivery, self.now))]
 
 
 def _claim_statement():
@@ -86,16 +97,13 @@ def claim(delivery, now, consent=None):
             return "claimed"
         return "expired" if expire_late(rows, in_time) else "taken"
     consent = consent or Consent(now)
-    members = consent.members(delivery)
+    statement, params = consent.statement(delivery)
     stamp = connection.ops.adapt_datetimefield_value(claimed_at)
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"{_claim_statement()}({members.sql})",
-            [DeliveryState.SENDING.value, stamp, delivery.pk, DeliveryState.PENDING.value, stamp, *members.params],
-        )
+        cursor.execute(statement, [SENDING, stamp, delivery.pk, PENDING, stamp, *params])
         if cursor.rowcount:
             return "claimed"
-    consenting = Q(membership_id__in=members)
+    consenting = consent.condition(delivery)
     if expire_late(rows, in_time):
         return "expired"
     # Not claimed: a second conditional update records which rule the member no longer meets.

@@ -97,6 +97,9 @@ def send_batch(ids, now=None):
     rows = list(
         Delivery.objects.filter(pk__in=ids, state=DeliveryState.PENDING).select_related(*ROW_RELATED).order_by("pk")
     )
+    # Held for the batch: ZoneInfo caches only zones still referenced (and the last eight), and
+    # a batch's rows cycle through dozens of zones, which would each be read from disk per row.
+    zones = {delivery.membership.zone for delivery in rows if delivery.membership_id}  # noqa: F841
     # Several rows due for one person now leave as one message (mail.coalescing).
     companions, extra = coalescing.gather(rows, now, related=ROW_RELATED)
     context = BatchContext(rows + extra, now)
