@@ -150,19 +150,21 @@ def _pieces(text):
 
 def _shorter(sentence, budget, platform):
     """A sentence too long for one post, cut at spaces (a single word longer than a post at
-    characters)."""
-    parts, current = [], ""
+    characters). Linear in the sentence: each word is counted once, and a space counts one on
+    every network."""
+    parts, current, used = [], "", 0
     for word in sentence.split(" "):
-        candidate = f"{current} {word}" if current else word
-        if platforms.count_characters(candidate, platform) <= budget:
-            current = candidate
+        cost = platforms.count_characters(word, platform)
+        if current and used + 1 + cost <= budget:
+            current, used = f"{current} {word}", used + 1 + cost
             continue
         if current:
             parts.append(current)
-        while platforms.count_characters(word, platform) > budget:
-            parts.append(word[:budget])
-            word = word[budget:]
-        current = word
+        while cost > budget:
+            head, word = platforms.cut(word, platform, budget)
+            parts.append(head)
+            cost = platforms.count_characters(word, platform)
+        current, used = word, cost
     if current:
         parts.append(current)
     return parts

@@ -160,6 +160,30 @@ def _count_plain(text, counting):
     return len(text)
 
 
+def _characters(text, counting):
+    """[(character, weight)]: the characters a reader sees, each weighing what the platform counts
+    for it (one grapheme; X's weight of it in the NFC text; its code points)."""
+    if counting == "graphemes":
+        return [(cluster, 1) for cluster in graphemes(text)]
+    if counting == "weighted":
+        return [(cluster, _x_weight(cluster)) for cluster in graphemes(unicodedata.normalize("NFC", text))]
+    return [(cluster, len(cluster)) for cluster in graphemes(text)]
+
+
+def cut(text, platform, budget):
+    """(head, rest): the longest start of `text` that `platform` counts within `budget`, cut
+    between characters as it counts them (never inside a flag or an accented letter); at least
+    one character, so cutting a long word always moves on. One pass over the text."""
+    characters = _characters(text, BY_KEY[platform].counting)
+    used = taken = 0
+    for _char, weight in characters:
+        if taken and used + weight > budget:
+            break
+        used += weight
+        taken += 1
+    return "".join(c for c, _w in characters[:taken]), "".join(c for c, _w in characters[taken:])
+
+
 def count_characters(text, platform=None):
     """Characters as the platform (a key of the table, or None for plain length) counts them."""
     text = text or ""

@@ -138,7 +138,8 @@ def start(request, cohort_id, lesson_id, assignment_id):
 def preview_context(text, platform, *, limits=None):
     """The counter and the per-network previews of `text` (Markdown), all from
     lessons.network_text: what is counted is what would be posted."""
-    previews = network_text.previews(text, limits=limits)
+    # A refused save brings back text over the limit: its start is what could ever be posted.
+    previews = network_text.previews(text[: writing.MAX_BODY_CHARS], limits=limits)
     own = next((p for p in previews if platform is not None and p.key == platform.key), None)
     if own is not None:  # the assignment's network first, open
         previews = [own, *(p for p in previews if p is not own)]

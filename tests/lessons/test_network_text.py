@@ -1,7 +1,9 @@
 """Text for each network: one conversion from Markdown to the plain text a network shows, counted
 as each network counts, LinkedIn's fold, and a thread where Bluesky or Mastodon cannot take it."""
 
+import functools
 import re
+import unicodedata
 
 import pytest
 
@@ -97,6 +99,24 @@ def test_a_sentence_longer_than_a_post_is_cut_between_words():
     posts = split_thread(sentence, "bluesky")
     assert all(platforms.count_characters(post, "bluesky") <= 300 for post in posts)
     assert " ".join(post.rsplit("\n\n", 1)[0] for post in posts) == sentence
+
+
+@pytest.mark.parametrize("platform", ["bluesky", "mastodon", "x"])
+def test_a_word_longer_than_a_post_is_cut_between_the_characters_the_network_counts(platform):
+    word = "🇩🇪" * 200 + "東京" * 200 + "e\u0301" * 300  # flags, CJK (X counts 2), é as two code points
+    posts = split_thread(f"Start. {word} End.", platform, limit=120)
+    for post in posts:
+        assert platforms.count_characters(post, platform) <= 120
+    bodies = [post.rsplit("\n\n", 1)[0] for post in posts]
+    assert all(not body.startswith(("\U0001f1ea", "\u0301")) for body in bodies)  # no flag or é cut in half
+    nfc = functools.partial(unicodedata.normalize, "NFC")  # X counts (and cuts) the NFC text
+    assert nfc("".join(bodies).replace(" ", "")) == nfc(f"Start.{word}End.".replace(" ", ""))
+
+
+def test_cut_takes_at_least_one_character_so_a_cut_always_moves_on():
+    assert platforms.cut("東京", "x", 1) == ("東", "京")
+    assert platforms.cut("abc", "bluesky", 2) == ("ab", "c")
+    assert platforms.cut("ab", "bluesky", 5) == ("ab", "")
 
 
 def test_a_text_that_fits_is_one_post_without_numbering():
