@@ -42,8 +42,9 @@ from course.translations import Translations
 from lessons.models import LessonPage, Submission
 from lessons.titles import assignment_titles
 
+from .contents import Skip
 from .dispatch import beat_is_late, queue_weekly_nudges_now
-from .messages import BatchContext, Skip
+from .messages import BatchContext
 from .models import Delivery, DeliveryState, Kind, SkipReason
 from .sending import unmet_consent
 from .timing import departures

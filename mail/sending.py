@@ -34,8 +34,9 @@ from cohorts.models import Invitation, Membership
 
 from . import coalescing
 from .audience import consent_rules
+from .contents import Skip
 from .dispatch import enqueue, expire
-from .messages import BatchContext, Skip
+from .messages import BatchContext
 from .models import Delivery, DeliveryState
 from .smtp import Connection, NotAccepted, Unknown
 from .timing import EXPIRED_HELD, EXPIRED_LATE, allowed_moment, too_late
