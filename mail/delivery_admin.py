@@ -43,8 +43,9 @@ from lessons.models import LessonPage, Submission
 from lessons.titles import assignment_titles
 
 from .claiming import unmet_consent
+from .contents import Skip
 from .dispatch import beat_is_late, queue_weekly_nudges_now
-from .messages import BatchContext, Skip
+from .messages import BatchContext
 from .models import Delivery, DeliveryState, Kind, SkipReason
 from .timing import departures
 

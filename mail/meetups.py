@@ -88,7 +88,7 @@ def when(event, language):
 
 
 def invitation_context(delivery, membership, event):
-    """The template context; the Skip decisions are the caller's (mail.messages)."""
+    """The template context; the Skip decisions are the caller's (mail.contents)."""
     return {
         "event": event,
         "method": delivery.variant or REQUEST,

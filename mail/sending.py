@@ -34,8 +34,9 @@ from cohorts.models import Invitation
 
 from . import coalescing
 from .claiming import Consent, claim, update_row
+from .contents import Skip
 from .dispatch import enqueue, expire
-from .messages import BatchContext, Skip
+from .messages import BatchContext
 from .models import Delivery, DeliveryState
 from .smtp import Connection, NotAccepted, Unknown
 from .timing import EXPIRED_HELD, EXPIRED_LATE, allowed_moment, too_late

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("cohorts", "0005_email_records_move_to_mail"),
         ("lessons", "0007_reply_version"),
-        ("mail", "0004_draft_saved_kind"),
+        ("mail", "0003_facilitator_notes"),
     ]
 
     operations = [

@@ -19,7 +19,7 @@ from course.models import User
 from lessons.admin_views import queue
 from lessons.changes import writing_changed
 from lessons.models import Feedback, PostLog, Response, Submission, SubmissionState
-from mail.messages import cohort_digest
+from mail.digest import cohort_digest
 from progress.dashboard import Status, build_dashboard, home_panel_rows
 from tests.factories import CircleFactory, PublicationFactory, ReplyFactory, make_cohort, make_lesson, make_members
 

@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from cohorts.models import Invitation, Membership, Role
 from course.models import User
-from mail import dispatch, planning
+from mail import dispatch, slot_planners
 from mail.models import Delivery, DeliveryState, Kind, NudgeOptOut
 from tests.factories import make_cohort, make_lesson, make_members
 
@@ -346,7 +346,9 @@ def test_send_now_uses_each_members_own_local_week(admin_client, cohort_a):
     keys = dict(Delivery.objects.values_list("membership", "period_key"))
     assert keys == {berlin.pk: "2026-W48", auckland.pk: "2026-W49"}
     # The tick at Auckland's chosen Monday 09:00 then finds the week done: no duplicate.
-    planning.plan_weekly_nudges(datetime.datetime(2026, 11, 30, 9, 5, tzinfo=zoneinfo.ZoneInfo("Pacific/Auckland")))
+    slot_planners.plan_weekly_nudges(
+        datetime.datetime(2026, 11, 30, 9, 5, tzinfo=zoneinfo.ZoneInfo("Pacific/Auckland"))
+    )
     assert Delivery.objects.count() == 2
 
 

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from cohorts.models import Membership
 from lessons.models import PostLog
-from mail import dispatch, planning, sending, timing, tokens
+from mail import calendar_planners, dispatch, sending, slot_planners, timing, tokens
 from mail.models import Delivery, DeliveryState, Kind, NudgeOptOut
 from tests.factories import make_cohort, make_members
 
@@ -33,15 +33,17 @@ def cohort(course_page):
 @pytest.mark.django_db
 def test_it_plans_the_weekly_nudge_at_each_members_own_weekday_and_local_hour(cohort):
     berlin, new_york, kathmandu = make_members(cohort, 3, zones=("Europe/Berlin", "America/New_York", "Asia/Kathmandu"))
-    planning.plan_weekly_nudges(MONDAY_9_BERLIN)
+    slot_planners.plan_weekly_nudges(MONDAY_9_BERLIN)
     assert list(weekly().values_list("membership", flat=True)) == [berlin.pk]
     assert weekly(berlin).get().period_key == "2026-W48"
 
     # 09:00 Monday in New York is 15:00 in Berlin.
-    planning.plan_weekly_nudges(datetime.datetime(2026, 11, 23, 9, 30, tzinfo=zoneinfo.ZoneInfo("America/New_York")))
+    slot_planners.plan_weekly_nudges(
+        datetime.datetime(2026, 11, 23, 9, 30, tzinfo=zoneinfo.ZoneInfo("America/New_York"))
+    )
     assert weekly(new_york).count() == 1
     # Kathmandu is +05:45: 09:00 there is 03:15 UTC.
-    planning.plan_weekly_nudges(datetime.datetime(2026, 11, 23, 3, 20, tzinfo=datetime.UTC))
+    slot_planners.plan_weekly_nudges(datetime.datetime(2026, 11, 23, 3, 20, tzinfo=datetime.UTC))
     assert weekly(kathmandu).count() == 1
     assert weekly().count() == 3
 
@@ -81,7 +83,7 @@ def test_paused_unsubscribed_opted_out_and_inactive_members_get_no_nudge(cohort)
     inactive.user.is_active = False
     inactive.user.save()
 
-    planning.plan_weekly_nudges(MONDAY_9_BERLIN)
+    slot_planners.plan_weekly_nudges(MONDAY_9_BERLIN)
     assert list(weekly().values_list("membership", flat=True)) == [active.pk]
 
 
@@ -230,7 +232,7 @@ def test_unsubscribe_get_confirms_post_unsubscribes_and_no_nudge_is_planned_afte
     assert response.status_code == 200
     assert NudgeOptOut.objects.filter(membership=member, kind=Kind.WEEKLY_NUDGE).exists()
 
-    planning.plan_weekly_nudges(MONDAY_9_BERLIN)
+    slot_planners.plan_weekly_nudges(MONDAY_9_BERLIN)
     assert not weekly().exists()
 
 
@@ -253,7 +255,7 @@ def test_an_event_gets_a_nudge_three_days_before_on_the_day_and_two_days_after(c
         cohort=cohort, name="Energy Summit", date=datetime.date(2026, 12, 10), hashtag="ES26"
     )
     for day in range(1, 20):
-        planning.plan_event_kits(datetime.datetime(2026, 12, day, 10, 0, tzinfo=BERLIN))
+        calendar_planners.plan_event_kits(datetime.datetime(2026, 12, day, 10, 0, tzinfo=BERLIN))
     rows = Delivery.objects.filter(kind=Kind.EVENT_KIT).order_by("period_key")
     assert sorted(rows.values_list("period_key", flat=True)) == [
         f"event:{event.pk}:after",

@@ -12,7 +12,7 @@ from django.urls import reverse
 from cohorts.models import Membership
 from course.models import User
 from lessons.models import SelfCheck
-from mail import dispatch, planning, sending
+from mail import activity_planners, dispatch, sending
 from mail.models import Delivery, Kind, NudgeOptOut
 from tests.factories import make_cohort
 
@@ -44,7 +44,7 @@ def test_the_yearly_self_check_is_planned_exactly_once_per_member_per_year(cohor
     day = moment(2026, 1, 1)
     while day < moment(2028, 1, 1):
         with time_machine.travel(day, tick=False):
-            planning.plan_self_checks(day)
+            activity_planners.plan_self_checks(day)
             if Delivery.objects.filter(membership=answers, kind=Kind.SELF_CHECK, created_at__gte=day).exists():
                 with time_machine.travel(day + datetime.timedelta(days=10), tick=False):
                     SelfCheck.objects.create(membership=answers, year=day.year, answer="Me.")

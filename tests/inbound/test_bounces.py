@@ -12,7 +12,8 @@ from course.models import User
 from inbound import processing
 from inbound.models import InboundKind, InboundMessage, InboundState
 from mail.audience import reachable
-from mail.messages import BatchContext, Skip
+from mail.contents import Skip
+from mail.messages import BatchContext
 from mail.models import Kind
 from mail.replies import bounce_address
 from progress.dashboard import build_dashboard

@@ -12,7 +12,7 @@ from lessons import writing
 from lessons.models import PeerReview, Submission, SubmissionState
 from lessons.stuck import stuck_in
 from mail.bounces import bouncing_memberships
-from mail.messages import cohort_digest
+from mail.digest import cohort_digest
 from mail.models import DeliveryState, Kind
 from tests.factories import (
     CircleFactory,

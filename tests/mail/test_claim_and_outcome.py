@@ -7,12 +7,13 @@ import zoneinfo
 import pytest
 import time_machine
 
-from cohorts.models import Frequency, Membership
+from cohorts.models import CohortEvent, Frequency, Membership
 from course.models import User
-from mail import claiming, sending
+from mail import claiming, meetups, sending
 from mail.messages import message_id
 from mail.models import Delivery, DeliveryState, Kind, NudgeOptOut, SkipReason
-from tests.factories import DeliveryFactory, InvitationFactory, make_cohort, make_members
+from mail.notes import send_note
+from tests.factories import DeliveryFactory, InvitationFactory, MembershipFactory, make_cohort, make_members
 
 BERLIN = zoneinfo.ZoneInfo("Europe/Berlin")
 # Monday 23 November 2026, 10:00 in Berlin: nobody's quiet hours.
@@ -95,6 +96,27 @@ def test_a_pause_holds_every_nudge_but_not_account_mail(cohort, mailoutbox):
     assert result == {"skipped": 4, "sent": 1}
     assert [message.to for message in mailoutbox] == [[member.user.email]]
     assert set(Delivery.objects.filter(membership=member).values_list("reason", flat=True)) == {SkipReason.PAUSED}
+
+
+@pytest.mark.django_db
+def test_a_note_a_cohort_message_and_an_event_invitation_queued_before_a_pause_are_skipped_by_the_claim(
+    cohort, mailoutbox
+):
+    (member,) = make_members(cohort, 1)
+    facilitator = MembershipFactory(cohort=cohort, facilitator=True).user
+    send_note(cohort, facilitator, subject="A word", body="How is it going?", membership=member)
+    send_note(cohort, facilitator, subject="Everyone", body="Meet on Friday!")
+    CohortEvent.objects.create(cohort=cohort, name="Meetup", date=datetime.date(2026, 12, 3))
+    meetups.plan_event_invitations(NOW)
+    rows = list(Delivery.objects.filter(membership=member))
+    assert sorted(row.kind for row in rows) == sorted([Kind.PERSONAL_NOTE, Kind.GROUP_MESSAGE, Kind.EVENT_INVITATION])
+    Membership.objects.filter(pk=member.pk).update(paused_until=datetime.date(2026, 11, 30))
+
+    sending.send_batch([row.pk for row in rows], now=NOW)
+    assert mailoutbox == []
+    assert set(Delivery.objects.filter(membership=member).values_list("state", "reason")) == {
+        (DeliveryState.SKIPPED, SkipReason.PAUSED)
+    }
 
 
 @pytest.mark.django_db

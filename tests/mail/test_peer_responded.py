@@ -7,8 +7,8 @@ import pytest
 import time_machine
 
 from lessons.models import Response
+from mail.activity_planners import plan_peer_responded
 from mail.models import Delivery, Kind, NudgeOptOut
-from mail.planning import plan_peer_responded
 from mail.sending import send_batch
 from tests.factories import make_every_email
 

@@ -7,7 +7,7 @@ import pytest
 import time_machine
 
 from cohorts.models import Frequency, Membership, Role
-from mail import dispatch, planning
+from mail import dispatch, slot_planners
 from mail.models import Delivery, Kind, NudgeOptOut
 from mail.preferences import next_weekly_nudge
 from tests.factories import make_cohort, make_members
@@ -78,7 +78,7 @@ def test_the_planner_send_now_and_the_preferences_page_agree_on_the_weekly_audie
     promised_now = {name for name, m in people.items() if next_weekly_nudge(m, NOW) == THIS_SLOT}
     assert promised_now == IN_THIS_SLOT
 
-    planning.plan_weekly_nudges(NOW)
+    slot_planners.plan_weekly_nudges(NOW)
     assert planned(people) == IN_THIS_SLOT
 
     Delivery.objects.all().delete()
@@ -91,7 +91,7 @@ def test_the_planner_send_now_and_the_preferences_page_agree_on_the_weekly_audie
 
 @pytest.mark.django_db
 def test_after_this_weeks_nudge_all_three_move_on_to_next_week(people):
-    planning.plan_weekly_nudges(NOW)
+    slot_planners.plan_weekly_nudges(NOW)
     cohorts = {m.cohort for m in people.values()}
     results = [dispatch.queue_weekly_nudges_now(cohort, NOW) for cohort in cohorts]
     assert sum(result["already"] for result in results) == len(IN_THIS_SLOT)

@@ -18,7 +18,7 @@ from django.urls import reverse
 
 from cohorts.models import CohortEvent, LessonDate, Membership
 from course.timezones import iso_week_key
-from mail import dispatch, planning, sending, timing
+from mail import dispatch, planned_rows, sending, timing
 from mail.models import Delivery, DeliveryState, Kind, PlanWatermark
 from mail.preferences import next_weekly_nudge
 from tests.factories import make_cohort, make_lesson, make_members
@@ -378,7 +378,7 @@ def test_the_admin_home_warns_when_beat_has_not_ticked_for_three_intervals(cours
 def test_the_deliveries_report_shows_why_a_row_expired_or_was_missed(course_page, admin_client):
     cohort = make_cohort(course_page)
     held, late = make_members(cohort, 2)
-    for member, state, reason in ((held, "expired", timing.EXPIRED_HELD), (late, "missed", planning.MISSED_REASON)):
+    for member, state, reason in ((held, "expired", timing.EXPIRED_HELD), (late, "missed", planned_rows.MISSED_REASON)):
         Delivery.objects.create(
             membership=member,
             kind=Kind.WEEKLY_NUDGE,
@@ -389,5 +389,5 @@ def test_the_deliveries_report_shows_why_a_row_expired_or_was_missed(course_page
             reason=reason,
         )
     page = admin_client.get(reverse("cohort_deliveries:index")).content.decode()
-    assert str(timing.EXPIRED_HELD.label) in page and str(planning.MISSED_REASON.label) in page
+    assert str(timing.EXPIRED_HELD.label) in page and str(planned_rows.MISSED_REASON.label) in page
     assert 'data-counter="expired">1<' in page and 'data-counter="missed">1<' in page
