@@ -16,7 +16,7 @@ from wagtail.permissions import register_permission_policy
 
 from course import security
 
-from . import admin_views, event_admin
+from . import admin_views, event_admin, import_views, overview_views
 from .models import Cohort
 
 # Registered before anything asks for Cohort's policy (Wagtail would create a default one).
@@ -42,10 +42,10 @@ class CohortViewSet(ModelViewSet):
     usage_view_class = admin_views.CohortUsageView
 
     extra_views = {
-        "overview": ("<int:pk>/overview/", admin_views.CohortOverviewView),
-        "invite": ("<int:pk>/invite/", admin_views.CohortInviteView),
-        "import": ("<int:pk>/import/", admin_views.CohortImportView),
-        "confirm_import": ("<int:pk>/import/confirm/", admin_views.CohortConfirmImportView),
+        "overview": ("<int:pk>/overview/", overview_views.CohortOverviewView),
+        "invite": ("<int:pk>/invite/", overview_views.CohortInviteView),
+        "import": ("<int:pk>/import/", import_views.CohortImportView),
+        "confirm_import": ("<int:pk>/import/confirm/", import_views.CohortConfirmImportView),
         "event_attendance": ("<int:pk>/events/<int:event_id>/", event_admin.EventAttendanceView),
     }
 

@@ -1,11 +1,11 @@
 """The Deliveries report in the Wagtail admin: every email Klartext sent or will send.
 
 * index: Delivery rows newest first, filtered by cohort, kind, state and "flagged", with counters by
-  state at the top, in a constant number of queries however many rows there are;
-* detail: one row and a preview of its email, rendered from the database like a worker would
-  (the HTML alternative sits in a sandboxed <iframe srcdoc>, escaped; it is never part of the page),
-  with the token of every invitation, unsubscribe and calendar link masked: whoever reads the
-  preview cannot use the recipient's links;
+  state at the top, in a constant number of queries however many rows there are; what each row is
+  about in words from `delivery_words.py`;
+* detail: one row and a preview of its email (`delivery_preview.py`: rendered from the database
+  like a worker would, every link's token masked); the HTML alternative sits in a sandboxed
+  <iframe srcdoc>, escaped; it is never part of the page;
 * send now: this week's weekly nudge for one cohort, through `dispatch.queue_weekly_nudges_now`
   (the same rows and dedupe as the tick: a second click in the same week queues nothing);
 * on the admin home, a warning when beat has not ticked for longer than three intervals
@@ -15,14 +15,11 @@ Scope: the cohorts the user facilitates (`access.facilitated_cohorts`; staff see
 emails belong to their invitation's cohort.
 """
 
-import dataclasses
 import datetime
-import re
 
 from django import forms
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Count, Q
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, redirect
@@ -37,16 +34,11 @@ from wagtail.admin.ui.components import Component
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from cohorts import access
-from cohorts.models import CohortEvent
-from course.translations import Translations
-from lessons.models import LessonPage, Submission
-from lessons.titles import assignment_titles
 
-from .claiming import unmet_consent
-from .contents import Skip
+from .delivery_preview import render_preview
+from .delivery_words import describe
 from .dispatch import beat_is_late, queue_weekly_nudges_now
-from .messages import BatchContext
-from .models import Delivery, DeliveryState, Kind, SkipReason
+from .models import Delivery, DeliveryState, Kind
 from .timing import departures
 
 app_name = "cohort_deliveries"
@@ -82,109 +74,6 @@ def outbox_notice():
     return _("No SMTP server is configured: emails are written to %(path)s") % {
         "path": getattr(settings, "EMAIL_FILE_PATH", "")
     }
-
-
-# --- what a delivery is about, in words (never a period key such as "link:241aff…") -----------
-
-EVENT_PHASES = {"before": _("three days before"), "day": _("on the day"), "after": _("two days after")}
-
-
-def _number(text):
-    return int(text) if text.isdigit() else None
-
-
-def _week_words(key):
-    """ "2026-W48" → "week of 23 November 2026" (the ISO week's Monday)."""
-    try:
-        year, week = key.split("-W")
-        monday = datetime.date.fromisocalendar(int(year), int(week), 1)
-    except ValueError:
-        return key
-    return _("week of %(day)s") % {"day": date_format(monday, "DATE_FORMAT")}
-
-
-def _month_words(key):
-    try:
-        return date_format(datetime.datetime.strptime(key, "%Y-%m").date(), "YEAR_MONTH_FORMAT")
-    except ValueError:
-        return key
-
-
-def describe(deliveries):
-    """Set `about` on each delivery: what it is about, in the reader's words (the lesson, the
-    piece, the event, the week). Three queries at most, however many rows."""
-    deliveries = list(deliveries)
-    lesson_ids, piece_ids, event_ids = set(), set(), set()
-    for delivery in deliveries:
-        if delivery.kind in (Kind.LESSON_RELEASED, Kind.ASSIGNMENT_DUE) and delivery.subject_id:
-            lesson_ids.add(delivery.subject_id)
-        elif delivery.kind in (Kind.FEEDBACK_READY, Kind.PEER_REVIEW, Kind.PEER_RESPONDED) and delivery.subject_id:
-            piece_ids.add(delivery.subject_id)
-        elif delivery.kind == Kind.EVENT_KIT:
-            event_ids.add(_number(delivery.period_key.split(":")[1]) if ":" in delivery.period_key else None)
-    lessons = {lesson.pk: lesson for lesson in LessonPage.objects.filter(pk__in=lesson_ids)} if lesson_ids else {}
-    shown = Translations(lessons.values())
-    pieces = (
-        {
-            piece.pk: piece
-            for piece in Submission.objects.filter(pk__in=piece_ids).only(
-                "title", "lesson_id", "assignment_id", "assignment_title"
-            )
-        }
-        if piece_ids
-        else {}
-    )
-    piece_titles = assignment_titles(pieces.values())
-    event_ids.discard(None)
-    events = {event.pk: event for event in CohortEvent.objects.filter(pk__in=event_ids)} if event_ids else {}
-    for delivery in deliveries:
-        delivery.about = _about(delivery, lessons, shown, pieces, piece_titles, events)
-    return deliveries
-
-
-def _about(delivery, lessons, shown, pieces, piece_titles, events):
-    key, kind = delivery.period_key, delivery.kind
-    if kind in (Kind.WEEKLY_NUDGE, Kind.FACILITATOR_DIGEST):
-        return _week_words(key)
-    if kind == Kind.ALUMNI_NUDGE:
-        return _month_words(key)
-    if kind == Kind.INVITATION:
-        invitation = delivery.invitation
-        if invitation is not None and key != f"link:{invitation.nonce}":
-            return _("an earlier invitation link (replaced since)")
-        return _("the invitation link")
-    if kind in (Kind.LESSON_RELEASED, Kind.ASSIGNMENT_DUE):
-        lesson = lessons.get(delivery.subject_id)
-        if lesson is None:
-            return _("a lesson that no longer exists")
-        lesson = shown(lesson)
-        if kind == Kind.LESSON_RELEASED:
-            return _("lesson “%(title)s”") % {"title": lesson.title}
-        assignment = lesson.assignment(key.removeprefix("due:")) or lessons[delivery.subject_id].assignment(
-            key.removeprefix("due:")
-        )
-        title = assignment["title"] if assignment else lesson.title
-        return _("“%(title)s”, due the next day") % {"title": title}
-    if kind in (Kind.FEEDBACK_READY, Kind.PEER_REVIEW, Kind.PEER_RESPONDED):
-        piece = pieces.get(delivery.subject_id)
-        if piece is None:
-            return _("a piece that no longer exists")
-        title = piece.title or piece_titles[piece.pk]
-        if kind == Kind.FEEDBACK_READY:
-            return _("feedback on “%(title)s”") % {"title": title}
-        if kind == Kind.PEER_RESPONDED:
-            return _("responses to “%(title)s”") % {"title": title}
-        reminder = key.rsplit(":", 1)[-1]
-        return _("“%(title)s”, reminder %(number)s of 3") % {"title": title, "number": reminder}
-    if kind == Kind.EVENT_KIT:
-        parts = key.split(":")
-        event = events.get(_number(parts[1])) if len(parts) == 3 else None
-        if event is None:
-            return _("an event that no longer exists")
-        return _("%(event)s, %(phase)s") % {"event": event.name, "phase": EVENT_PHASES.get(parts[2], parts[2])}
-    if kind == Kind.SELF_CHECK:
-        return _("the yearly self-check %(year)s") % {"year": key.removeprefix("self-check:")}
-    return key
 
 
 class DeliveryFilterForm(forms.Form):
@@ -257,63 +146,6 @@ class DeliveryIndexView(DeliveriesMixin, TemplateView):
             }
         )
         return context
-
-
-@dataclasses.dataclass
-class Preview:
-    rendered_at: object = None
-    subject: str = ""
-    text: str = ""
-    html: str = ""
-    to: str = ""
-    problem: str = ""
-
-
-# Every link whose token grants something (accepting an invitation, unsubscribing, reading a
-# private calendar): a preview shows where it points, never the token itself.
-TOKEN_URL_NAMES = ("cohorts:accept_invitation", "mail:unsubscribe", "cohorts:calendar")
-LINK_MASK = "•••"
-_PLACEHOLDER = "TOKENPLACEHOLDER0000000"
-
-
-def _token_link_patterns():
-    patterns = []
-    for name in TOKEN_URL_NAMES:
-        before, after = reverse(name, kwargs={"token": _PLACEHOLDER}).split(_PLACEHOLDER)
-        link_part = r"[A-Za-z0-9_:.\-]+?"  # signed tokens (base64 and ":", "." when compressed) and urlsafe ones
-        patterns.append((re.compile(re.escape(before) + link_part + re.escape(after)), before + LINK_MASK + after))
-    return patterns
-
-
-def mask_tokens(text):
-    """`text` with the token of every link in TOKEN_URL_NAMES replaced by •••."""
-    for pattern, replacement in _token_link_patterns():
-        text = pattern.sub(replacement, text)
-    return text
-
-
-def render_preview(delivery, now):
-    """The delivery's email as a worker would build it, rendered from the database now (or at the
-    moment it was sent). Building changes nothing: a preview is rolled back."""
-    at = delivery.sent_at or now
-    unmet = "" if delivery.sent_at else unmet_consent(delivery, at)
-    if unmet:
-        return Preview(rendered_at=at, problem=SkipReason(unmet).label)
-    try:
-        with transaction.atomic():
-            message = BatchContext([delivery], at).build(delivery, connection=None)
-            # The weekly nudge records the variant it chose; a preview must not.
-            transaction.set_rollback(True)
-    except Skip as reason:
-        return Preview(rendered_at=at, problem=str(reason))
-    html = next((content for content, mimetype in message.alternatives if mimetype == "text/html"), "")
-    return Preview(
-        rendered_at=at,
-        subject=mask_tokens(message.subject),
-        text=mask_tokens(message.body),
-        html=mask_tokens(html),
-        to=", ".join(message.to),
-    )
 
 
 class DeliveryDetailView(DeliveriesMixin, TemplateView):

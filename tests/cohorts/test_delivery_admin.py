@@ -16,6 +16,7 @@ from django.urls import reverse
 from cohorts.models import Invitation, Membership, Role
 from course.models import User
 from mail import dispatch, slot_planners
+from mail.delivery_preview import mask_tokens
 from mail.models import Delivery, DeliveryState, Kind, NudgeOptOut
 from tests.factories import make_cohort, make_lesson, make_members
 
@@ -394,8 +395,6 @@ def test_an_invitation_preview_masks_the_invitation_token(facilitator_client, co
 
 
 def test_every_kind_of_link_token_is_masked_and_other_links_are_kept():
-    from mail.delivery_admin import mask_tokens
-
     text = (
         "https://k.test/invite/.eJyrVspUslKyUkpOKU:1tA:abc-_x/ "
         "https://k.test/invite/abc:def/renew/ "
