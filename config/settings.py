@@ -229,8 +229,13 @@ VAR_DIR.mkdir(parents=True, exist_ok=True)
 DATABASES = {"default": env_database("DATABASE_URL", f"sqlite:///{VAR_DIR / 'klartext.sqlite3'}")}
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # SQLite: no persistent connections (threads in tests), wait instead of "database is locked".
+    # A deferred transaction that reads and then writes cannot wait for another writer (SQLite
+    # answers "locked" at once, as make run's worker saw); IMMEDIATE takes the write lock at
+    # BEGIN, where the timeout applies. WAL lets pages be read while the worker writes.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"timeout": 20, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"}
+    )
 else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     # PostgreSQL's JIT compiles short web and worker queries for longer than they run.
