@@ -43,9 +43,12 @@ def log_tail(process, lines=20):
     return "\n".join(text.splitlines()[-lines:])
 
 
-def celery_worker(env, concurrency=4):
-    """One worker node with `concurrency` prefork processes, as the README's deployment runs it
-    (sending waits on SMTP and the database, so more processes than cores)."""
+# The README's deployment: sending waits on SMTP and the database, so more processes than cores.
+WORKER_PROCESSES = 4
+
+
+def celery_worker(env, concurrency=WORKER_PROCESSES):
+    """One worker node with `concurrency` prefork processes."""
     return start(
         "celery-worker",
         [sys.executable, "-m", "celery", "-A", "config", "worker", "--loglevel=WARNING",

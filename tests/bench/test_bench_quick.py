@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from bench import procs
+
 ROOT = Path(__file__).resolve().parents[2]
 HAS_SERVICES = os.environ.get("DATABASE_URL", "").startswith("postgres") and os.environ.get("REDIS_URL")
 
@@ -72,7 +74,7 @@ def test_the_quick_run_prints_the_table_and_writes_every_benchmark_to_results_js
     }  # fmt: skip
     assert all(page["rps"] > 0 and page["errors"] == 0 for page in pages.values())
     workers = results["benchmarks"]["B4"]["fanout"]["workers"]
-    assert [row["role"] for row in workers].count("pool") == 2
+    assert [row["role"] for row in workers].count("pool") == procs.WORKER_PROCESSES
     assert all(row["peak_mb"] > 0 for row in workers)
     for name, benchmark in results["benchmarks"].items():
         assert {"target", "pass"} <= set(benchmark), name
