@@ -124,12 +124,13 @@ def save_draft(submission_id, *, title, body, base_version, kind=SubmissionVersi
 
     The conditional update is the claim: it succeeds only when nobody saved since the editor
     loaded `base_version`. Otherwise nothing is overwritten and the caller gets the other version
-    to show next to the member's text. Saving the same text again is a no-op.
+    to show next to the member's text. Saving the text the piece already has is a no-op, also from
+    an older base: a save whose answer was lost on the way and is sent again is not a conflict.
     """
     validate_text(title, body)
     with transaction.atomic():
         current = Submission.objects.get(pk=submission_id)
-        if current.version == base_version and current.body == body and current.title == title:
+        if current.body == body and current.title == title:
             return SaveResult(True, current, current.version)
         new_version = base_version + 1
         updated = Submission.objects.filter(pk=submission_id, version=base_version).update(

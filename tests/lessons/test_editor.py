@@ -188,6 +188,31 @@ def test_saving_the_same_text_again_adds_no_version(client, world, piece):
     assert SubmissionVersion.objects.count() == 1
 
 
+def test_a_save_sent_again_after_its_answer_was_lost_is_not_a_conflict(client, world, piece):
+    client.force_login(world.anna.user)
+    url = reverse("lessons:save", args=[piece.pk])
+    client.post(url, save_data("Typed on the train.", base_version=0), **HTMX)  # the answer is lost
+    response = client.post(url, save_data("Typed on the train.", base_version=0), **HTMX)  # sent again
+
+    assert response.status_code == 200
+    assert "Saved at" in response.content.decode()
+    piece.refresh_from_db()
+    assert (piece.body, piece.version, piece.versions.count()) == ("Typed on the train.", 1, 1)
+
+
+def test_a_different_text_from_an_older_base_is_still_a_conflict(client, world, piece):
+    client.force_login(world.anna.user)
+    save_draft(piece.pk, title="", body="Written on the laptop.", base_version=0)
+
+    response = client.post(
+        reverse("lessons:save", args=[piece.pk]), save_data("Written on the phone.", base_version=0), **HTMX
+    )
+
+    assert "changed somewhere else" in response.content.decode()
+    piece.refresh_from_db()
+    assert piece.body == "Written on the laptop."
+
+
 def test_oversized_text_is_refused_and_stays_in_the_editor(client, world, piece):
     client.force_login(world.anna.user)
     save_draft(piece.pk, title="", body="Earlier text.", base_version=0)
