@@ -9,6 +9,7 @@ lessons.titles.)
 from dataclasses import dataclass
 
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -47,7 +48,12 @@ class NextStep:
 
     @property
     def done(self):
-        return self.standing == Standing.PUBLISHED
+        return is_done(self.standing)
+
+
+def is_done(standing):
+    """Publishing ends the story: nothing is left to do."""
+    return standing == Standing.PUBLISHED
 
 
 def standing_of(piece):
@@ -86,12 +92,39 @@ def next_step(piece, *, start_url=None):
 def with_standing(queryset):
     """Submissions with what their standing needs: the latest feedback's verdict and body, and
     how many responses they have (no extra query per piece)."""
+    return _standing(queryset).select_related("lesson").annotate(response_count=Count("responses", distinct=True))
+
+
+def _standing(queryset):
+    """The latest feedback's verdict and body: all `standing_of` and `next_step` ask."""
     latest = Feedback.objects.filter(submission=OuterRef("pk")).order_by("-created_at", "-pk")
-    return queryset.select_related("lesson").annotate(
+    return queryset.annotate(
         latest_verdict=Subquery(latest.values("verdict")[:1]),
         latest_feedback=Subquery(latest.values("body")[:1]),
-        response_count=Count("responses", distinct=True),
     )
+
+
+def member_pieces(membership, lessons):
+    """The member's pieces ready for `standing_of` and `next_step`, each with `new_responses`:
+    how many responses from others came since the member last looked at it. One query.
+
+    Each piece's lesson is taken from `lessons` (the course's, which the caller's schedule has
+    loaded) instead of being joined: a lesson row carries its whole body, the bulk of the rows."""
+    by_pk = {lesson.pk: lesson for lesson in lessons}
+    new = (
+        _new_responses(Response.objects.filter(submission=OuterRef("pk")), membership)
+        .order_by()
+        .values("submission")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    found = list(
+        _standing(Submission.objects.filter(membership=membership)).annotate(new_responses=Coalesce(Subquery(new), 0))
+    )
+    for piece in found:
+        if piece.lesson_id in by_pk:
+            piece.lesson = by_pk[piece.lesson_id]
+    return found
 
 
 def own_pieces(memberships):
@@ -111,16 +144,10 @@ def mark_read(membership, submission):
         ReadMarker.objects.get_or_create(membership=membership, submission=submission, defaults={"read_at": now})
 
 
-def new_responses(membership):
-    """Responses from others to the member's pieces that came after the member last looked at
-    the piece (in the editor or the circle), grouped by piece, with their authors and pieces."""
+def _new_responses(responses, membership):
+    """Of `responses` to the member's pieces, those from others that came after the member last
+    looked at the piece (in the editor or the circle)."""
     seen = ReadMarker.objects.filter(
         membership=membership, submission=OuterRef("submission"), read_at__gte=OuterRef("created_at")
     )
-    return list(
-        Response.objects.filter(submission__membership=membership)
-        .exclude(Q(author=membership))
-        .filter(~Exists(seen))
-        .select_related("author__user", "submission")
-        .order_by("submission_id", "created_at", "pk")
-    )
+    return responses.exclude(Q(author=membership)).filter(~Exists(seen))

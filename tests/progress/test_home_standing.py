@@ -165,3 +165,18 @@ def test_a_line_on_home_says_someone_responded_until_i_look(client, jonas, mira,
     assert "This made me think." in editor
     _response, soup = home(client, jonas)
     assert soup.select_one(".new-responses") is None
+
+
+def test_my_pieces_and_their_new_responses_come_from_one_query_that_loads_no_lesson_again(client, jonas, mira, lessons):
+    piece = write(jonas, lessons[1], share=True)
+    writing.respond(piece, mira, "Heard you.")
+    client.force_login(jonas.user)
+    client.get("/")
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/")
+
+    assert "One new response to your piece" in response.content.decode()
+    reading_responses = [query["sql"] for query in queries if '"lessons_response"' in query["sql"]]
+    assert len(reading_responses) == 1 and 'FROM "lessons_submission"' in reading_responses[0]
+    # The schedule loads the lessons with their bodies; the pieces take their lessons from it.
+    assert sum('"lessons_lessonpage"."body"' in query["sql"] for query in queries) == 1
