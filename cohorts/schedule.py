@@ -11,6 +11,7 @@ import datetime
 from dataclasses import dataclass, field, replace
 
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from .models import LessonDate
 
@@ -23,14 +24,21 @@ class AssignmentSlot:
     title: str
     lesson: object
     due_at: datetime.datetime
-    value: object = field(compare=False, repr=False)
+    # The lesson whose words `value` holds, when not `lesson` (a translation without this assignment).
+    worded_in: object = field(default=None, compare=False, repr=False)
+
+    @cached_property
+    def value(self):
+        """The assignment block's value (prompt, guidance, format, …), converted when first asked:
+        most pages that build a schedule need only titles and due moments."""
+        return (self.worded_in or self.lesson).assignment(self.block_id)
 
     def shown_in(self, lesson):
         """This assignment as `lesson` (a translation of its lesson, same block ids) words it."""
         value = lesson.assignment(self.block_id)
         if value is None:
-            return replace(self, lesson=lesson)
-        return replace(self, lesson=lesson, title=value["title"], value=value)
+            return replace(self, lesson=lesson, worded_in=self.worded_in or self.lesson)
+        return replace(self, lesson=lesson, title=value["title"], worded_in=None)
 
 
 @dataclass(frozen=True)
@@ -70,12 +78,11 @@ class Schedule:
             assignments = tuple(
                 AssignmentSlot(
                     block_id=block_id,
-                    title=value["title"],
+                    title=title,
                     lesson=lesson,
-                    due_at=local_moment(day + datetime.timedelta(days=value["due_offset_days"] or 0), DUE_TIME, zone),
-                    value=value,
+                    due_at=local_moment(day + datetime.timedelta(days=due_offset_days or 0), DUE_TIME, zone),
                 )
-                for block_id, value in lesson.writing_assignments
+                for block_id, title, due_offset_days in lesson.assignment_dates
             )
             slots.append(LessonSlot(lesson, number, opens_at, assignments))
         self.slots = slots

@@ -77,7 +77,8 @@ def source_of(page):
 def is_untranslated_for(page, language=None):
     """Whether a reader of `language` (by default the active one) gets `page` in the source
     language because it has no translation in theirs yet (routing falls back to the source)."""
-    return page.locale_id == default_locale_id() and content_language(language) != default_language()
+    # The reader's language first: it needs no cache read.
+    return content_language(language) != default_language() and page.locale_id == default_locale_id()
 
 
 def language_name(page_or_code):

@@ -102,10 +102,28 @@ class LessonPage(Page):
         """The lesson's writing assignments as (stable block id, value) pairs, in body order.
 
         Read from the body's raw data: iterating the body converts every block, images included
-        (a query per lesson), and every schedule asks this of every lesson of the course."""
+        (a query per lesson)."""
         block = self.body.stream_block.child_blocks["writing_assignment"]
         return [
             (raw["id"], block.to_python(raw["value"]))
+            for raw in self.body.raw_data
+            if raw["type"] == "writing_assignment"
+        ]
+
+    @cached_property
+    def assignment_dates(self):
+        """(stable block id, title, due offset in days) of each writing assignment, in body order:
+        all a schedule asks. Read from the raw data one field at a time, as the block would
+        convert it: converting whole assignments (their choice fields above all) was most of the
+        time of a schedule, and every member page builds one."""
+        block = self.body.stream_block.child_blocks["writing_assignment"]
+        title, due = block.child_blocks["title"], block.child_blocks["due_offset_days"]
+
+        def read(child, value):
+            return child.to_python(value[child.name]) if child.name in value else child.get_default()
+
+        return [
+            (raw["id"], read(title, raw["value"]), read(due, raw["value"]))
             for raw in self.body.raw_data
             if raw["type"] == "writing_assignment"
         ]

@@ -8,13 +8,18 @@ lessons.titles.)
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.core.cache import cache
+from django.db.models import Count, F, FilteredRelation, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import Feedback, ReadMarker, Response, Submission, SubmissionState
+from .changes import member_version, reading_changed
+from .models import Feedback, ReadMarker, Submission, SubmissionState
 from .writing import may_publish
+
+# How long a member's pieces stay in the cache at most; any change renews their key at once.
+PIECES_KEPT_FOR = 300
 
 
 class Standing:
@@ -47,7 +52,12 @@ class NextStep:
 
     @property
     def done(self):
-        return self.standing == Standing.PUBLISHED
+        return is_done(self.standing)
+
+
+def is_done(standing):
+    """Publishing ends the story: nothing is left to do."""
+    return standing == Standing.PUBLISHED
 
 
 def standing_of(piece):
@@ -86,12 +96,47 @@ def next_step(piece, *, start_url=None):
 def with_standing(queryset):
     """Submissions with what their standing needs: the latest feedback's verdict and body, and
     how many responses they have (no extra query per piece)."""
+    return _standing(queryset).select_related("lesson").annotate(response_count=Count("responses", distinct=True))
+
+
+def _standing(queryset):
+    """The latest feedback's verdict and body: all `standing_of` and `next_step` ask."""
     latest = Feedback.objects.filter(submission=OuterRef("pk")).order_by("-created_at", "-pk")
-    return queryset.select_related("lesson").annotate(
+    return queryset.annotate(
         latest_verdict=Subquery(latest.values("verdict")[:1]),
         latest_feedback=Subquery(latest.values("body")[:1]),
-        response_count=Count("responses", distinct=True),
     )
+
+
+def member_pieces(membership, lessons):
+    """The member's pieces ready for `standing_of` and `next_step`, each with `new_responses`:
+    how many responses from others came since the member last looked at it.
+
+    Kept in Django's cache under the writing version and the member's reading version
+    (lessons.changes), so any change to what they wrote, what others answered or what they have
+    read shows at once; else one query. Each piece's lesson is taken from `lessons` (the
+    course's, which the caller's schedule has loaded) instead of being joined: a lesson row
+    carries its whole body, the bulk of the rows."""
+    key = f"lessons:member-pieces:{membership.pk}:{member_version(membership.pk)}"
+    found = cache.get(key)
+    if found is None:
+        # A response is new when someone else wrote it after the member's read marker on its
+        # piece (at most one marker: one per member and piece).
+        read = FilteredRelation("read_markers", condition=Q(read_markers__membership=membership))
+        new = ~Q(responses__author=membership) & (
+            Q(read__read_at__isnull=True) | Q(read__read_at__lt=F("responses__created_at"))
+        )
+        found = list(
+            _standing(Submission.objects.filter(membership=membership)).annotate(
+                read=read, new_responses=Count("responses", filter=new)
+            )
+        )
+        cache.set(key, found, PIECES_KEPT_FOR)
+    by_pk = {lesson.pk: lesson for lesson in lessons}
+    for piece in found:
+        if piece.lesson_id in by_pk:
+            piece.lesson = by_pk[piece.lesson_id]
+    return found
 
 
 def own_pieces(memberships):
@@ -109,18 +154,4 @@ def mark_read(membership, submission):
     now = timezone.now()
     if not ReadMarker.objects.filter(membership=membership, submission=submission).update(read_at=now):
         ReadMarker.objects.get_or_create(membership=membership, submission=submission, defaults={"read_at": now})
-
-
-def new_responses(membership):
-    """Responses from others to the member's pieces that came after the member last looked at
-    the piece (in the editor or the circle), grouped by piece, with their authors and pieces."""
-    seen = ReadMarker.objects.filter(
-        membership=membership, submission=OuterRef("submission"), read_at__gte=OuterRef("created_at")
-    )
-    return list(
-        Response.objects.filter(submission__membership=membership)
-        .exclude(Q(author=membership))
-        .filter(~Exists(seen))
-        .select_related("author__user", "submission")
-        .order_by("submission_id", "created_at", "pk")
-    )
+    reading_changed(membership.pk)

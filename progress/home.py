@@ -17,7 +17,6 @@ from cohorts.models import CohortState, Membership, Role
 from cohorts.schedule import Schedule
 from course.translations import Translations
 from lessons import pieces
-from lessons.models import Submission
 from lessons.visibility import waiting_for
 from lessons.writing import recent_drafts
 
@@ -69,8 +68,9 @@ def home_context(request, membership, memberships, at, page=None):
     state = cohort.state_at(at)
     circle, facilitators = circle_and_facilitators(request.user, membership)
     is_member = membership.role == Role.MEMBER
-    # The member's pieces, loaded once for the assignment rows and the recent drafts (one query).
-    mine = list(pieces.with_standing(Submission.objects.filter(membership=membership))) if is_member else []
+    # The member's pieces with their new responses, loaded once for the assignment rows, the
+    # responses line and the recent drafts (one query).
+    mine = pieces.member_pieces(membership, [slot.lesson for slot in source_schedule.slots]) if is_member else []
     rows = assignment_rows(membership, source_schedule, schedule, at, mine) if is_member else []
     # Pieces this member was asked to read and has not answered yet (one query).
     waiting = waiting_for(membership) if is_member else []
@@ -92,7 +92,8 @@ def home_context(request, membership, memberships, at, page=None):
         "due_soon": [row["assignment"] for row in rows if not row["step"].done and not row["overdue"]]
         if is_member
         else schedule.due_soon(at),
-        "new_responses": pieces.new_responses(membership) if is_member else [],
+        # Pieces with responses the member has not seen yet, in the order they were started.
+        "new_responses": sorted((piece for piece in mine if piece.new_responses), key=lambda piece: piece.pk),
         "next_opening": schedule.next_opening(at),
         "opened": opened,
         "total": total,
@@ -112,7 +113,7 @@ def home_context(request, membership, memberships, at, page=None):
 def assignment_rows(membership, source_schedule, schedule, at, mine, *, days=DUE_SOON_DAYS):
     """The assignments of this week's lesson, those due in the next `days` and those overdue and
     not yet published, soonest due first: each with the member's piece, where it stands and the
-    one next step. `mine` is the member's pieces, `pieces.with_standing`; no query."""
+    one next step. `mine` is the member's pieces, `pieces.member_pieces`; no query."""
     own = {piece.assignment_id: piece for piece in mine}
     current = schedule.current(at)
     horizon = at + datetime.timedelta(days=days)
@@ -122,15 +123,18 @@ def assignment_rows(membership, source_schedule, schedule, at, mine, *, days=DUE
             continue
         for assignment in slot.assignments:
             piece = own.get(assignment.block_id)
-            start_url = reverse(
-                "lessons:start", args=[membership.cohort_id, source_slot.lesson.pk, assignment.block_id]
-            )
-            step = pieces.next_step(piece, start_url=start_url)
-            overdue = assignment.due_at < at and not step.done
-            if slot is current or overdue or at <= assignment.due_at <= horizon:
-                rows.append(
-                    {"assignment": assignment, "piece": piece, "step": step, "overdue": overdue, "number": slot.number}
+            overdue = assignment.due_at < at and not pieces.is_done(pieces.standing_of(piece))
+            if not (slot is current or overdue or at <= assignment.due_at <= horizon):
+                continue  # not shown: no next step to work out (its URLs cost most here)
+            start_url = None
+            if piece is None:
+                start_url = reverse(
+                    "lessons:start", args=[membership.cohort_id, source_slot.lesson.pk, assignment.block_id]
                 )
+            step = pieces.next_step(piece, start_url=start_url)
+            rows.append(
+                {"assignment": assignment, "piece": piece, "step": step, "overdue": overdue, "number": slot.number}
+            )
     rows.sort(key=lambda row: row["assignment"].due_at)
     return rows
 

@@ -170,3 +170,31 @@ def test_a_schedule_reads_the_assignments_without_loading_the_lessons_images(
     with django_assert_num_queries(0):
         [(block_id, value)] = lesson.writing_assignments
     assert block_id and value["title"] == "Write it" and value.format_label
+
+
+@pytest.mark.django_db
+def test_a_schedule_converts_an_assignment_only_when_its_words_are_asked(course_page, lessons):
+    schedule = Schedule.for_cohort(cohort_in(course_page, "Europe/Berlin"))
+    (assignment,) = schedule.slots[0].assignments
+
+    assert assignment.title == "Write about Lesson 0"
+    assert assignment.due_at == datetime.datetime(2026, 3, 5, 23, 59, tzinfo=zoneinfo.ZoneInfo("Europe/Berlin"))
+    # Titles and due days come from the raw body: converting every assignment of the course (its
+    # choice fields above all) was most of the time of a schedule, which every member page builds.
+    assert not any("writing_assignments" in slot.lesson.__dict__ for slot in schedule.slots)
+    assert assignment.value["prompt"] == "Write it." and assignment.value.format_label
+
+
+@pytest.mark.django_db
+def test_an_assignment_stored_before_it_had_a_due_day_is_due_as_its_block_says(course_page):
+    from lessons.models import LessonPage
+
+    lesson = make_lesson(course_page, "Old", offset=0)
+    raw = [dict(block) for block in lesson.body.raw_data]
+    raw[1]["value"] = {key: value for key, value in raw[1]["value"].items() if key != "due_offset_days"}
+    LessonPage.objects.filter(pk=lesson.pk).update(body=raw)  # as a body saved before the field existed
+
+    (assignment,) = Schedule.for_cohort(cohort_in(course_page, "Europe/Berlin")).slots[0].assignments
+    _block_id, value = LessonPage.objects.get(pk=lesson.pk).writing_assignments[0]
+    assert value["due_offset_days"] == 5  # the block's default
+    assert assignment.due_at.date() == START + datetime.timedelta(days=5)
