@@ -8,18 +8,14 @@ lessons.titles.)
 
 from dataclasses import dataclass
 
-from django.core.cache import cache
-from django.db.models import Count, F, FilteredRelation, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .changes import member_version, reading_changed
-from .models import Feedback, ReadMarker, Submission, SubmissionState
+from .models import Feedback, ReadMarker, Response, Submission, SubmissionState
 from .writing import may_publish
-
-# How long a member's pieces stay in the cache at most; any change renews their key at once.
-PIECES_KEPT_FOR = 300
 
 
 class Standing:
@@ -110,29 +106,21 @@ def _standing(queryset):
 
 def member_pieces(membership, lessons):
     """The member's pieces ready for `standing_of` and `next_step`, each with `new_responses`:
-    how many responses from others came since the member last looked at it.
+    how many responses from others came since the member last looked at it. One query.
 
-    Kept in Django's cache under the writing version and the member's reading version
-    (lessons.changes), so any change to what they wrote, what others answered or what they have
-    read shows at once; else one query. Each piece's lesson is taken from `lessons` (the
-    course's, which the caller's schedule has loaded) instead of being joined: a lesson row
-    carries its whole body, the bulk of the rows."""
-    key = f"lessons:member-pieces:{membership.pk}:{member_version(membership.pk)}"
-    found = cache.get(key)
-    if found is None:
-        # A response is new when someone else wrote it after the member's read marker on its
-        # piece (at most one marker: one per member and piece).
-        read = FilteredRelation("read_markers", condition=Q(read_markers__membership=membership))
-        new = ~Q(responses__author=membership) & (
-            Q(read__read_at__isnull=True) | Q(read__read_at__lt=F("responses__created_at"))
-        )
-        found = list(
-            _standing(Submission.objects.filter(membership=membership)).annotate(
-                read=read, new_responses=Count("responses", filter=new)
-            )
-        )
-        cache.set(key, found, PIECES_KEPT_FOR)
+    Each piece's lesson is taken from `lessons` (the course's, which the caller's schedule has
+    loaded) instead of being joined: a lesson row carries its whole body, the bulk of the rows."""
     by_pk = {lesson.pk: lesson for lesson in lessons}
+    new = (
+        _new_responses(Response.objects.filter(submission=OuterRef("pk")), membership)
+        .order_by()
+        .values("submission")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    found = list(
+        _standing(Submission.objects.filter(membership=membership)).annotate(new_responses=Coalesce(Subquery(new), 0))
+    )
     for piece in found:
         if piece.lesson_id in by_pk:
             piece.lesson = by_pk[piece.lesson_id]
@@ -154,4 +142,12 @@ def mark_read(membership, submission):
     now = timezone.now()
     if not ReadMarker.objects.filter(membership=membership, submission=submission).update(read_at=now):
         ReadMarker.objects.get_or_create(membership=membership, submission=submission, defaults={"read_at": now})
-    reading_changed(membership.pk)
+
+
+def _new_responses(responses, membership):
+    """Of `responses` to the member's pieces, those from others that came after the member last
+    looked at the piece (in the editor or the circle)."""
+    seen = ReadMarker.objects.filter(
+        membership=membership, submission=OuterRef("submission"), read_at__gte=OuterRef("created_at")
+    )
+    return responses.exclude(Q(author=membership)).filter(~Exists(seen))
