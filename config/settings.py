@@ -295,7 +295,14 @@ else:
         "control_folder": str(_control_dir),
         "store_processed": False,
     }
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Files, not local memory: web, worker and beat are separate processes and must see one cache
+    # (a page published in the admin is forgotten for the worker's next email too).
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+        }
+    }
 
 # --- Celery ------------------------------------------------------------------------------------
 

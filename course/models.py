@@ -15,6 +15,7 @@ from wagtail.models import Page
 
 from .identity import clean_email, matching
 from .names import short_name_from
+from .page_cache import kept_lessons
 from .timezones import AVAILABLE_ZONES, zone_named
 from .translations import Translations, source_of
 
@@ -259,7 +260,14 @@ class CoursePage(Page):
         """The live lessons under this page, in course order (for a cohort's course: the source)."""
         # By name, like a foreign key to another app: lessons sit above course.
         lesson_page = apps.get_model("lessons", "LessonPage")
-        return list(lesson_page.objects.child_of(self).live().order_by("path"))
+
+        def load():
+            lessons = list(lesson_page.objects.child_of(self).live().order_by("path"))
+            for lesson in lessons:
+                lesson.assignment_dates  # noqa: B018 - worked out once, kept with the page
+            return lessons
+
+        return kept_lessons(self, load)
 
     def route(self, request, path_components):
         # A lesson is looked up in the course's live lessons, which its page loads anyway (for the

@@ -8,7 +8,9 @@ import asyncio
 import email
 import os
 import random
+import shutil
 import socket
+import tempfile
 import threading
 from collections import Counter
 from contextlib import ExitStack, contextmanager
@@ -57,7 +59,15 @@ def pytest_configure(config):
     the broker queue is purged, which must not touch the other worker's. REDIS_URL is rewritten too,
     so a Celery worker process a test starts uses the same databases."""
     worker = os.environ.get("PYTEST_XDIST_WORKER", "")
-    if not settings.REDIS or not worker.startswith("gw"):
+    if not settings.REDIS:
+        # The file cache of the embedded default, in a folder of this test process's own: cleared
+        # before every test, it must not touch another worker's or a developer's var/cache.
+        folder = tempfile.mkdtemp(prefix=f"klartext-cache-{worker or 'main'}-")
+        config.add_cleanup(lambda: shutil.rmtree(folder, ignore_errors=True))
+        settings.CACHES = {**settings.CACHES, "default": {**settings.CACHES["default"], "LOCATION": folder}}
+        caches.__dict__.pop("settings", None)
+        return
+    if not worker.startswith("gw"):
         return
     parts, base = settings.REDIS
     broker, cache = redis_dbs_for_worker(base, int(worker[2:]))

@@ -1,17 +1,21 @@
-"""Page changes show on the next request, in any process: pages are loaded per request (once per
-request, however many parts of the page ask), and the only thing kept between requests is the
-default locale's id, in Django's cache, forgotten whenever a locale changes."""
+"""Page changes show on the next request, in any process. Two things are kept between requests in
+Django's cache (shared by all processes): a course's live lessons, until any page changes
+(course/page_cache.py), and the default locale's id, until a locale changes."""
 
 import datetime
 
 import pytest
+import time_machine
+from django.core.cache import cache
+from django.core.management import call_command
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from wagtail.models import Locale
 
 from cohorts.models import Membership
-from course.models import User
+from course.models import CoursePage, User
+from course.page_cache import KEEP_SECONDS, pages_version
 from course.translations import default_locale_id
 from lessons.models import LessonPage
 from tests.factories import make_cohort, make_lesson, publish
@@ -42,26 +46,42 @@ def home_url(cohort):
     return reverse("progress:cohort_home", args=[cohort.pk])
 
 
-def test_the_member_home_loads_the_courses_lessons_once_per_request(client, member):
+def test_the_member_home_loads_the_courses_lessons_once_and_then_takes_them_from_the_cache(client, member):
     user, cohort, _first, _current = member
     client.force_login(user)
-    client.get(home_url(cohort))
+    with CaptureQueriesContext(connection) as first:
+        assert client.get(home_url(cohort)).status_code == 200
 
     with CaptureQueriesContext(connection) as again:
         assert client.get(home_url(cohort)).status_code == 200
 
-    assert len(lesson_list_queries(again.captured_queries)) == 1
+    assert len(lesson_list_queries(first.captured_queries)) == 1
+    assert lesson_list_queries(again.captured_queries) == []
 
 
-def test_the_lesson_page_loads_the_courses_lessons_once_per_request(client, member):
+def test_the_lesson_page_loads_the_courses_lessons_once_and_then_takes_them_from_the_cache(client, member):
     user, _cohort, first, _current = member
     client.force_login(user)
-    client.get(first.url)
-
-    with CaptureQueriesContext(connection) as again:
+    with CaptureQueriesContext(connection) as first_time:
         assert client.get(first.url).status_code == 200
 
-    assert len(lesson_list_queries(again.captured_queries)) == 1
+    with CaptureQueriesContext(connection) as again:
+        response = client.get(first.url)
+
+    assert response.status_code == 200
+    assert b"Lesson text." in response.content  # the kept page still has its body
+    assert len(lesson_list_queries(first_time.captured_queries)) == 1
+    assert lesson_list_queries(again.captured_queries) == []
+
+
+def test_each_request_gets_its_own_copy_of_the_kept_lessons(member, course_page):
+    one = CoursePage.objects.get(pk=course_page.pk).lessons
+    one[0].title = "Changed in one request only"
+
+    other = CoursePage.objects.get(pk=course_page.pk).lessons
+
+    assert other[0].title == "Know yourself"
+    assert other[0] is not one[0]
 
 
 def test_a_lesson_published_in_this_process_shows_on_the_next_request(client, member, course_page):
@@ -74,15 +94,83 @@ def test_a_lesson_published_in_this_process_shows_on_the_next_request(client, me
     assert b"Listen more than you talk" in client.get(home_url(cohort)).content
 
 
-def test_a_change_made_behind_djangos_back_shows_on_the_next_request(client, member):
+def test_a_new_revision_published_shows_on_the_next_request(client, member):
+    user, cohort, _first, current = member
+    client.force_login(user)
+    assert b"Write regularly" in client.get(home_url(cohort)).content
+
+    current.title = "Write every week"
+    current.save_revision().publish()
+
+    assert b"Write every week" in client.get(home_url(cohort)).content
+
+
+def test_a_draft_saved_in_the_admin_does_not_show_but_forgets_the_kept_lessons(client, member):
     user, cohort, _first, current = member
     client.force_login(user)
     client.get(home_url(cohort))
+    version = pages_version()
 
-    # As another process or a raw update would: no signal reaches this process.
+    current.title = "Only a draft title"
+    current.save_revision()
+
+    assert pages_version() != version
+    assert b"Only a draft title" not in client.get(home_url(cohort)).content
+    assert b"Write regularly" in client.get(home_url(cohort)).content
+
+
+def test_a_deleted_lesson_leaves_the_course_on_the_next_request(client, member):
+    user, _cohort, first, current = member
+    client.force_login(user)
+    assert client.get(first.url).context["pager"]["next"].pk == current.pk
+
+    current.delete()
+
+    assert client.get(first.url).context["pager"] is None
+
+
+def test_a_change_made_behind_djangos_back_shows_once_the_kept_lessons_expire(client, member, settings, tmp_path):
+    # The file cache of the embedded default: its expiry follows the clock, Redis's does not.
+    file_cache = "django.core.cache.backends.filebased.FileBasedCache"
+    settings.CACHES = {"default": {"BACKEND": file_cache, "LOCATION": str(tmp_path)}}
+    user, cohort, _first, current = member
+    client.force_login(user)
+    with time_machine.travel(datetime.datetime(2026, 12, 6, 9, 0, tzinfo=datetime.UTC), tick=False) as clock:
+        client.get(home_url(cohort))
+
+        # As a raw SQL update would: no signal.
+        LessonPage.objects.filter(pk=current.pk).update(title="Know your voice")
+        assert b"Know your voice" not in client.get(home_url(cohort)).content
+
+        clock.shift(datetime.timedelta(seconds=KEEP_SECONDS + 1))
+        assert b"Know your voice" in client.get(home_url(cohort)).content
+
+
+def test_migrate_forgets_the_kept_lessons(client, member):
+    # A data migration changes pages without the signals a save sends.
+    user, cohort, _first, current = member
+    client.force_login(user)
+    client.get(home_url(cohort))
     LessonPage.objects.filter(pk=current.pk).update(title="Know your voice")
 
+    call_command("migrate", verbosity=0)
+
     assert b"Know your voice" in client.get(home_url(cohort)).content
+
+
+def test_a_page_change_forgets_the_kept_lessons_again_once_it_commits(member, django_capture_on_commit_callbacks):
+    _user, cohort, first, _current = member
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        first.save()
+    # Meanwhile another process, not seeing the change yet, kept the lessons as they were.
+    version = pages_version()
+    assert CoursePage.objects.get(pk=cohort.course_id).lessons
+
+    for callback in callbacks:  # the change commits
+        callback()
+
+    assert pages_version() != version
+    assert cache.get(f"course:lessons:{cohort.course_id}:{pages_version()}") is None
 
 
 def test_an_unpublished_lesson_leaves_the_course_on_the_next_request(client, member):

@@ -108,3 +108,42 @@ def test_tests_run_in_a_time_zone_other_than_utc():
     from django.utils import timezone
 
     assert timezone.get_current_timezone_name() == "Asia/Tokyo"
+
+
+@pytest.mark.django_db
+def test_without_redis_every_process_shares_one_cache_under_var(tmp_path, settings):
+    """make run's web, worker and beat processes must see the same cache: a page published in the
+    admin's process forgets the lessons the worker keeps for its emails."""
+    from django.core.cache import cache
+
+    from course.page_cache import pages_changed, pages_version
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(tmp_path / "cache"),
+        }
+    }
+    pages_changed()  # in this process, as the admin's publish would
+    env = {key: value for key, value in os.environ.items() if key not in {"DATABASE_URL", "REDIS_URL", "SECRET_KEY"}}
+    env.update({"KLARTEXT_VAR_DIR": str(tmp_path), "DEBUG": "1"})
+    other = subprocess.run(
+        [
+            sys.executable,
+            "manage.py",
+            "shell",
+            "-v",
+            "0",
+            "-c",
+            "from course.page_cache import pages_version; print(pages_version())",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert other.returncode == 0, other.stderr
+    assert other.stdout.strip() == pages_version()
+    cache.close()
