@@ -261,7 +261,7 @@ def seed_circle(members, pieces, responses, now):
     `responses` responses from circle-mates. Returns what the pages need."""
     from cohorts.models import Circle, Membership, Role
     from course.models import User
-    from lessons.models import Feedback, PeerReview, PostLog, ReadMarker, Response, Submission
+    from lessons.models import Feedback, PeerReview, PostLog, ReadMarker, Response, Submission, renew_latest_feedback
     from lessons.rendering import plain_excerpt
 
     course, lessons = course_and_lessons()
@@ -366,6 +366,7 @@ def seed_circle(members, pieces, responses, now):
             if piece % 5  # one piece in five still waits for feedback
         ],
     )
+    renew_latest_feedback(submission_ids)  # COPY wrote them without Feedback.save
     copy_objects(
         PostLog,
         [

@@ -185,6 +185,11 @@ class Submission(models.Model):
     visibility = models.CharField(max_length=12, choices=Visibility.choices, default=Visibility.CIRCLE)
     revision_count = models.PositiveIntegerField(default=0)
     ready_to_publish = models.BooleanField(default=False)
+    # The facilitator's most recent feedback, kept by Feedback.save so that a piece's standing
+    # (lessons.pieces) is a join, not a subquery per piece on every list of pieces.
+    latest_feedback = models.ForeignKey(
+        "Feedback", null=True, blank=True, editable=False, on_delete=models.SET_NULL, related_name="+"
+    )
     shared_at = models.DateTimeField(null=True, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -279,6 +284,19 @@ class Feedback(models.Model):
 
     def __str__(self):
         return f"{self.get_verdict_display()} on {self.submission_id}"
+
+    def save(self, *args, **kwargs):
+        adding = self._state.adding
+        super().save(*args, **kwargs)
+        if adding:  # created_at is set on insert: the newest feedback is the one just added
+            Submission.objects.filter(pk=self.submission_id).update(latest_feedback=self)
+
+
+def renew_latest_feedback(submission_ids):
+    """Point these pieces at their newest feedback again (after feedback was deleted, or rows
+    were written in bulk without Feedback.save)."""
+    newest = Feedback.objects.filter(submission=models.OuterRef("pk")).order_by("-created_at", "-pk")
+    Submission.objects.filter(pk__in=submission_ids).update(latest_feedback=models.Subquery(newest.values("pk")[:1]))
 
 
 class PeerReview(models.Model):

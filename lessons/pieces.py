@@ -8,13 +8,12 @@ lessons.titles.)
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, F, FilteredRelation, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import Feedback, ReadMarker, Response, Submission, SubmissionState
+from .models import Feedback, ReadMarker, Submission, SubmissionState
 from .writing import may_publish
 
 
@@ -57,12 +56,12 @@ def is_done(standing):
 
 
 def standing_of(piece):
-    """The piece's standing: `piece` a Submission annotated by `with_standing` (or None)."""
+    """The piece's standing: `piece` a Submission with its latest feedback loaded (or None)."""
     if piece is None:
         return Standing.NOT_STARTED
     if piece.state == SubmissionState.PUBLISHED:
         return Standing.PUBLISHED
-    verdict = getattr(piece, "latest_verdict", None)
+    verdict = piece.latest_feedback.verdict if piece.latest_feedback_id else None
     if verdict == Feedback.Verdict.REVISE:
         return Standing.REVISE
     if verdict == Feedback.Verdict.READY:
@@ -90,18 +89,14 @@ def next_step(piece, *, start_url=None):
 
 
 def with_standing(queryset):
-    """Submissions with what their standing needs: the latest feedback's verdict and body, and
-    how many responses they have (no extra query per piece)."""
+    """Submissions with what their standing needs: the latest feedback, and how many responses
+    they have (no extra query per piece)."""
     return _standing(queryset).select_related("lesson").annotate(response_count=Count("responses", distinct=True))
 
 
 def _standing(queryset):
-    """The latest feedback's verdict and body: all `standing_of` and `next_step` ask."""
-    latest = Feedback.objects.filter(submission=OuterRef("pk")).order_by("-created_at", "-pk")
-    return queryset.annotate(
-        latest_verdict=Subquery(latest.values("verdict")[:1]),
-        latest_feedback=Subquery(latest.values("body")[:1]),
-    )
+    """The latest feedback (its verdict, its words): all `standing_of` and `next_step` ask."""
+    return queryset.select_related("latest_feedback")
 
 
 def member_pieces(membership, lessons):
@@ -111,16 +106,7 @@ def member_pieces(membership, lessons):
     Each piece's lesson is taken from `lessons` (the course's, which the caller's schedule has
     loaded) instead of being joined: a lesson row carries its whole body, the bulk of the rows."""
     by_pk = {lesson.pk: lesson for lesson in lessons}
-    new = (
-        _new_responses(Response.objects.filter(submission=OuterRef("pk")), membership)
-        .order_by()
-        .values("submission")
-        .annotate(count=Count("pk"))
-        .values("count")
-    )
-    found = list(
-        _standing(Submission.objects.filter(membership=membership)).annotate(new_responses=Coalesce(Subquery(new), 0))
-    )
+    found = list(_with_new_responses(_standing(Submission.objects.filter(membership=membership)), membership))
     for piece in found:
         if piece.lesson_id in by_pk:
             piece.lesson = by_pk[piece.lesson_id]
@@ -144,10 +130,15 @@ def mark_read(membership, submission):
         ReadMarker.objects.get_or_create(membership=membership, submission=submission, defaults={"read_at": now})
 
 
-def _new_responses(responses, membership):
-    """Of `responses` to the member's pieces, those from others that came after the member last
-    looked at the piece (in the editor or the circle)."""
-    seen = ReadMarker.objects.filter(
-        membership=membership, submission=OuterRef("submission"), read_at__gte=OuterRef("created_at")
+def _with_new_responses(pieces, membership):
+    """`pieces` (the member's own) each with `new_responses`: the responses from others that came
+    after the member last looked at the piece (in the editor or the circle), ReadMarker.
+
+    A join and a count rather than a subquery per piece: building the correlated form cost
+    Django more than PostgreSQL took to run it. One marker per member and piece (unique)."""
+    responses_from_others = ~Q(responses__author=membership)
+    unseen = Q(seen__read_at__isnull=True) | Q(seen__read_at__lt=F("responses__created_at"))
+    return pieces.annotate(
+        seen=FilteredRelation("read_markers", condition=Q(read_markers__membership=membership)),
+        new_responses=Count("responses", filter=responses_from_others & unseen),
     )
-    return responses.exclude(Q(author=membership)).filter(~Exists(seen))

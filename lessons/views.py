@@ -49,7 +49,7 @@ MASTODON_LIMIT_SESSION_KEY = "klartext_mastodon_limit"
 def get_piece_or_404(user, pk):
     """The user's own piece; anyone else's id is a 404 (it reveals nothing)."""
     try:
-        return Submission.objects.select_related("membership__cohort__course", "lesson").get(
+        return Submission.objects.select_related("membership__cohort__course", "lesson", "latest_feedback").get(
             pk=pk, membership__in=memberships_for(user)
         )
     except (Submission.DoesNotExist, ValueError, TypeError):
@@ -166,7 +166,6 @@ def editor_context(piece, *, form=None, conflict=None, mine=None, slot=None):
     if form is None:
         form = EditorForm(initial={"title": piece.title, "body": piece.body, "base_version": piece.version})
     feedback = list(piece.feedback.all())
-    piece.latest_verdict = feedback[-1].verdict if feedback else None
     return {
         "piece": piece,
         "membership": membership,
