@@ -49,10 +49,13 @@ def plan_slot_kind(kind, span, context, *, role, audience, period, one_per_week=
             on_day = Q(nudge_weekday=day.weekday())
             condition |= on_day & zone_hour_in([(start.zone, start.hour) for start, _b in starts]) & audience(day)
             keys.append((on_day, period(day)))
+            # One condition per moment, not per zone: the zones of one UTC offset share it.
+            at_moment = defaultdict(list)
             for start, send_by in starts:
-                due.append((on_day & zone_hour_in([(start.zone, start.hour)]), start.starts_at))
+                at_moment[start.starts_at].append((start.zone, start.hour))
                 deadlines.append((day, start.zone, send_by))
                 began.append((day, start.zone, week_began(day, zone_named(start.zone))))
+            due.extend((on_day & zone_hour_in(pairs), starts_at) for starts_at, pairs in at_moment.items())
         memberships = reachable(Membership.objects.filter(condition), kind)
         if one_per_week:
             memberships = without_weekly_nudge_since(memberships, _by_day_and_zone(began))
