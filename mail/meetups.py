@@ -13,7 +13,7 @@ import datetime
 from email.mime.text import MIMEText
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef
+from django.db.models import CharField, Exists, F, IntegerField, OuterRef, Value
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
@@ -23,6 +23,7 @@ from cohorts.models import CohortEvent, Membership, Role
 
 from .audience import not_paused, reachable
 from .models import Delivery, DeliveryState, Kind
+from .planned_rows import insert_select, moment, row_defaults
 
 REQUEST, CANCEL = "REQUEST", "CANCEL"
 
@@ -32,8 +33,9 @@ def period_key(event):
 
 
 def plan_event_invitations(now):
-    """One query for the events, then one per event that is not over: a bulk insert that skips
-    rows that exist (so a second tick adds nothing)."""
+    """One query for the events, then one statement per event that is not over: INSERT … SELECT
+    of the members who have no row for the event's current sequence yet (so a second tick, or
+    any tick after everyone was invited, adds nothing)."""
     events = CohortEvent.objects.filter(date__gte=(now - datetime.timedelta(days=1)).date()).select_related("cohort")
     inserted = 0
     for event in events:
@@ -49,21 +51,19 @@ def plan_event_invitations(now):
                 variant=REQUEST,
             )
             members = members.filter(Exists(invited))
-        ids = reachable(members, Kind.EVENT_INVITATION).filter(not_paused(event.cohort.local_today(now)))
-        rows = [
-            Delivery(
-                membership_id=pk,
-                kind=Kind.EVENT_INVITATION,
-                period_key=period_key(event),
-                subject_id=event.pk,
-                variant=CANCEL if event.cancelled else REQUEST,
-                due_at=now,
-                send_by=event.ends_at,
-            )
-            for pk in ids.values_list("pk", flat=True)
-        ]
-        if rows:
-            inserted += len(Delivery.objects.bulk_create(rows, ignore_conflicts=True))
+        planned = Delivery.objects.filter(
+            membership=OuterRef("pk"), kind=Kind.EVENT_INVITATION, period_key=period_key(event)
+        )
+        members = reachable(members, Kind.EVENT_INVITATION).filter(not_paused(event.cohort.local_today(now)))
+        inserted += insert_select(
+            members.exclude(Exists(planned)),
+            membership=F("pk"),
+            period_key=Value(period_key(event), output_field=CharField()),
+            subject_id=Value(event.pk, output_field=IntegerField()),
+            due_at=moment(now),
+            send_by=moment(event.ends_at),
+            **row_defaults(Kind.EVENT_INVITATION, now, variant=CANCEL if event.cancelled else REQUEST),
+        )
     return inserted
 
 
