@@ -37,7 +37,7 @@ QUICK = {
     "circle_members": 20,
     "pieces": 200,
     "responses": 800,
-    "duration": 2,
+    "duration": 1,
     "replies": 200,
 }
 ALL = ["B1", "B2", "B3", "B4", "B5"]
