@@ -122,12 +122,12 @@ def b3(run):
             for _ in range(8):  # both workers: templates compiled, caches warm
                 fetch(base + path, cookie)
             results[name] = {"path": path, "bytes": size}
-        baseline, pages_in_order = targets[0], targets[1:]
-        baseline_runs = [wrk(base + baseline[1], baseline[2], args.duration)]
+        _name, baseline_path, baseline_cookie = targets[0]
+        baseline_runs = [wrk(base + baseline_path, baseline_cookie, args.duration)]
         around = {}  # page → the baseline's requests/s just before and just after it
-        for name, path, cookie in pages_in_order:
+        for name, path, cookie in targets[1:]:
             results[name].update(wrk(base + path, cookie, args.duration))
-            baseline_runs.append(wrk(base + baseline[1], baseline[2], args.duration))
+            baseline_runs.append(wrk(base + baseline_path, baseline_cookie, args.duration))
             around[name] = (baseline_runs[-2]["rps"] + baseline_runs[-1]["rps"]) / 2
     finally:
         procs.stop(server)

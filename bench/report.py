@@ -63,7 +63,7 @@ def rows(results):
                 (
                     f"B3 {name}",
                     f"{figures['rps']:,.1f} req/s, p50 {figures['p50_ms']:.0f} ms, p95 {figures['p95_ms']:.0f} ms",
-                    f"{figures.get('baseline_rps', base['rps']):,.1f} req/s",
+                    f"{figures['baseline_rps']:,.1f} req/s",
                     ratio,
                     "" if reference else target,
                     "" if reference else ("pass" if figures["pass"] else "FAIL"),

@@ -10,7 +10,6 @@ import datetime
 import random
 import zoneinfo
 from collections import defaultdict
-from contextlib import ExitStack
 from unittest.mock import patch
 
 import pytest
@@ -77,8 +76,9 @@ def test_a_simulated_year_gives_one_nudge_per_member_per_iso_week_in_their_local
     # to plan here (no lessons, events, responses or feedback; nobody joined a year ago) and their
     # own tests: they run in the first tick of every simulated day, so the whole tick still runs
     # across every DST change, and the hourly ticks in between plan the slot kinds alone.
+    all_planners = planning.PLANNERS
     slot_planners = {
-        kind: planning.PLANNERS[kind] for kind in (Kind.WEEKLY_NUDGE, Kind.ALUMNI_NUDGE, Kind.FACILITATOR_DIGEST)
+        kind: all_planners[kind] for kind in (Kind.WEEKLY_NUDGE, Kind.ALUMNI_NUDGE, Kind.FACILITATOR_DIGEST)
     }
     # A worker process keeps the zones it uses alive between ticks; without this reference the
     # interpreter's small zone cache would read 42 zone files again on every simulated tick.
@@ -88,9 +88,8 @@ def test_a_simulated_year_gives_one_nudge_per_member_per_iso_week_in_their_local
     steps = WEEKS * 7 * 24
     for step in range(steps):
         moment = start + datetime.timedelta(hours=step, minutes=7)
-        with time_machine.travel(moment, tick=False), ExitStack() as stack:
-            if step % 24:
-                stack.enter_context(patch.object(planning, "PLANNERS", slot_planners))
+        planners = slot_planners if step % 24 else all_planners
+        with time_machine.travel(moment, tick=False), patch.object(planning, "PLANNERS", planners):
             result = dispatch.tick(moment)
             # Workers send what the tick dispatched (in-process here; the pipeline tests use a real worker).
             if result.dispatched:
