@@ -11,6 +11,7 @@ Named people for one test module are fixtures in that module (or in conftest.py)
 
 import copy
 import datetime
+import functools
 import importlib
 import re
 import time
@@ -27,6 +28,7 @@ from django.utils import timezone
 from factory.django import DjangoModelFactory
 from wagtail.log_actions import log
 from wagtail.models import Locale, Page, Site
+from wagtail.signal_handlers import disable_reference_index_auto_update, reference_index_auto_update_disabled
 from wagtail.test.utils.form_data import rich_text
 
 from cohorts.models import Circle, Cohort, CohortEvent, Invitation, Membership, Role
@@ -39,12 +41,29 @@ from mail.tokens import unsubscribe_token
 # --- the page tree ----------------------------------------------------------------------------
 
 
+def outside_reference_index(build):
+    """Pages built for a test stay out of Wagtail's reference index (what links to what, for the
+    admin's usage and delete warnings): no test reads it from a built page, and keeping it was a
+    fifth of building one. Pages the tests edit through the admin are indexed as usual."""
+
+    @functools.wraps(build)
+    def built(*args, **kwargs):
+        if getattr(reference_index_auto_update_disabled, "value", False):
+            return build(*args, **kwargs)  # within another builder: Wagtail's switch does not nest
+        with disable_reference_index_auto_update():
+            return build(*args, **kwargs)
+
+    return built
+
+
+@outside_reference_index
 def publish(page):
     page.save_revision().publish()
     page.refresh_from_db()
     return page
 
 
+@outside_reference_index
 def make_home():
     """The site root the data migration creates; transactional tests flush it, so build it then."""
     home = HomePage.objects.filter(depth=2).first()
@@ -59,6 +78,7 @@ def make_home():
     return home
 
 
+@outside_reference_index
 def make_course(home=None, *, title="Digital presence for leaders", slug="presence", **fields):
     fields.setdefault("intro", "<p>An honest presence, one post at a time.</p>")
     course = CoursePage(title=title, slug=slug, **fields)
@@ -71,6 +91,7 @@ def any_course():
     return CoursePage.objects.order_by("path").first() or make_course()
 
 
+@outside_reference_index
 def make_lesson(course, title, *, offset=0, body=None, assignment=None, **extra):
     """A published lesson with some text and one short writing assignment, due three days in
     (`assignment`: fields of the assignment to change, e.g. {"wait_for_ready": True})."""
@@ -101,6 +122,7 @@ def make_lesson(course, title, *, offset=0, body=None, assignment=None, **extra)
     return publish(lesson)
 
 
+@outside_reference_index
 def translate_page(page, language="de", **fields):
     """A published translation of `page` (its parent translated already) with `fields` changed.
     A lesson's `assignment_titles` ({block id: title}) rewords its writing assignments, same ids."""
