@@ -13,6 +13,7 @@ import copy
 import datetime
 import functools
 import importlib
+import io
 import re
 import time
 import zoneinfo
@@ -23,6 +24,7 @@ from types import SimpleNamespace
 import factory
 from django.apps import apps as django_apps
 from django.contrib.auth.models import Group
+from django.core.management import call_command
 from django.db import close_old_connections
 from django.utils import timezone
 from factory.django import DjangoModelFactory
@@ -33,6 +35,7 @@ from wagtail.test.utils.form_data import rich_text
 
 from cohorts.models import Circle, Cohort, CohortEvent, Invitation, Membership, Role
 from course.models import CoursePage, HomePage, User
+from demo import demo_content
 from lessons import writing
 from lessons.models import Feedback, LessonPage, Response, Submission, SubmissionVersion, Visibility
 from mail.models import Delivery, DeliveryState, FacilitatorNote, Kind
@@ -466,6 +469,26 @@ def make_world(course_page):
         facilitator=facilitator,
         outsider=outsider,
     )
+
+
+# --- the demo (manage.py seed_demo) ------------------------------------------------------------
+
+
+def seed_demo(**options):
+    """`manage.py seed_demo` as a test runs it; returns what it printed."""
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out, no_color=True, **options)
+    return out.getvalue()
+
+
+def demo_course():
+    # The English course; its German translation has the same slug.
+    return CoursePage.objects.get(slug=demo_content.COURSE["slug"], locale__language_code="en")
+
+
+def demo_lessons():
+    # Reloaded from the database, so bodies come back through the StreamField.
+    return list(LessonPage.objects.child_of(demo_course()).order_by("path"))
 
 
 # --- reading pages and posting admin forms ----------------------------------------------------
