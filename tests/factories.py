@@ -17,6 +17,7 @@ import io
 import re
 import time
 import zoneinfo
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
@@ -25,7 +26,7 @@ import factory
 from django.apps import apps as django_apps
 from django.contrib.auth.models import Group
 from django.core.management import call_command
-from django.db import close_old_connections
+from django.db import close_old_connections, transaction
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 from wagtail.log_actions import log
@@ -472,6 +473,21 @@ def make_world(course_page):
 
 
 # --- the demo (manage.py seed_demo) ------------------------------------------------------------
+
+
+@contextmanager
+def kept_for_the_module(django_db_blocker):
+    """For a module-scoped fixture that builds data its tests only read: what is built inside
+    stays in a transaction that each test's own rolls back to, and is rolled back at the end."""
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+    try:
+        yield
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
 
 
 def seed_demo(**options):

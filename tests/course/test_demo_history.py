@@ -2,12 +2,11 @@
 whatever moment it is seeded, the first tick finds a weekly nudge it may send at once."""
 
 import datetime
-import io
 import zoneinfo
 
 import pytest
 import time_machine
-from django.core.management import call_command
+from django.test import override_settings
 
 from cohorts.models import Cohort, Membership
 from cohorts.schedule import Schedule
@@ -16,6 +15,7 @@ from mail import dispatch
 from mail.models import Delivery, DeliveryState, Kind
 from mail.timing import allowed_moment
 from progress.habit import habit_for
+from tests.factories import kept_for_the_module, seed_demo
 
 BERLIN = zoneinfo.ZoneInfo("Europe/Berlin")
 # Monday 7 December 2026 to Sunday 13 December, mid-morning, and a night hour.
@@ -26,20 +26,31 @@ MOMENTS = [datetime.datetime(2026, 12, 7 + day, 10, 20, tzinfo=BERLIN) for day i
 ]
 
 
-@pytest.fixture(autouse=True)
-def media_in_tmp(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
+# The tests run on one worker, so each moment is seeded once for all the tests that use it.
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("demo_history")]
 
 
-def seed(moment):
-    with time_machine.travel(moment, tick=False):
-        call_command("seed_demo", stdout=io.StringIO())
+@pytest.fixture(scope="module")
+def seeded_at(request, django_db_setup, django_db_blocker, tmp_path_factory):
+    """The demo seeded at `request.param`, kept for the module's tests of that moment."""
+    moment = request.param
+    with kept_for_the_module(django_db_blocker):
+        with (
+            django_db_blocker.unblock(),
+            time_machine.travel(moment, tick=False),
+            override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media")),
+        ):
+            seed_demo()
+        yield moment
 
 
-@pytest.mark.django_db
-@pytest.mark.parametrize("moment", MOMENTS, ids=lambda moment: moment.strftime("%a-%H%M"))
-def test_the_first_tick_after_seeding_has_a_weekly_nudge_to_send_at_once(moment):
-    seed(moment)
+def moment_id(moment):
+    return moment.strftime("%a-%H%M")
+
+
+@pytest.mark.parametrize("seeded_at", MOMENTS, ids=moment_id, indirect=True)
+def test_the_first_tick_after_seeding_has_a_weekly_nudge_to_send_at_once(seeded_at):
+    moment = seeded_at
     for minutes in (1, 2, 5):
         now = moment + datetime.timedelta(minutes=minutes)
         with time_machine.travel(now, tick=False):
@@ -54,10 +65,9 @@ def test_the_first_tick_after_seeding_has_a_weekly_nudge_to_send_at_once(moment)
         )
 
 
-@pytest.mark.django_db
-@pytest.mark.parametrize("moment", MOMENTS[:7], ids=lambda moment: moment.strftime("%a"))
-def test_the_demo_cohort_releases_lessons_on_mondays_with_one_still_to_come(moment):
-    seed(moment)
+@pytest.mark.parametrize("seeded_at", MOMENTS[:7], ids=moment_id, indirect=True)
+def test_the_demo_cohort_releases_lessons_on_mondays_with_one_still_to_come(seeded_at):
+    moment = seeded_at
     cohort = Cohort.objects.get()
     assert cohort.start_date.weekday() == 0
     schedule = Schedule.for_cohort(cohort)
@@ -66,10 +76,9 @@ def test_the_demo_cohort_releases_lessons_on_mondays_with_one_still_to_come(mome
     assert len(schedule.open_lessons(moment)) >= 6
 
 
-@pytest.mark.django_db
-def test_the_demo_has_seven_weeks_of_history_on_every_page():
-    moment = MOMENTS[2]
-    seed(moment)
+@pytest.mark.parametrize("seeded_at", MOMENTS[2:3], ids=moment_id, indirect=True)
+def test_the_demo_has_seven_weeks_of_history_on_every_page(seeded_at):
+    moment = seeded_at
     cohort = Cohort.objects.get()
     assert Submission.objects.filter(state="published").count() >= 5
     assert Submission.objects.filter(state="shared").count() >= 5

@@ -3,14 +3,13 @@ assignments, its cover image, and the consultant's login. One seed serves every 
 
 import pytest
 from django.contrib.auth import authenticate
-from django.db import transaction
 from django.test import override_settings
 
 from course.models import HomePage
 from demo import demo_content
 from lessons.formats import DEFAULT_VISIBILITY_CHOICES, Visibility, WritingFormat
 from lessons.models import LessonPage
-from tests.factories import demo_course, demo_lessons, lesson_words, seed_demo
+from tests.factories import demo_course, demo_lessons, kept_for_the_module, lesson_words, seed_demo
 
 CONSULTANT_EMAIL = "consultant@klartext.localhost"
 
@@ -20,12 +19,8 @@ pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("seed_demo_content"
 
 @pytest.fixture(scope="module", autouse=True)
 def seeded(django_db_setup, django_db_blocker, tmp_path_factory):
-    """One seed for the tests that only read what it built (its output is the value): it stays in
-    a transaction that each test's own rolls back to, and is rolled back after the last of them."""
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-    try:
+    """What seed_demo printed; what it built is kept for the module's tests."""
+    with kept_for_the_module(django_db_blocker):
         with (
             django_db_blocker.unblock(),
             pytest.MonkeyPatch.context() as patch,
@@ -34,10 +29,6 @@ def seeded(django_db_setup, django_db_blocker, tmp_path_factory):
             patch.delenv("DEMO_PASSWORD", raising=False)
             output = seed_demo()
         yield output
-    finally:
-        with django_db_blocker.unblock():
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
 
 
 def test_seed_demo_creates_a_live_course_under_the_home_page():
