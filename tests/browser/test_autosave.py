@@ -42,6 +42,12 @@ def open_editor(context, live_server, piece):
     return page
 
 
+def leave(field):
+    """Leave the field, as a writer who stops and looks away: the editor saves on focusout instead
+    of after three idle seconds (that delay is tested above, on its own)."""
+    field.blur()
+
+
 def wait_for_status(page, pattern):
     from playwright.sync_api import expect
 
@@ -90,8 +96,10 @@ def test_two_tabs_get_a_conflict_panel_and_keep_mine_loses_nothing(signed_in, li
     phone = open_editor(context, live_server, piece)
 
     laptop.locator("#id_body").fill("Written on the laptop.")
+    leave(laptop.locator("#id_body"))
     wait_for_status(laptop, SAVED)
     phone.locator("#id_body").fill("Written on the phone.")
+    leave(phone.locator("#id_body"))
     panel = phone.locator("#conflict-panel")
     panel.wait_for(state="visible")
 
@@ -114,6 +122,7 @@ def test_two_tabs_get_a_conflict_panel_and_keep_mine_loses_nothing(signed_in, li
     ]
     # the phone goes on saving normally on top of its own version
     phone.locator("#id_body").press_sequentially(" More.", delay=10)
+    leave(phone.locator("#id_body"))
     wait_for_status(phone, re.compile(r"version 3"))
     assert body_in_db(piece) == "Written on the phone. More."
 
@@ -123,8 +132,10 @@ def test_using_the_other_version_puts_it_in_the_editor_and_saving_goes_on(signed
     laptop = open_editor(context, live_server, piece)
     phone = open_editor(context, live_server, piece)
     laptop.locator("#id_body").fill("The laptop's version.")
+    leave(laptop.locator("#id_body"))
     wait_for_status(laptop, SAVED)
     phone.locator("#id_body").fill("The phone's version.")
+    leave(phone.locator("#id_body"))
     phone.locator("#conflict-panel").wait_for(state="visible")
 
     phone.get_by_role("button", name="Use the other version").click()
@@ -134,6 +145,7 @@ def test_using_the_other_version_puts_it_in_the_editor_and_saving_goes_on(signed
     assert phone.locator("#id_base_version").input_value() == "1"
     phone.locator("#id_body").press("End")
     phone.locator("#id_body").press_sequentially(" Edited on the phone.", delay=10)
+    leave(phone.locator("#id_body"))
     wait_for_status(phone, re.compile(r"version 2"))
     assert body_in_db(piece) == "The laptop's version. Edited on the phone."
     assert SubmissionVersion.objects.filter(submission=piece).count() == 2
