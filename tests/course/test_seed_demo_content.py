@@ -1,14 +1,16 @@
 """What the seeded demo holds: a live course of substantial lessons with varied writing
-assignments, its cover image, and the consultant's login. One seed serves every test here."""
+assignments, its cover image, the consultant's login, and a running cohort a newcomer can log
+into. One seed serves every test here."""
 
 import pytest
 from django.contrib.auth import authenticate
 from django.test import override_settings
 
+from cohorts.models import Cohort, CohortState
 from course.models import HomePage
 from demo import demo_content
 from lessons.formats import DEFAULT_VISIBILITY_CHOICES, Visibility, WritingFormat
-from lessons.models import LessonPage
+from lessons.models import Feedback, LessonPage, PostLog, Response, Submission
 from tests.factories import demo_course, demo_lessons, kept_for_the_module, lesson_words, seed_demo
 
 CONSULTANT_EMAIL = "consultant@klartext.localhost"
@@ -132,3 +134,31 @@ def test_seed_demo_output_names_the_consultant_login(seeded):
     assert CONSULTANT_EMAIL in output
     assert "klartext-demo" in output
     assert output.index("Demo course") < output.index("Consultant login")
+
+
+# --- the demo cohort ------------------------------------------------------------------------------
+
+
+def test_seed_demo_creates_a_running_cohort_with_a_facilitator_two_circles_and_members(seeded):
+    cohort = Cohort.objects.get()
+    assert cohort.state == CohortState.RUNNING
+    assert cohort.memberships.filter(role="facilitator", user__email="consultant@klartext.localhost").exists()
+    assert cohort.circles.count() == 2
+    assert all(circle.memberships.count() >= 3 for circle in cohort.circles.all())
+    output = seeded
+    assert "katrin@klartext.localhost" in output
+    assert "Password  klartext-demo" in output
+
+
+def test_seed_demo_includes_shared_pieces_responses_and_feedback():
+    assert Submission.objects.filter(state__in=["shared", "published"]).count() >= 5
+    assert Response.objects.count() >= 5
+    assert set(Feedback.objects.values_list("verdict", flat=True)) == {"revise", "ready"}
+    assert PostLog.objects.count() >= 5
+
+
+def test_demo_members_can_log_in_with_the_printed_password(client):
+    # Through the sign-in form: axes needs the request that client.login() would not pass.
+    response = client.post("/accounts/login/", {"username": "katrin@klartext.localhost", "password": "klartext-demo"})
+    assert response.status_code == 302
+    assert client.session.get("_auth_user_id")
