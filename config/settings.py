@@ -440,7 +440,7 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 WAGTAIL_SITE_NAME = "Klartext"
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 if TESTING:
-    # Indexing every page a test saves costs a tenth of the suite; tests/course/test_search.py
+    # Indexing every page a test saves was a tenth of the page-heavy tests; tests/course/test_search.py
     # turns it back on to check the admin's page search.
     WAGTAILSEARCH_BACKENDS["default"]["AUTO_UPDATE"] = False
 WAGTAILEMBEDS_RESPONSIVE_HTML = True
