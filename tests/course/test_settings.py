@@ -10,7 +10,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def start(env_changes, tmp_path):
+def start(env_changes, tmp_path, *command):
+    """`manage.py check` (or `command`) in a plain process: the shell's settings, not the tests'."""
     env = {
         key: value
         for key, value in os.environ.items()
@@ -19,7 +20,7 @@ def start(env_changes, tmp_path):
     env.update({"KLARTEXT_VAR_DIR": str(tmp_path), "DEBUG": "1", **env_changes})
     env = {key: value for key, value in env.items() if value is not None}
     return subprocess.run(
-        [sys.executable, "manage.py", "check"],
+        [sys.executable, "manage.py", *(command or ["check"])],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -76,32 +77,20 @@ def test_redis_url_puts_broker_and_cache_in_separate_databases(tmp_path):
         "print(s.CELERY_BROKER_URL, s.CACHES['default']['LOCATION'],"
         " s.CELERY_BROKER_TRANSPORT_OPTIONS['visibility_timeout'])"
     )
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in {"DATABASE_URL", "REDIS_URL", "PYTEST_CURRENT_TEST"}
-    }
-    env.update(
-        {
-            "KLARTEXT_VAR_DIR": str(tmp_path),
-            "DEBUG": "1",
-            "REDIS_URL": "redis://cache.internal:6380/4",
-            "CELERY_VISIBILITY_TIMEOUT": "7200",
-        }
-    )
-    result = subprocess.run(
-        [sys.executable, "manage.py", "shell", "-v", "0", "-c", code],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    env = {"REDIS_URL": "redis://cache.internal:6380/4", "CELERY_VISIBILITY_TIMEOUT": "7200"}
+    result = start(env, tmp_path, "shell", "-v", "0", "-c", code)
     assert result.stdout.split() == [
         "redis://cache.internal:6380/4",
         "redis://cache.internal:6380/5",
         "7200",
     ]
+
+
+def test_outside_the_tests_pages_are_indexed_as_they_are_saved(tmp_path):
+    # Only the test run turns the search index's automatic updates off (tests/course/test_search.py).
+    code = "from django.conf import settings as s; print(s.WAGTAILSEARCH_BACKENDS['default'].get('AUTO_UPDATE', True))"
+    result = start({}, tmp_path, "shell", "-v", "0", "-c", code)
+    assert result.stdout.split() == ["True"], result.stderr
 
 
 def test_tests_run_in_a_time_zone_other_than_utc():
