@@ -160,9 +160,9 @@ def _shorter(sentence, budget, platform):
             continue
         if current:
             parts.append(current)
-        while cost > budget:
-            head, word = platforms.cut(word, platform, budget)
-            parts.append(head)
+        if cost > budget:
+            *heads, word = platforms.pieces(word, platform, budget)
+            parts.extend(heads)
             cost = platforms.count_characters(word, platform)
         current, used = word, cost
     if current:

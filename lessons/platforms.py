@@ -170,18 +170,21 @@ def _characters(text, counting):
     return [(cluster, len(cluster)) for cluster in graphemes(text)]
 
 
-def cut(text, platform, budget):
-    """(head, rest): the longest start of `text` that `platform` counts within `budget`, cut
-    between characters as it counts them (never inside a flag or an accented letter); at least
-    one character, so cutting a long word always moves on. One pass over the text."""
-    characters = _characters(text, BY_KEY[platform].counting)
-    used = taken = 0
-    for _char, weight in characters:
-        if taken and used + weight > budget:
-            break
+def pieces(text, platform, budget):
+    """`text` cut into consecutive pieces that `platform` counts within `budget` each, cut between
+    characters as it counts them (never inside a flag or an accented letter); every piece holds at
+    least one character, so a budget smaller than one character still moves on. One pass over the
+    text, however many pieces it makes."""
+    parts, current, used = [], [], 0
+    for char, weight in _characters(text, BY_KEY[platform].counting):
+        if current and used + weight > budget:
+            parts.append("".join(current))
+            current, used = [], 0
+        current.append(char)
         used += weight
-        taken += 1
-    return "".join(c for c, _w in characters[:taken]), "".join(c for c, _w in characters[taken:])
+    if current:
+        parts.append("".join(current))
+    return parts
 
 
 def count_characters(text, platform=None):

@@ -4,6 +4,7 @@ as each network counts, LinkedIn's fold, and a thread where Bluesky or Mastodon 
 import functools
 import re
 import unicodedata
+from unittest.mock import patch
 
 import pytest
 
@@ -113,10 +114,23 @@ def test_a_word_longer_than_a_post_is_cut_between_the_characters_the_network_cou
     assert nfc("".join(bodies).replace(" ", "")) == nfc(f"Start.{word}End.".replace(" ", ""))
 
 
-def test_cut_takes_at_least_one_character_so_a_cut_always_moves_on():
-    assert platforms.cut("東京", "x", 1) == ("東", "京")
-    assert platforms.cut("abc", "bluesky", 2) == ("ab", "c")
-    assert platforms.cut("ab", "bluesky", 5) == ("ab", "")
+def test_pieces_take_at_least_one_character_so_a_cut_always_moves_on():
+    assert platforms.pieces("東京", "x", 1) == ["東", "京"]
+    assert platforms.pieces("abc", "bluesky", 2) == ["ab", "c"]
+    assert platforms.pieces("ab", "bluesky", 5) == ["ab"]
+
+
+@pytest.mark.parametrize("platform", ["x", "bluesky", "mastodon"])
+def test_a_word_many_posts_long_is_read_a_few_times_not_once_per_post(platform):
+    # An editor preview of a pasted 10,000-character token used to read the rest of the word again
+    # for every post it cut off: quadratic, seconds of server time for one request.
+    word = "Ä" * 10_000
+    seen = []
+    real = platforms.graphemes
+    with patch.object(platforms, "graphemes", side_effect=lambda text: seen.append(len(text)) or real(text)):
+        posts = split_thread(f"Start. {word} End.", platform, limit=300)
+    assert len(posts) > 30
+    assert sum(seen) <= 6 * len(word)
 
 
 def test_a_text_that_fits_is_one_post_without_numbering():
