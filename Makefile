@@ -58,9 +58,12 @@ run: app
 # (tests/conftest.py). Tests marked with one xdist_group run on one worker (--dist loadgroup): the
 # Bluesky tests share one local AT Protocol network. PYTEST_ARGS="-n 0" runs in one process, e.g. to
 # use --pdb.
+# Python keeps its bytecode cache even where the environment says PYTHONDONTWRITEBYTECODE: the
+# workers and the dozens of processes the tests start (make run, Celery workers, manage.py) would
+# otherwise each compile the project again.
 PYTEST_ARGS ?= -n 2 --dist loadgroup
 test: install
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	env -u PYTHONDONTWRITEBYTECODE $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .
