@@ -22,7 +22,10 @@ from celery.contrib.testing.worker import start_worker
 from django.conf import settings
 from django.core.cache import caches
 from django.db import connection
+from django.db.models.signals import post_save
 from django.utils import translation
+from modelsearch import index as search_index
+from modelsearch.signal_handlers import post_save_signal_handler as search_post_save
 from wagtail.models import Page
 
 from config.celery import app as celery_app
@@ -106,6 +109,35 @@ def isolated_broker(tmp_path_factory):
     }
     yield
     app.conf.broker_transport_options = previous
+
+
+@pytest.fixture(scope="session", autouse=True)
+def search_index_left_alone():
+    """config/settings.py turns the search index's automatic updates off for the tests, yet
+    modelsearch still queues a task on every save of an indexed model, which loads the object
+    again only to find no backend to update. The fixture `search_index_updates` connects it again."""
+    models = search_indexed_models()
+    for model in models:
+        post_save.disconnect(search_post_save, sender=model)
+    yield
+    for model in models:
+        post_save.connect(search_post_save, sender=model)
+
+
+@pytest.fixture
+def search_index_updates(settings):
+    """The search index updated on every save, as in production."""
+    settings.WAGTAILSEARCH_BACKENDS = {"default": {**settings.WAGTAILSEARCH_BACKENDS["default"], "AUTO_UPDATE": True}}
+    models = search_indexed_models()
+    for model in models:
+        post_save.connect(search_post_save, sender=model)
+    yield
+    for model in models:
+        post_save.disconnect(search_post_save, sender=model)
+
+
+def search_indexed_models():
+    return [model for model in search_index.get_indexed_models() if getattr(model, "search_auto_update", True)]
 
 
 @pytest.fixture(autouse=True)

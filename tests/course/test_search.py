@@ -3,17 +3,9 @@ run with the search index's automatic updates off (config/settings.py); these tu
 production has them (test_settings.py checks that it does)."""
 
 import pytest
-from django.conf import settings as django_settings
 from django.urls import reverse
 
 from tests.factories import make_lesson
-
-
-@pytest.fixture
-def indexing(settings):
-    settings.WAGTAILSEARCH_BACKENDS = {
-        "default": {**django_settings.WAGTAILSEARCH_BACKENDS["default"], "AUTO_UPDATE": True}
-    }
 
 
 def search(admin_client, words):
@@ -22,7 +14,7 @@ def search(admin_client, words):
     return response.content.decode()
 
 
-@pytest.mark.usefixtures("indexing")
+@pytest.mark.usefixtures("search_index_updates")
 def test_the_consultant_finds_a_lesson_by_the_start_of_a_word_of_its_title(admin_client, course_page):
     make_lesson(course_page, "Listening first")
     make_lesson(course_page, "Who am I")
@@ -33,7 +25,7 @@ def test_the_consultant_finds_a_lesson_by_the_start_of_a_word_of_its_title(admin
     assert "Who am I" not in page
 
 
-@pytest.mark.usefixtures("indexing")
+@pytest.mark.usefixtures("search_index_updates")
 def test_a_lesson_renamed_later_is_found_by_its_new_title(admin_client, course_page):
     lesson = make_lesson(course_page, "Listening first")
     assert "Listening first" not in search(admin_client, "clockwork")
