@@ -31,9 +31,7 @@ from wagtail.models import Page
 from config.celery import app as celery_app
 from course.models import User
 from inbound.server import controller as inbound_controller
-from tests.factories import make_course, make_home, make_lesson
-
-TEST_TIME_ZONE = "Asia/Tokyo"
+from tests.factories import TEST_TIME_ZONE, make_course, make_home, make_lesson
 
 # Redis databases no worker takes: 0 and 1 are a developer's default broker and cache, 12 and 13
 # the bench's (it flushes them, and CI runs its smoke test next to the other tests).
@@ -142,8 +140,6 @@ def search_indexed_models():
 
 @pytest.fixture(autouse=True)
 def non_utc_time_zone(settings):
-    # Like Wagtail's own suite: a zone far from UTC (and from our Europe/Berlin default)
-    # makes every naive-datetime or wrong-zone bug show.
     settings.TIME_ZONE = TEST_TIME_ZONE
 
 

@@ -42,6 +42,10 @@ from lessons.models import Feedback, LessonPage, Response, Submission, Submissio
 from mail.models import Delivery, DeliveryState, FacilitatorNote, Kind
 from mail.tokens import unsubscribe_token
 
+# Every test runs in this zone (tests/conftest.py), like Wagtail's own suite, a zone far from UTC
+# (and from our Europe/Berlin default) makes every naive-datetime or wrong-zone bug show.
+TEST_TIME_ZONE = "Asia/Tokyo"
+
 # --- the page tree ----------------------------------------------------------------------------
 
 

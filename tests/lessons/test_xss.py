@@ -12,6 +12,7 @@ import re
 import pytest
 from bs4 import BeautifulSoup
 from django.contrib.auth.models import Permission
+from django.test import Client, override_settings
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
@@ -19,6 +20,10 @@ from cohorts.models import Circle, Cohort, Membership
 from course.models import User
 from lessons import writing
 from lessons.models import Feedback, Response, Submission
+from tests.factories import TEST_TIME_ZONE, kept_for_the_module, make_course, make_home
+
+# The corpus is built once and read by one worker's tests.
+pytestmark = pytest.mark.xdist_group("xss")
 
 START = timezone.make_aware(datetime.datetime(2025, 3, 3, 9, 0))
 
@@ -194,8 +199,17 @@ def person(name):
     return User.objects.create_user(email=f"{name.lower()}@example.com", password="pw", full_name=name)
 
 
-@pytest.fixture
-def corpus(course_page, client):
+@pytest.fixture(scope="module")
+def corpus(django_db_setup, django_db_blocker):
+    """Every payload as a piece, a response and feedback, built once for the module's tests, which
+    only read it (each test's own transaction rolls back to it)."""
+    with kept_for_the_module(django_db_blocker):
+        with django_db_blocker.unblock(), override_settings(TIME_ZONE=TEST_TIME_ZONE):
+            built = build_corpus(make_course(make_home()), Client())
+        yield built
+
+
+def build_corpus(course_page, client):
     cohort = Cohort.objects.create(
         course=course_page,
         name="Cohort",
@@ -254,6 +268,7 @@ def fetch(client, url):
     return response.content.decode()
 
 
+@pytest.mark.django_db
 def test_no_payload_survives_in_the_circle_pages(client, corpus):
     found = []
     reader = corpus["members"][0]
@@ -276,6 +291,7 @@ def test_no_payload_survives_in_the_circle_pages(client, corpus):
     assert found == []
 
 
+@pytest.mark.django_db
 def test_payloads_are_shown_as_text_not_dropped_silently(client, corpus):
     client.force_login(corpus["members"][1].user)
     html = fetch(client, reverse("circle:piece", args=[corpus["pieces"][0].pk]))
@@ -285,6 +301,7 @@ def test_payloads_are_shown_as_text_not_dropped_silently(client, corpus):
     assert "<script>" in soup.select_one("h1").get_text()  # the title, escaped, readable
 
 
+@pytest.mark.django_db
 def test_no_payload_survives_in_the_admin_feedback_pages(client, corpus):
     found = []
     client.force_login(corpus["facilitator"])
@@ -313,6 +330,7 @@ def _editor_urls(piece):
     return urls
 
 
+@pytest.mark.django_db
 def test_no_payload_survives_in_the_editor_pages(client, corpus):
     found = []
     urls_seen = 0
