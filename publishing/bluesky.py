@@ -8,14 +8,23 @@ making a second post. Links get byte-offset facets; the first post carries a lin
 import datetime
 
 import httpx
-from atproto import Client
-from atproto_client import exceptions as at
-from atproto_identity.resolver import IdResolver
 from django.conf import settings
 from django.utils.dateparse import parse_datetime
 
 from .errors import ConnectError, NotSent, OutcomeUnknown, RateLimited, Rejected, RevokeFailed, TokenRefused
 from .text import links
+
+
+def _atproto():
+    """(Client, its errors, IdResolver), imported on first use: atproto's generated client takes
+    over a second to import, which every process that loads the app (web, workers, beat,
+    manage.py) would pay though only a call to Bluesky needs it."""
+    from atproto import Client  # late on purpose: see the docstring
+    from atproto_client import exceptions
+    from atproto_identity.resolver import IdResolver
+
+    return Client, exceptions, IdResolver
+
 
 POST = "app.bsky.feed.post"
 TID_ALPHABET = "234567abcdefghijklmnopqrstuvwxyz"
@@ -63,6 +72,7 @@ def link_card(url):
 
 def resolve(handle):
     """(did, pds_url) for a handle."""
+    _client_class, at, IdResolver = _atproto()
     try:
         response = httpx.get(
             f"{settings.ATPROTO_HANDLE_RESOLVER_URL}/xrpc/com.atproto.identity.resolveHandle",
@@ -83,11 +93,12 @@ def resolve(handle):
 
 
 def _client(service_url):
-    return Client(base_url=f"{service_url}/xrpc")
+    return _atproto()[0](base_url=f"{service_url}/xrpc")
 
 
 def login(handle, app_password):
     """Connect: (did, pds, handle as the PDS spells it, session string)."""
+    at = _atproto()[1]
     did, pds = resolve(handle)
     client = _client(pds)
     try:
@@ -104,6 +115,7 @@ class Session:
     session is written back to the account (encrypted)."""
 
     def __init__(self, account):
+        at = _atproto()[1]
         self.account = account
         self.client = _client(account.service_url)
         if account.session:
@@ -115,6 +127,7 @@ class Session:
         self.relogin()
 
     def relogin(self):
+        at = _atproto()[1]
         try:
             self.client.login(self.account.remote_id, self.account.secret, fetch_bsky_profile=False)
         except at.UnauthorizedError as error:
@@ -125,6 +138,7 @@ class Session:
         self.account.save(update_fields=["session"])
 
     def call(self, fn):
+        at = _atproto()[1]
         try:
             return fn()
         except at.UnauthorizedError:
@@ -143,6 +157,7 @@ def _retry_after(error):
 
 
 def _translate(error):
+    at = _atproto()[1]
     if isinstance(error, at.UnauthorizedError):
         return TokenRefused("The PDS refused the session (401).")
     if isinstance(error, at.RateLimitExceededError):
@@ -160,6 +175,7 @@ def _translate(error):
 
 
 def post(account, publication, index, text, reply_to):
+    at = _atproto()[1]
     session = Session(account)
     rkey = rkey_for(publication, index)
     record = {
@@ -198,6 +214,7 @@ def post(account, publication, index, text, reply_to):
 
 
 def _existing(session, account, rkey):
+    at = _atproto()[1]
     try:
         return session.client.com.atproto.repo.get_record(
             params={"repo": account.remote_id, "collection": POST, "rkey": rkey}
@@ -211,6 +228,7 @@ def _existing(session, account, rkey):
 
 def replies(account, publication):
     """Every reply below the thread's first post (the AppView's thread view, through the PDS)."""
+    at = _atproto()[1]
     session = Session(account)
     own = {part["uri"] for part in publication.posted}
     try:
@@ -252,6 +270,7 @@ def end_session(account):
     Bluesky's settings: an app-password session may not revoke it)."""
     if not account.session:
         return
+    at = _atproto()[1]
     client = _client(account.service_url)
     try:
         client.login(session_string=account.session, fetch_bsky_profile=False)

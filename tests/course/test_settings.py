@@ -93,6 +93,17 @@ def test_outside_the_tests_pages_are_indexed_as_they_are_saved(tmp_path):
     assert result.stdout.split() == ["True"], result.stderr
 
 
+def test_web_and_worker_processes_start_without_atprotos_client(tmp_path):
+    # It takes over a second to import (publishing/bluesky.py imports it on the first Bluesky call).
+    code = (
+        "import sys; from django.urls import get_resolver; get_resolver().url_patterns; "
+        "from config.celery import app; app.loader.import_default_modules(); "
+        "import publishing.posting, publishing.replies, publishing.accounts; print('atproto' in sys.modules)"
+    )
+    result = start({}, tmp_path, "shell", "-v", "0", "-c", code)
+    assert result.stdout.split() == ["False"], result.stderr
+
+
 def test_tests_run_in_a_time_zone_other_than_utc():
     from django.utils import timezone
 
