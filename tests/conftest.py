@@ -33,6 +33,9 @@ from course.models import User
 from inbound.server import controller as inbound_controller
 from tests.factories import TEST_TIME_ZONE, make_course, make_home, make_lesson
 
+# Workers copy one migrated test database instead of migrating their own.
+pytest_plugins = ["tests.database_template"]
+
 # Redis databases no worker takes: 0 and 1 are a developer's default broker and cache, 12 and 13
 # the bench's (it flushes them, and CI runs its smoke test next to the other tests).
 RESERVED_REDIS_DBS = frozenset({0, 1, 12, 13})

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import connection
 
 from config.celery import app
+from tests import database_template
 
 WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
 BENCH_REDIS_DBS = {12, 13}  # bench/services.py flushes these
@@ -38,3 +39,10 @@ def test_each_worker_has_its_own_redis_databases_and_a_celery_worker_process_wou
     assert not {broker, cache} & BENCH_REDIS_DBS
     if WORKER != "gw0":
         assert broker not in {0, 1}  # a developer's default databases
+
+
+def test_workers_copy_one_migrated_template_instead_of_migrating_each_their_own():
+    folder = os.environ.get(database_template.FOLDER_VARIABLE)
+    assert folder, "the controller started no template"
+    with open(os.path.join(folder, "verdict")) as verdict:
+        assert verdict.read() == database_template.READY
