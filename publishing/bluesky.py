@@ -6,6 +6,7 @@ part's position: a retry of the same part conflicts with the record already ther
 making a second post. Links get byte-offset facets; the first post carries a link card."""
 
 import datetime
+from collections import namedtuple
 
 import httpx
 from django.conf import settings
@@ -14,16 +15,18 @@ from django.utils.dateparse import parse_datetime
 from .errors import ConnectError, NotSent, OutcomeUnknown, RateLimited, Rejected, RevokeFailed, TokenRefused
 from .text import links
 
+Atproto = namedtuple("Atproto", "Client errors IdResolver")
+
 
 def _atproto():
-    """(Client, its errors, IdResolver), imported on first use: atproto's generated client takes
-    over a second to import, which every process that loads the app (web, workers, beat,
+    """atproto's client, errors and identity resolver, imported on first use: its generated client
+    takes over a second to import, which every process that loads the app (web, workers, beat,
     manage.py) would pay though only a call to Bluesky needs it."""
     from atproto import Client  # late on purpose: see the docstring
     from atproto_client import exceptions
     from atproto_identity.resolver import IdResolver
 
-    return Client, exceptions, IdResolver
+    return Atproto(Client, exceptions, IdResolver)
 
 
 POST = "app.bsky.feed.post"
@@ -72,7 +75,8 @@ def link_card(url):
 
 def resolve(handle):
     """(did, pds_url) for a handle."""
-    _client_class, at, IdResolver = _atproto()
+    atproto = _atproto()
+    at = atproto.errors
     try:
         response = httpx.get(
             f"{settings.ATPROTO_HANDLE_RESOLVER_URL}/xrpc/com.atproto.identity.resolveHandle",
@@ -82,7 +86,7 @@ def resolve(handle):
         did = response.json().get("did") if response.status_code == 200 else None
         if not did:
             raise ConnectError("handle")
-        data = IdResolver(
+        data = atproto.IdResolver(
             plc_url=settings.ATPROTO_PLC_URL, timeout=settings.KLARTEXT_NETWORK_TIMEOUT
         ).did.resolve_atproto_data(did)
     except (httpx.HTTPError, ValueError, at.AtProtocolError) as error:
@@ -93,12 +97,12 @@ def resolve(handle):
 
 
 def _client(service_url):
-    return _atproto()[0](base_url=f"{service_url}/xrpc")
+    return _atproto().Client(base_url=f"{service_url}/xrpc")
 
 
 def login(handle, app_password):
     """Connect: (did, pds, handle as the PDS spells it, session string)."""
-    at = _atproto()[1]
+    at = _atproto().errors
     did, pds = resolve(handle)
     client = _client(pds)
     try:
@@ -115,7 +119,7 @@ class Session:
     session is written back to the account (encrypted)."""
 
     def __init__(self, account):
-        at = _atproto()[1]
+        at = _atproto().errors
         self.account = account
         self.client = _client(account.service_url)
         if account.session:
@@ -127,7 +131,7 @@ class Session:
         self.relogin()
 
     def relogin(self):
-        at = _atproto()[1]
+        at = _atproto().errors
         try:
             self.client.login(self.account.remote_id, self.account.secret, fetch_bsky_profile=False)
         except at.UnauthorizedError as error:
@@ -138,7 +142,7 @@ class Session:
         self.account.save(update_fields=["session"])
 
     def call(self, fn):
-        at = _atproto()[1]
+        at = _atproto().errors
         try:
             return fn()
         except at.UnauthorizedError:
@@ -157,7 +161,7 @@ def _retry_after(error):
 
 
 def _translate(error):
-    at = _atproto()[1]
+    at = _atproto().errors
     if isinstance(error, at.UnauthorizedError):
         return TokenRefused("The PDS refused the session (401).")
     if isinstance(error, at.RateLimitExceededError):
@@ -175,7 +179,7 @@ def _translate(error):
 
 
 def post(account, publication, index, text, reply_to):
-    at = _atproto()[1]
+    at = _atproto().errors
     session = Session(account)
     rkey = rkey_for(publication, index)
     record = {
@@ -214,7 +218,7 @@ def post(account, publication, index, text, reply_to):
 
 
 def _existing(session, account, rkey):
-    at = _atproto()[1]
+    at = _atproto().errors
     try:
         return session.client.com.atproto.repo.get_record(
             params={"repo": account.remote_id, "collection": POST, "rkey": rkey}
@@ -228,7 +232,7 @@ def _existing(session, account, rkey):
 
 def replies(account, publication):
     """Every reply below the thread's first post (the AppView's thread view, through the PDS)."""
-    at = _atproto()[1]
+    at = _atproto().errors
     session = Session(account)
     own = {part["uri"] for part in publication.posted}
     try:
@@ -270,7 +274,7 @@ def end_session(account):
     Bluesky's settings: an app-password session may not revoke it)."""
     if not account.session:
         return
-    at = _atproto()[1]
+    at = _atproto().errors
     client = _client(account.service_url)
     try:
         client.login(session_string=account.session, fetch_bsky_profile=False)
