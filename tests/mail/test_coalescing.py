@@ -5,6 +5,7 @@ listed twice. Real SMTP sink on loopback; a real Celery worker where a broker is
 import datetime
 import os
 import time
+import zoneinfo
 from email.header import decode_header, make_header
 
 import pytest
@@ -199,8 +200,11 @@ def test_through_the_real_worker_a_member_with_five_kinds_due_gets_one_email(cou
     ids = [row.pk for row in mine.values()]
     Delivery.objects.filter(pk__in=ids).update(due_at=now - datetime.timedelta(minutes=1))
     author = mine[Kind.WEEKLY_NUDGE].membership
-    # Daytime on a weekday chosen by the member, wherever the test runs.
-    author.time_zone, author.nudge_weekday = _daytime_zone(now), now.weekday()
+    # Daytime on the member's chosen weekday, wherever and whenever the test runs: the weekday in
+    # their zone (at 01:00 UTC on a Monday, daytime is Sunday afternoon at UTC-12, and a Sunday
+    # they did not choose would hold the rows back until Monday).
+    author.time_zone = _daytime_zone(now)
+    author.nudge_weekday = now.astimezone(zoneinfo.ZoneInfo(author.time_zone)).weekday()
     author.save(update_fields=["time_zone", "nudge_weekday"])
     app.control.purge()
     try:

@@ -57,14 +57,16 @@ def _read_line(process, timeout):
     return None
 
 
-@pytest.fixture(scope="session")
+# For the module that uses it: idle, the network still takes a fifth of a core, which the rest of
+# the session would pay.
+@pytest.fixture(scope="module")
 def atproto_network(tmp_path_factory):
     """A real local AT Protocol network (PLC, PDS, AppView) from npm's @atproto/dev-env, installed by
     `make install` (tests/atproto/install.sh); on loopback, free ports. The AppView gets a database
     of its own on the PostgreSQL server of DATABASE_URL, dropped afterwards.
 
-    Yields {"pds", "plc", "bsky"} URLs. One per test session; the tests using it share an xdist
-    group, so `make test`'s two workers never start two."""
+    Yields {"pds", "plc", "bsky"} URLs. One for the module whose tests use it (test_bluesky.py);
+    they share an xdist group, so `make test`'s two workers never start two."""
     server = _postgres_server()
     where = subprocess.run([ATPROTO / "install.sh", "--dir"], capture_output=True, text=True, check=True)
     folder = Path(where.stdout.strip())
