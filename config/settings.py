@@ -282,6 +282,8 @@ if REDIS:
     }
 else:
     CELERY_BROKER_URL = "filesystem://"
+    # kombu's filesystem transport, each message written whole before a worker sees it.
+    CELERY_BROKER_TRANSPORT = "config.filesystem_broker:Transport"
     _queue_dir = VAR_DIR / "celery" / "queue"
     _processed_dir = VAR_DIR / "celery" / "processed"
     _control_dir = VAR_DIR / "celery" / "control"

@@ -154,6 +154,9 @@ def _copy(connection, template, test_name):
         shutil.copyfile(template, test_name)
         return None
     memory = sqlite3.connect(test_name, uri=True)
-    with sqlite3.connect(template) as source:
+    source = sqlite3.connect(template)
+    try:
         source.backup(memory)
+    finally:
+        source.close()
     return memory

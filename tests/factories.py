@@ -46,6 +46,18 @@ from mail.tokens import unsubscribe_token
 # (and from our Europe/Berlin default) makes every naive-datetime or wrong-zone bug show.
 TEST_TIME_ZONE = "Asia/Tokyo"
 
+
+def daytime_zone(now):
+    """A zone where it is daytime (08:00–19:00) at `now`, so quiet hours do not hold an email back
+    wherever and whenever a test runs with real time. Its local weekday may not be UTC's: a
+    member's chosen weekday has to be read in it."""
+    for offset in range(-12, 13):
+        if 8 <= (now.hour + offset) % 24 < 19:
+            # Etc/GMT signs are inverted: Etc/GMT-2 is two hours ahead of UTC.
+            return f"Etc/GMT{'-' if offset > 0 else '+'}{abs(offset)}" if offset else "UTC"
+    raise AssertionError("some offset from -12 to +12 h is always daytime")
+
+
 # --- the page tree ----------------------------------------------------------------------------
 
 

@@ -18,7 +18,7 @@ from lessons.models import Feedback, Submission
 from mail import dispatch
 from mail.models import Delivery, DeliveryState, Kind
 from mail.sending import send_batch
-from tests.factories import make_every_email, make_lesson
+from tests.factories import daytime_zone, make_every_email, make_lesson
 
 NOW = datetime.datetime(2026, 11, 25, 9, 0, tzinfo=datetime.UTC)  # Wednesday, 10:00 in Berlin
 MEMBER_KINDS = {
@@ -203,7 +203,7 @@ def test_through_the_real_worker_a_member_with_five_kinds_due_gets_one_email(cou
     # Daytime on the member's chosen weekday, wherever and whenever the test runs: the weekday in
     # their zone (at 01:00 UTC on a Monday, daytime is Sunday afternoon at UTC-12, and a Sunday
     # they did not choose would hold the rows back until Monday).
-    author.time_zone = _daytime_zone(now)
+    author.time_zone = daytime_zone(now)
     author.nudge_weekday = now.astimezone(zoneinfo.ZoneInfo(author.time_zone)).weekday()
     author.save(update_fields=["time_zone", "nudge_weekday"])
     app.control.purge()
@@ -224,41 +224,3 @@ def test_through_the_real_worker_a_member_with_five_kinds_due_gets_one_email(cou
         connection.close()
     assert len(to(smtp.received, "author@example.test")) == 1
     assert set(Delivery.objects.filter(pk__in=ids).values_list("state", flat=True)) == {DeliveryState.SENT}
-
-
-def _daytime_zone(now):
-    for offset in range(-12, 13):
-        if 8 <= (now.hour + offset) % 24 < 19:
-            # Etc/GMT signs are inverted: Etc/GMT-2 is two hours ahead of UTC.
-            return f"Etc/GMT{'-' if offset > 0 else '+'}{abs(offset)}" if offset else "UTC"
-    return "UTC"
-
-
-@pytest.mark.django_db
-def test_an_answer_lost_after_data_flags_every_row_of_the_message_and_resends_none(
-    course_page, smtp_sink_factory, frozen
-):
-    sink = smtp_sink_factory(drop_every=1)  # the message arrives, the answer is lost
-    mine = author_rows(make_every_email(course_page, "en"))
-    ids = sorted(row.pk for row in mine.values())
-
-    assert send_batch(ids, now=NOW) == {"unknown": 1, "taken": 5}  # the five went with the first
-    assert send_batch(ids, now=NOW + datetime.timedelta(minutes=20)) == {}
-
-    rows = Delivery.objects.filter(pk__in=ids)
-    assert set(rows.values_list("state", "flagged")) == {(DeliveryState.UNKNOWN, True)}
-    assert sorted(sink.count_by_message_id().values()) == [1]
-
-
-@pytest.mark.django_db
-def test_a_companion_of_a_member_who_paused_since_planning_is_not_claimed(course_page, smtp, frozen):
-    mine = author_rows(make_every_email(course_page, "en"))
-    author = mine[Kind.WEEKLY_NUDGE].membership
-    author.paused_until = datetime.date(2026, 12, 31)
-    author.save(update_fields=["paused_until"])
-
-    assert send_batch([mine[Kind.WEEKLY_NUDGE].pk], now=NOW) == {"skipped": 1}
-
-    assert smtp.received == []
-    others = Delivery.objects.filter(pk__in=[row.pk for row in mine.values()]).exclude(kind=Kind.WEEKLY_NUDGE)
-    assert set(others.values_list("state", flat=True)) == {DeliveryState.PENDING}  # each skipped on its own turn
