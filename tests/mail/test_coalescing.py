@@ -224,3 +224,33 @@ def test_through_the_real_worker_a_member_with_five_kinds_due_gets_one_email(cou
         connection.close()
     assert len(to(smtp.received, "author@example.test")) == 1
     assert set(Delivery.objects.filter(pk__in=ids).values_list("state", flat=True)) == {DeliveryState.SENT}
+
+
+@pytest.mark.django_db
+def test_an_answer_lost_after_data_flags_every_row_of_the_message_and_resends_none(
+    course_page, smtp_sink_factory, frozen
+):
+    sink = smtp_sink_factory(drop_every=1)  # the message arrives, the answer is lost
+    mine = author_rows(make_every_email(course_page, "en"))
+    ids = sorted(row.pk for row in mine.values())
+
+    assert send_batch(ids, now=NOW) == {"unknown": 1, "taken": 5}  # the five went with the first
+    assert send_batch(ids, now=NOW + datetime.timedelta(minutes=20)) == {}
+
+    rows = Delivery.objects.filter(pk__in=ids)
+    assert set(rows.values_list("state", "flagged")) == {(DeliveryState.UNKNOWN, True)}
+    assert sorted(sink.count_by_message_id().values()) == [1]
+
+
+@pytest.mark.django_db
+def test_a_companion_of_a_member_who_paused_since_planning_is_not_claimed(course_page, smtp, frozen):
+    mine = author_rows(make_every_email(course_page, "en"))
+    author = mine[Kind.WEEKLY_NUDGE].membership
+    author.paused_until = datetime.date(2026, 12, 31)
+    author.save(update_fields=["paused_until"])
+
+    assert send_batch([mine[Kind.WEEKLY_NUDGE].pk], now=NOW) == {"skipped": 1}
+
+    assert smtp.received == []
+    others = Delivery.objects.filter(pk__in=[row.pk for row in mine.values()]).exclude(kind=Kind.WEEKLY_NUDGE)
+    assert set(others.values_list("state", flat=True)) == {DeliveryState.PENDING}  # each skipped on its own turn
