@@ -117,28 +117,30 @@ def search_index_left_alone():
     """config/settings.py turns the search index's automatic updates off for the tests, yet
     modelsearch still queues a task on every save of an indexed model, which loads the object
     again only to find no backend to update. The fixture `search_index_updates` connects it again."""
-    models = search_indexed_models()
-    for model in models:
-        post_save.disconnect(search_post_save, sender=model)
-    yield
-    for model in models:
-        post_save.connect(search_post_save, sender=model)
+    with search_updates_on_save(False):
+        yield
 
 
 @pytest.fixture
 def search_index_updates(settings):
     """The search index updated on every save, as in production."""
     settings.WAGTAILSEARCH_BACKENDS = {"default": {**settings.WAGTAILSEARCH_BACKENDS["default"], "AUTO_UPDATE": True}}
-    models = search_indexed_models()
-    for model in models:
-        post_save.connect(search_post_save, sender=model)
-    yield
-    for model in models:
-        post_save.disconnect(search_post_save, sender=model)
+    with search_updates_on_save(True):
+        yield
 
 
-def search_indexed_models():
-    return [model for model in search_index.get_indexed_models() if getattr(model, "search_auto_update", True)]
+@contextmanager
+def search_updates_on_save(on):
+    """modelsearch's save handler connected (or not) for every indexed model, as it was afterwards."""
+    models = [model for model in search_index.get_indexed_models() if getattr(model, "search_auto_update", True)]
+    switch, restore = (post_save.connect, post_save.disconnect) if on else (post_save.disconnect, post_save.connect)
+    for model in models:
+        switch(search_post_save, sender=model)
+    try:
+        yield
+    finally:
+        for model in models:
+            restore(search_post_save, sender=model)
 
 
 @pytest.fixture(autouse=True)
