@@ -2,6 +2,8 @@
 databases, or one worker's cache flush or queue purge would break the other's test."""
 
 import os
+import subprocess
+import sys
 from urllib.parse import urlsplit
 
 import pytest
@@ -46,3 +48,31 @@ def test_workers_copy_one_migrated_template_instead_of_migrating_each_their_own(
     assert folder, "the controller started no template"
     with open(os.path.join(folder, "verdict")) as verdict:
         assert verdict.read() == database_template.READY
+
+
+GROUPED_MODULE = """
+import os
+import pytest
+
+pytestmark = pytest.mark.xdist_group("one")
+
+@pytest.mark.parametrize("n", range(6))
+def test_in_the_group(n):
+    with open(os.path.join(os.environ["RECORD"], f"{n}"), "w") as record:
+        record.write(os.environ["PYTEST_XDIST_WORKER"])
+"""
+
+
+def test_the_tests_of_one_xdist_group_run_on_one_worker(tmp_path):
+    """What a module-scoped fixture of a grouped module (one `make run`, one seeded demo, one AT
+    Protocol network) relies on; pytest 9.2 with pytest-xdist 3.8 spread them over every worker."""
+    (tmp_path / "test_grouped.py").write_text(GROUPED_MODULE)
+    record = tmp_path / "record"
+    record.mkdir()
+    args = ["-m", "pytest", "-n", "2", "--dist", "loadgroup", "-p", "no:django", "-p", "no:cacheprovider", "-q"]
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("PYTEST_", "DJANGO_"))}
+    result = subprocess.run([sys.executable, *args, str(tmp_path)], cwd=tmp_path, env=env | {"RECORD": str(record)},
+                            capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    workers = {path.read_text() for path in record.iterdir()}
+    assert len(list(record.iterdir())) == 6 and len(workers) == 1, workers
