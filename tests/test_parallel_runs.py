@@ -47,7 +47,9 @@ def test_workers_copy_one_migrated_template_instead_of_migrating_each_their_own(
     folder = os.environ.get(database_template.FOLDER_VARIABLE)
     assert folder, "the controller started no template"
     with open(os.path.join(folder, "verdict")) as verdict:
-        assert verdict.read() == database_template.READY
+        state, name = verdict.read().split("\n")
+    assert state == database_template.READY
+    assert name.removesuffix(".sqlite3").endswith(database_template.template_key())
 
 
 GROUPED_MODULE = """
