@@ -49,25 +49,28 @@ NOT_PROJECT_CODE = {"tests", "node_modules", "static", "var", "test-artifacts"}
 
 
 def template_inputs():
-    """(files, other inputs) that `migrate` reads: every migration of every installed app, the
-    project's modules, the installed packages' versions, the database and language settings."""
-    files = set()
+    """({name: file}, other inputs) that `migrate` reads: every migration of every installed app,
+    the project's modules, the installed packages' versions, the engine and language settings.
+    Files are named by app and relative path, so another clone of the same code finds the same
+    template."""
+    files = {}
     for app in apps.get_app_configs():
-        files.update(Path(app.path).glob("migrations/*.py"))
+        for path in Path(app.path).glob("migrations/*.py"):
+            files[f"{app.name.replace('.', '/')}/migrations/{path.name}"] = path
     for path in ROOT.glob("*/**/*.py"):
-        top = path.relative_to(ROOT).parts[0]
-        if top not in NOT_PROJECT_CODE and not top.startswith("."):
-            files.add(path)
+        relative = path.relative_to(ROOT)
+        if relative.parts[0] not in NOT_PROJECT_CODE and not relative.parts[0].startswith("."):
+            files[relative.as_posix()] = path
     packages = sorted(f"{dist.metadata['Name']}=={dist.version}" for dist in importlib.metadata.distributions())
     # Not the database's name: a worker's is not the controller's, and it changes nothing migrated.
     engine = connections["default"].settings_dict["ENGINE"]
-    return sorted(files), [*packages, engine, settings.LANGUAGE_CODE, repr(settings.LANGUAGES)]
+    return dict(sorted(files.items())), [*packages, engine, settings.LANGUAGE_CODE, repr(settings.LANGUAGES)]
 
 
 def digest(files, others):
     hashed = hashlib.sha256()
-    for path in files:
-        hashed.update(str(path).encode() + b"\0" + Path(path).read_bytes() + b"\0")
+    for name, path in sorted(files.items()):
+        hashed.update(name.encode() + b"\0" + Path(path).read_bytes() + b"\0")
     hashed.update("\n".join(others).encode())
     return hashed.hexdigest()[:16]
 
