@@ -57,10 +57,10 @@ def template_inputs():
     for app in apps.get_app_configs():
         for path in Path(app.path).glob("migrations/*.py"):
             files[f"{app.name.replace('.', '/')}/migrations/{path.name}"] = path
-    for path in ROOT.glob("*/**/*.py"):
-        relative = path.relative_to(ROOT)
-        if relative.parts[0] not in NOT_PROJECT_CODE and not relative.parts[0].startswith("."):
-            files[relative.as_posix()] = path
+    for top in ROOT.iterdir():
+        if top.is_dir() and top.name not in NOT_PROJECT_CODE and not top.name.startswith("."):
+            for path in top.rglob("*.py"):
+                files[path.relative_to(ROOT).as_posix()] = path
     packages = sorted(f"{dist.metadata['Name']}=={dist.version}" for dist in importlib.metadata.distributions())
     # Not the database's name: a worker's is not the controller's, and it changes nothing migrated.
     engine = connections["default"].settings_dict["ENGINE"]
