@@ -22,13 +22,17 @@ from .timing import week_began
 MAX_WEEKS_AHEAD = 120
 # The weeks looked at past the first slot in the audience: one of them was not planned yet.
 WEEKS_TO_CHECK = 3
+# The coming slots are asked about a few at a time, nearest first: most members are in the
+# audience on their next slots, and one question about all 120 took 0.2 s to build.
+SLOT_BATCHES = (WEEKS_TO_CHECK + 1, 16, MAX_WEEKS_AHEAD)
 
 
 def next_weekly_nudge(membership, now, *, planned_weeks=None):
     """The moment (aware, in the member's own time zone) of the next weekly nudge, or None.
 
     A slot counts until its hour is over: the tick runs every few minutes within the hour. The
-    membership's saved state decides (two queries: the audience on the coming slot days, and the
+    membership's saved state decides (two queries, up to two more for a member out of the audience
+    for weeks: the audience on the coming slot days, nearest first and a few at a time, and the
     weeks that already had their nudge, `audience.weekly_nudge_weeks_taken`: also a week that had
     it in another zone or at another slot before the member changed them). `planned_weeks` (the
     keys of those weeks) is loaded when not given.
@@ -43,8 +47,15 @@ def next_weekly_nudge(membership, now, *, planned_weeks=None):
         if moment + datetime.timedelta(hours=1) > local_now:
             slots.append(moment)
         day += datetime.timedelta(days=7)
-    in_audience = set(weekly_nudge_days(membership, [moment.date() for moment in slots]))
-    candidates = [moment for moment in slots if moment.date() in in_audience][:WEEKS_TO_CHECK]
+    candidates, start = [], 0
+    for end in SLOT_BATCHES:
+        batch = slots[start:end]
+        in_audience = set(weekly_nudge_days(membership, [moment.date() for moment in batch]))
+        candidates += [moment for moment in batch if moment.date() in in_audience]
+        if len(candidates) >= WEEKS_TO_CHECK or end >= len(slots):
+            break
+        start = end
+    candidates = candidates[:WEEKS_TO_CHECK]
     if not candidates:
         return None
     if planned_weeks is None:

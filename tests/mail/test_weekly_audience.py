@@ -5,6 +5,8 @@ import zoneinfo
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from cohorts.models import Frequency, Membership, Role
 from mail import dispatch, slot_planners
@@ -110,3 +112,21 @@ def test_the_preferences_page_promises_no_nudge_to_members_the_planner_leaves_ou
         assert "Monday, 23 November 2026, 09:00" not in content, name
     client.force_login(people["member"].user)
     assert "Monday, 23 November 2026, 09:00" in client.get("/preferences/").content.decode()
+
+
+@pytest.mark.django_db
+def test_the_next_nudge_asks_about_a_few_coming_slots_and_about_more_only_for_a_long_absence(people):
+    def asked(membership):
+        """(the promise, how many slot days the audience was asked about, queries)"""
+        with CaptureQueriesContext(connection) as queries:
+            promised = next_weekly_nudge(membership, NOW)
+        return promised, sum(query["sql"].count('"day_') for query in queries.captured_queries), len(queries)
+
+    assert asked(people["member"]) == (THIS_SLOT, 4, 2)
+    # Paused for five weeks: the slots after the pause are found by asking about the next twelve.
+    paused = people["paused"]
+    Membership.objects.filter(pk=paused.pk).update(paused_until=TODAY + datetime.timedelta(weeks=5))
+    paused.refresh_from_db()
+    assert asked(paused) == (THIS_SLOT + datetime.timedelta(weeks=6), 16, 3)
+    # Out of every coming week (an alumnus with monthly nudges): no promise, every slot asked about.
+    assert asked(people["alumnus_monthly"]) == (None, 120, 3)
