@@ -1,6 +1,6 @@
 """Shared fixtures: named people, the course tree, and a non-UTC time zone for every test.
 
-Parallel runs (pytest-xdist, `make test` runs `-n 2`): pytest-django gives each worker its own test
+Parallel runs (pytest-xdist, `make test` runs `-n 3`): pytest-django gives each worker its own test
 database (test_<name>_gw0, _gw1, ...); `pytest_configure` below gives each its own pair of Redis
 databases; every server a test starts (SMTP sink, live server, `make run`) listens on a free port."""
 

@@ -1,4 +1,4 @@
-"""`make test` runs two pytest-xdist workers at once: each needs its own test database and Redis
+"""`make test` runs three pytest-xdist workers at once: each needs its own test database and Redis
 databases, or one worker's cache flush or queue purge would break the other's test."""
 
 import os

@@ -66,7 +66,7 @@ def atproto_network(tmp_path_factory):
     of its own on the PostgreSQL server of DATABASE_URL, dropped afterwards.
 
     Yields {"pds", "plc", "bsky"} URLs. One for the module whose tests use it (test_bluesky.py);
-    they share an xdist group, so `make test`'s two workers never start two."""
+    they share an xdist group, so `make test`'s workers never start two."""
     server = _postgres_server()
     where = subprocess.run([ATPROTO / "install.sh", "--dir"], capture_output=True, text=True, check=True)
     folder = Path(where.stdout.strip())
