@@ -8,7 +8,7 @@ workers (`-n 0`), or if the template could not be built, pytest-django migrates 
 
 The template is named after a hash of everything a migration can read (`template_key`): every
 migration file of every installed app, the project's own modules (migrations import some), the
-installed packages' versions and the database and language settings. A run with the same inputs
+installed packages' versions, the database engine and the language settings. A run with the same inputs
 copies the template the last run left (SQLite: a file under ~/.cache/klartext, PostgreSQL: a
 database next to the test databases); any change to them gives a new name, so a stale template is
 never used, and the one before is removed. A template is built under a temporary name and renamed
@@ -259,7 +259,7 @@ def _copy(connection, template, test_name):
         return None
     memory = sqlite3.connect(test_name, uri=True)
     # Read-only: a template that is gone is an error, not a new empty database.
-    source = sqlite3.connect(f"file:{template}?mode=ro", uri=True)
+    source = sqlite3.connect(f"{Path(template).as_uri()}?mode=ro", uri=True)
     try:
         source.backup(memory)
     finally:
