@@ -64,7 +64,7 @@ def template_inputs():
     packages = sorted(f"{dist.metadata['Name']}=={dist.version}" for dist in importlib.metadata.distributions())
     # Not the database's name: a worker's is not the controller's, and it changes nothing migrated.
     engine = connections["default"].settings_dict["ENGINE"]
-    return dict(sorted(files.items())), [*packages, engine, settings.LANGUAGE_CODE, repr(settings.LANGUAGES)]
+    return files, [*packages, engine, settings.LANGUAGE_CODE, repr(settings.LANGUAGES)]
 
 
 def digest(files, others):
@@ -150,8 +150,8 @@ def _build_sqlite(connection, name):
     try:
         _migrate_into(connection, building)
         # Readers copy it read-only: no write-ahead log files left beside it.
-        with sqlite3.connect(building) as database:
-            database.execute("PRAGMA journal_mode=DELETE")
+        database = sqlite3.connect(building)
+        database.execute("PRAGMA journal_mode=DELETE")
         database.close()
         os.replace(building, name)
     finally:
