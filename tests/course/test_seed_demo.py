@@ -10,7 +10,7 @@ from wagtail.images.models import Image
 from wagtail.models import Collection, Locale, Page, Revision
 
 from course.models import User
-from demo import demo_content
+from demo import demo_cohort, demo_content
 from lessons.models import LessonPage
 from tests.factories import demo_course, demo_lessons, seed_demo
 
@@ -89,6 +89,12 @@ def test_demo_password_comes_from_the_environment(monkeypatch):
     assert authenticate(email=CONSULTANT_EMAIL, password="a-longer-secret-for-the-demo") is not None
     assert authenticate(email=CONSULTANT_EMAIL, password="klartext-demo") is None
     assert "a-longer-secret-for-the-demo" in output
+    for _name, email, *_rest in demo_cohort.MEMBERS:
+        member = authenticate(email=email, password="a-longer-secret-for-the-demo")
+        assert member is not None and not member.is_staff
+        assert authenticate(email=email, password="klartext-demo") is None
+    member_section = output.split("Member logins", 1)[1]
+    assert "Password  a-longer-secret-for-the-demo" in member_section
 
 
 @pytest.mark.django_db
