@@ -29,6 +29,7 @@ class DropReason(models.TextChoices):
     EMPTY = "empty", _("No new text")
     TOO_LONG = "too_long", _("Text too long")
     NOT_A_REPORT = "not_a_report", _("Not a bounce or complaint")
+    MISDIRECTED_REPORT = "misdirected", _("Bounce or complaint sent to a reply address")
     UNREADABLE = "unreadable", _("Unreadable message")
 
 
@@ -69,6 +70,10 @@ class InboundMessage(models.Model):
             models.Index(fields=["state", "received_at"], name="inbound_state_received"),
             # "How many replies did this member send today": the rate limit.
             models.Index(fields=["membership", "state", "processed_at"], name="inbound_member_state"),
+            # "How many messages did this address receive today": the flood limit at RCPT time.
+            models.Index(fields=["rcpt_to", "received_at"], name="inbound_rcpt_received"),
+            # Forgetting the raw text of old messages.
+            models.Index(fields=["processed_at"], name="inbound_processed"),
         ]
 
     def __str__(self):

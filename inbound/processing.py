@@ -12,6 +12,8 @@ transaction.
                  through lessons.writing.save_reply; the "draft saved" confirmation is queued
       bounce     a DSN: hard → the address is bouncing; soft → counted (three in a row = hard)
       complaint  an ARF report: unsubscribed from all nudges
+      Bounces and complaints count only at a bounce address (the return path); at a reply
+      address they are dropped, and a reply is never read as a bounce.
     Anything refused is dropped with a reason and answered with nothing (no backscatter).
 
 The rows' states change in the same transaction as the drafts, so a worker that dies mid-way
@@ -48,7 +50,7 @@ from mail.replies import (
 
 from .models import DropReason, InboundKind, InboundMessage, InboundState
 from .parsing import parse, read_reply
-from .reports import COMPLAINT, read_report
+from .reports import COMPLAINT, is_report, read_report
 
 logger = logging.getLogger(__name__)
 
@@ -163,9 +165,14 @@ def handle(row, batch):
         message = parse(bytes(row.raw))
     except (ValueError, TypeError, LookupError) as error:
         raise Drop(DropReason.UNREADABLE, str(error)) from error
-    report = read_report(message)
-    if address.purpose == BOUNCE or report is not None:
-        apply_report(row, address, report, batch)
+    if address.purpose == BOUNCE:
+        apply_report(row, address, read_report(message), batch)
+    elif is_report(message):
+        # Mail servers send reports to the return path (the bounce address). A reply address is
+        # in every writing email's Reply-To and in forwarded copies: a report there could come
+        # from anyone, so it never unsubscribes or bounces the member.
+        row.kind = InboundKind.BOUNCE
+        raise Drop(DropReason.MISDIRECTED_REPORT)
     else:
         draft_from_reply(row, address, message, batch)
 

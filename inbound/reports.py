@@ -43,6 +43,11 @@ def read_report(message):
     return _plain_bounce(message)
 
 
+def is_report(message):
+    """Does the message say it is a delivery status or feedback report (multipart/report)?"""
+    return message.get_content_type() == "multipart/report"
+
+
 def _fields(part):
     """The header blocks of a message/delivery-status or message/feedback-report part."""
     payload = part.get_payload()

@@ -1,8 +1,10 @@
 """The inbound SMTP server: aiosmtpd, in its own process (`manage.py inbound_smtp`).
 
 It answers during the SMTP dialogue what it can know without reading the message: a recipient
-that is none of our reply or bounce addresses is refused (550), a message over
-KLARTEXT_INBOUND_MAX_BYTES is refused (552, announced as SIZE in EHLO). Everything else is stored
+that is none of our reply or bounce addresses, or whose signature does not match, is refused
+(550); more than MAX_RECIPIENTS recipients, or an address that received MAX_PER_ADDRESS_PER_DAY
+messages in the last day, are deferred (452); a message over KLARTEXT_INBOUND_MAX_BYTES is
+refused (552, announced as SIZE in EHLO). Everything else is stored
 raw (inbound.receiving.store) and answered 250; whether it becomes a draft is decided later by
 a task, and nothing is ever sent back to the sender of a refused reply.
 
@@ -22,7 +24,7 @@ from kombu.exceptions import OperationalError
 
 from mail.replies import is_inbound_recipient
 
-from .receiving import BATCH_SIZE, queue, store
+from .receiving import BATCH_SIZE, MAX_RECIPIENTS, flooded, queue, store
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +39,11 @@ def store_message(raw, mail_from, recipients):
     return store(raw, mail_from, recipients)
 
 
+def flooded_now(address):
+    close_old_connections()
+    return bool(flooded([address]))
+
+
 class InboundHandler:
     def __init__(self):
         self.stored = []  # row ids not yet queued
@@ -44,8 +51,17 @@ class InboundHandler:
         self.flushes = set()  # running flushes (the event loop keeps only weak references)
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if len(envelope.rcpt_tos) >= MAX_RECIPIENTS:
+            return "452 4.5.3 Too many recipients"
         if not is_inbound_recipient(address):
             return "550 5.1.1 No such recipient here"
+        try:
+            full = await sync_to_async(flooded_now, thread_sensitive=False)(address)
+        except DatabaseError:
+            logger.exception("could not count an address's inbound messages")
+            return "451 4.3.0 Temporary failure, try again later"
+        if full:
+            return "452 4.2.2 Too many messages for this address today"
         envelope.rcpt_tos.append(address)
         return "250 2.1.5 OK"
 

@@ -13,7 +13,7 @@ import time_machine
 from django.utils import timezone
 
 from cohorts.models import Membership
-from inbound import processing, receiving, server
+from inbound import processing, receiving, server, tasks
 from inbound.models import DropReason, InboundMessage, InboundState
 from lessons.models import Submission, SubmissionVersion
 from lessons.writing import get_or_start, save_draft
@@ -170,13 +170,91 @@ def test_an_expired_reply_address_is_refused(inbound_smtp, katrin, smtp):
     assert smtp.received == []
 
 
-def test_a_changed_token_is_refused(inbound_smtp, katrin):
-    to = reply_address(sent_delivery(katrin), timezone.now().date())
-    forged = to.replace("reply+", "reply+1").replace("-", "-0", 1)
-    send(inbound_smtp, raw_mail("gmail_en_alternative.eml", sender=katrin.user.email, to=forged), forged)
-    assert process_all() == [InboundState.DROPPED]
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda to: to.replace("reply+", "reply+1"),  # another email's number
+        lambda to: to.replace("-", "-0", 1),  # another day
+        lambda to: to[:-30] + ("a" if to[-30] != "a" else "b") + to[-29:],  # the signature
+        lambda to: to.replace("reply+", "bounce+"),  # the other kind of address
+    ],
+)
+def test_a_changed_token_is_refused_in_the_smtp_dialogue_and_stores_nothing(inbound_smtp, katrin, change):
+    forged = change(reply_address(sent_delivery(katrin), timezone.now().date()))
+    with pytest.raises(smtplib.SMTPRecipientsRefused) as refused:
+        send(inbound_smtp, raw_mail("gmail_en_alternative.eml", sender=katrin.user.email, to=forged), forged)
+    assert refused.value.recipients[forged][0] == 550
+    assert not InboundMessage.objects.exists()
+
+
+def test_a_stored_message_whose_address_no_longer_verifies_is_dropped(katrin):
+    # The webhook and the server check the signature first; this is what the worker does when
+    # the key changed between storing and processing.
+    to = reply_address(sent_delivery(katrin), timezone.now().date()).replace("reply+", "reply+1")
+    row = InboundMessage.objects.create(
+        raw=raw_mail("gmail_en_alternative.eml", sender=katrin.user.email, to=to), rcpt_to=to
+    )
+    assert processing.process(row.pk) == InboundState.DROPPED
     assert InboundMessage.objects.get().reason == DropReason.BAD_ADDRESS
     assert not Submission.objects.exists()
+
+
+def test_more_than_ten_recipients_in_one_message_are_deferred(inbound_smtp, cohort):
+    addresses = [
+        reply_address(sent_delivery(MembershipFactory(cohort=cohort)), timezone.now().date()) for _ in range(12)
+    ]
+    with smtplib.SMTP("127.0.0.1", inbound_smtp, timeout=10) as client:
+        client.ehlo()
+        client.mail("sender@example.org")
+        codes = [client.rcpt(address)[0] for address in addresses]
+        client.data(b"Subject: to everyone\r\n\r\nhello\r\n")
+    assert codes == [250] * 10 + [452, 452]
+    assert sorted(InboundMessage.objects.values_list("rcpt_to", flat=True)) == sorted(addresses[:10])
+
+
+def test_an_address_that_received_fifty_messages_today_is_deferred_until_tomorrow(inbound_smtp, katrin):
+    to = reply_address(sent_delivery(katrin), timezone.now().date())
+    raw = raw_mail("gmail_en_alternative.eml", sender=katrin.user.email, to=to)
+    InboundMessage.objects.bulk_create(
+        [InboundMessage(raw=raw, size=len(raw), rcpt_to=to) for _ in range(receiving.MAX_PER_ADDRESS_PER_DAY - 1)]
+    )
+    send(inbound_smtp, raw, to)  # the fiftieth
+    for shouted in (to, to.upper(), f"<{to}>"):  # the same address, however it is written
+        with pytest.raises(smtplib.SMTPRecipientsRefused) as refused:
+            send(inbound_smtp, raw, shouted)
+        assert refused.value.recipients[shouted][0] == 452
+    assert InboundMessage.objects.count() == 50
+
+    with time_machine.travel(NOW + datetime.timedelta(days=1, minutes=1), tick=True):
+        send(inbound_smtp, raw, to)
+    assert InboundMessage.objects.count() == 51
+
+
+def test_a_complaint_or_bounce_sent_to_a_reply_address_changes_nothing(inbound_smtp, katrin):
+    nudge = sent_delivery(katrin)
+    to = reply_address(nudge, timezone.now().date())
+    for fixture in ("arf_complaint.eml", "postfix_hard.eml"):
+        send(inbound_smtp, raw_mail(fixture, to=to, recipient=katrin.user.email), to, "")
+    assert process_all() == [InboundState.DROPPED, InboundState.DROPPED]
+    assert set(InboundMessage.objects.values_list("reason", flat=True)) == {DropReason.MISDIRECTED_REPORT}
+    katrin.refresh_from_db()
+    katrin.user.refresh_from_db()
+    assert katrin.unsubscribed_at is None
+    assert (katrin.user.email_bouncing_since, katrin.user.email_soft_bounces) == (None, 0)
+
+
+def test_a_reply_that_talks_about_delivery_and_error_codes_is_a_draft_not_a_bounce(inbound_smtp, katrin):
+    to = reply_address(sent_delivery(katrin), timezone.now().date())
+    raw = (
+        f"From: Katrin Berger <{katrin.user.email}>\r\nTo: {to}\r\nSubject: Re: Delivery of our 550 kW plant\r\n"
+        "Content-Type: text/plain; charset=utf-8\r\n\r\n"
+        "The delivery slipped: the supplier answered 550 5.1.1 to every order by email.\r\n"
+    ).encode()
+    send(inbound_smtp, raw, to, katrin.user.email)
+    assert process_all() == [InboundState.DRAFTED]
+    assert "550 5.1.1" in Submission.objects.get().body
+    katrin.user.refresh_from_db()
+    assert katrin.user.email_bouncing_since is None
 
 
 def test_a_message_over_one_megabyte_is_refused_during_the_smtp_dialogue(inbound_smtp, katrin):
@@ -318,3 +396,22 @@ def test_stopping_the_server_queues_what_it_stored(queued, monkeypatch, katrin):
     assert queued == []
     inbound.stop()
     assert queued == [[InboundMessage.objects.get().pk]]
+
+
+def test_the_sweep_forgets_old_raw_text_and_then_old_rows(katrin):
+    to = reply_address(sent_delivery(katrin), timezone.now().date())
+    raw = raw_mail("gmail_en_alternative.eml", sender=katrin.user.email, to=to)
+
+    def row(processed_days_ago, state=InboundState.DRAFTED):
+        processed_at = None if processed_days_ago is None else NOW - datetime.timedelta(days=processed_days_ago)
+        return InboundMessage.objects.create(raw=raw, size=len(raw), rcpt_to=to, state=state, processed_at=processed_at)
+
+    fresh, fortnight, waiting = row(13), row(15, InboundState.DROPPED), row(None, InboundState.RECEIVED)
+    row(91)
+    tasks.sweep(NOW.isoformat())
+
+    assert set(InboundMessage.objects.values_list("pk", flat=True)) == {fresh.pk, fortnight.pk, waiting.pk}
+    kept = {row.pk: bytes(row.raw) for row in InboundMessage.objects.all()}
+    assert kept[fresh.pk] == raw and kept[waiting.pk] == raw  # still to look into, still to process
+    assert kept[fortnight.pk] == b""
+    assert InboundMessage.objects.get(pk=fortnight.pk).size == len(raw)
