@@ -39,6 +39,8 @@ urlpatterns = [
 if settings.DEBUG:
     from django.conf.urls.static import static  # uploaded media served by Django only in DEBUG
 
+    # Documents only through /documents/<id>/<name>, which asks who may fetch them (lessons/documents.py).
+    urlpatterns += [path(f"{settings.MEDIA_URL.strip('/')}/documents/<path:name>", views.not_found)]
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 urlpatterns += [path("", include(wagtail_urls))]

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.db import connection
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
@@ -36,3 +36,7 @@ def set_language(request):
         user.language = language
         user.save(update_fields=["language"])
     return django_set_language(request)
+
+
+def not_found(request, **kwargs):
+    raise Http404()

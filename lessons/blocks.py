@@ -12,7 +12,7 @@ from wagtail.images.blocks import ImageChooserBlock
 from .formats import DEFAULT_VISIBILITY_CHOICES, Visibility, WritingFormat
 from .platforms import character_limit
 
-RICH_TEXT_FEATURES = ["bold", "italic", "link", "ol", "ul", "h3", "h4", "blockquote"]
+RICH_TEXT_FEATURES = ["bold", "italic", "link", "document-link", "ol", "ul", "h3", "h4", "blockquote"]
 
 
 class HeadingBlock(blocks.StructBlock):

@@ -1,6 +1,8 @@
 """Who may read a lesson page, and what everyone else gets: sign in first; the lesson once it
 is open for one of the person's cohorts; a "not open yet" page before that; 404 outside the
-course. LessonPage.serve asks here. Previews in the admin do not come through here."""
+course. LessonPage.serve asks here. Previews in the admin do not come through here.
+
+A document a lesson links follows the lesson: lessons/documents.py."""
 
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404

@@ -9,13 +9,18 @@ from wagtail.admin.menu import MenuItem
 
 from cohorts.access import facilitated_cohorts
 
-from . import admin_views, course_plan
+from . import admin_views, course_plan, documents
 from .models import LessonPage
 
 
 class FeedbackMenuItem(MenuItem):
     def is_shown(self, request):
         return facilitated_cohorts(request.user).exists()
+
+
+@hooks.register("before_serve_document")
+def only_to_readers_of_a_linking_page(document, request):
+    return documents.serve_document(request, document)
 
 
 @hooks.register("register_admin_urls")
