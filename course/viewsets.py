@@ -3,6 +3,7 @@
 from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import check_password
 from django.utils.translation import gettext_lazy as _
 from wagtail.users.forms import UserCreationForm, UserEditForm
 from wagtail.users.views.users import UserViewSet as WagtailUserViewSet
@@ -50,6 +51,14 @@ class AccountNameForm(forms.ModelForm):
         label=_("Full name"), max_length=150, validators=[validate_visible, validate_single_line]
     )
     email = EmailAddressField(required=True, label=_("Email"))
+    # The email is the sign-in (and where a password reset goes): a session alone must not move it.
+    current_password = forms.CharField(
+        label=_("Current password"),
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text=_("Needed only to change your email address."),
+    )
 
     class Meta:
         model = get_user_model()
@@ -59,6 +68,21 @@ class AccountNameForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if not getattr(settings, "WAGTAIL_EMAIL_MANAGEMENT_ENABLED", True):
             del self.fields["email"]
+            del self.fields["current_password"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if "email" in self.fields and cleaned.get("email"):
+            # Compared with the stored row: Wagtail's account view re-renders a refused form with
+            # the same user object, which the refused form has already changed in memory.
+            stored_email, stored_password = (
+                get_user_model().objects.filter(pk=self.instance.pk).values_list("email", "password").get()
+            )
+            if cleaned["email"] != stored_email and not check_password(
+                cleaned.get("current_password") or "", stored_password
+            ):
+                self.add_error("current_password", _("Enter your current password to change your email address."))
+        return cleaned
 
 
 class UserViewSet(WagtailUserViewSet):

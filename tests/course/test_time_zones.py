@@ -5,11 +5,12 @@ import json
 import re
 
 import pytest
+from bs4 import BeautifulSoup
 from django.urls import reverse
 
 from course.timezones import AVAILABLE_ZONES, CURRENT_ZONES, TimeZoneField, time_zone_choices
 from course.viewsets import AccountNameForm
-from tests.factories import MembershipFactory, UserFactory, make_cohort
+from tests.factories import MembershipFactory, UserFactory, facilitators_group, make_cohort
 
 
 def names(choices):
@@ -111,3 +112,53 @@ def test_the_admin_account_page_edits_the_full_name_not_an_empty_first_and_last_
     form.save()
     doctor.refresh_from_db()
     assert doctor.full_name == "Anna Berger"
+
+
+def account_form(client, **changes):
+    """The admin account page's form as the browser would post it, with `changes`."""
+    page = BeautifulSoup(client.get(reverse("wagtailadmin_account")).content, "html.parser")
+    data = {}
+    for field in page.select("form input[name], form select[name]"):
+        if field.name == "select":
+            chosen = field.select_one("option[selected]") or field.select_one("option")
+            data[field["name"]] = chosen["value"] if chosen else ""
+        elif field.get("type") in ("checkbox", "radio"):
+            if field.has_attr("checked"):
+                data[field["name"]] = field.get("value", "on")
+        elif field.get("type") not in ("password", "file"):
+            data[field["name"]] = field.get("value", "")
+    return {**data, **changes}
+
+
+@pytest.mark.django_db
+def test_changing_the_sign_in_email_on_the_admin_account_page_needs_the_current_password(client):
+    editor = UserFactory(email="fiona@example.com", full_name="Fiona Berger", password="the-right-one-42")
+    editor.groups.add(facilitators_group())
+    client.force_login(editor)
+    form = account_form(client, **{"name_email-email": "attacker@example.net"})
+
+    for password in ("", "a-wrong-guess-42"):
+        response = client.post(reverse("wagtailadmin_account"), {**form, "name_email-current_password": password})
+        assert response.status_code == 200
+        assert "Enter your current password to change your email address." in response.content.decode()
+        assert 'value="attacker@example.net"' in response.content.decode()  # what was typed stays
+        editor.refresh_from_db()
+        assert editor.email == "fiona@example.com"
+
+    response = client.post(reverse("wagtailadmin_account"), {**form, "name_email-current_password": "the-right-one-42"})
+    assert response.status_code == 302
+    editor.refresh_from_db()
+    assert editor.email == "attacker@example.net"
+
+
+@pytest.mark.django_db
+def test_renaming_oneself_on_the_admin_account_page_needs_no_password(client):
+    editor = UserFactory(email="fiona@example.com", full_name="Fiona Berger")
+    editor.groups.add(facilitators_group())
+    client.force_login(editor)
+    response = client.post(
+        reverse("wagtailadmin_account"), account_form(client, **{"name_email-full_name": "Fiona Berger-Lange"})
+    )
+    assert response.status_code == 302
+    editor.refresh_from_db()
+    assert editor.full_name == "Fiona Berger-Lange"
