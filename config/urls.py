@@ -10,6 +10,8 @@ from progress import account
 
 urlpatterns = [
     path("admin/password_reset/", account_views.AdminPasswordResetView.as_view(), name="wagtailadmin_password_reset"),
+    # Wagtail's deliberate error page, for checking error reports: not on a site people use.
+    path("admin/failwhale/", views.not_found),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path(

@@ -304,3 +304,11 @@ def test_a_password_checked_without_a_request_is_not_counted_and_still_checked(c
     """Management commands and tests call authenticate() without a request: no address to count."""
     assert authenticate(username="anna@acme.test", password=PASSWORD) is not None
     assert authenticate(username="anna@acme.test", password="wrong") is None
+
+
+@pytest.mark.django_db
+def test_wagtails_deliberate_error_page_is_not_there(admin_client):
+    # /admin/failwhale/ raises on purpose (for checking error reports): anyone in the admin could
+    # fill the error log and its emails with it.
+    assert admin_client.get("/admin/failwhale/").status_code == 404
+    assert admin_client.get(reverse("wagtailadmin_home")).status_code == 200
