@@ -592,3 +592,6 @@ if not (len(LINKEDIN_API_VERSION) == 6 and LINKEDIN_API_VERSION.isdigit()):
 LINKEDIN_OAUTH_URL = "https://www.linkedin.com/oauth/v2"
 LINKEDIN_API_URL = "https://api.linkedin.com"
 KLARTEXT_MASTODON_URL_TEMPLATE = "https://{instance}"
+# Servers a member names (Mastodon) or their identity names (Bluesky) must be on the public
+# internet (publishing/egress.py); the tests' local servers are not.
+KLARTEXT_PRIVATE_NETWORKS_ALLOWED = env_bool("KLARTEXT_PRIVATE_NETWORKS_ALLOWED", TESTING)

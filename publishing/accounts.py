@@ -33,6 +33,7 @@ CONNECT_MESSAGES = {
     "pds": _("This handle's server could not be found."),
     "password": _("Bluesky refused this app password. Check it, or create a new one."),
     "login": _("Bluesky could not be reached. Try again in a moment."),
+    "not_public": _("This handle's server is not on the public internet."),
 }
 
 
@@ -62,7 +63,11 @@ def start_mastodon(user, instance):
     try:
         app = mastodon.register_app(instance)
     except ConnectError as error:
-        logger.info("registering on %s failed: %s", instance, type(error.__cause__).__name__)
+        logger.info("registering on %s failed: %s", instance, error.__cause__)
+        if error.detail == "not_public":
+            raise ConnectError(
+                _("%(instance)s is not a server on the public internet.") % {"instance": instance}
+            ) from None
         raise ConnectError(_("%(instance)s did not answer like a Mastodon server.") % {"instance": instance}) from None
     state = signing.dumps({"user": user.pk, "instance": instance}, salt=STATE_SALT)
     return mastodon.authorize_url(app, state)

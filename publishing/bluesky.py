@@ -12,6 +12,7 @@ import httpx
 from django.conf import settings
 from django.utils.dateparse import parse_datetime
 
+from . import egress
 from .errors import ConnectError, NotSent, OutcomeUnknown, RateLimited, Rejected, RevokeFailed, TokenRefused
 from .text import links
 
@@ -86,13 +87,21 @@ def resolve(handle):
         did = response.json().get("did") if response.status_code == 200 else None
         if not did:
             raise ConnectError("handle")
+        if did.startswith("did:web:"):  # its document is fetched from the domain it names
+            egress.require_public(f"https://{did.removeprefix('did:web:').replace('%3A', ':')}/")
         data = atproto.IdResolver(
             plc_url=settings.ATPROTO_PLC_URL, timeout=settings.KLARTEXT_NETWORK_TIMEOUT
         ).did.resolve_atproto_data(did)
+    except egress.NotPublic as error:
+        raise ConnectError("not_public") from error
     except (httpx.HTTPError, ValueError, at.AtProtocolError) as error:
         raise ConnectError("resolve") from error
     if not data or not data.pds:
         raise ConnectError("pds")
+    try:
+        egress.require_public(data.pds)
+    except egress.NotPublic as error:
+        raise ConnectError("not_public") from error
     return did, data.pds.rstrip("/")
 
 

@@ -21,6 +21,7 @@ from mastodon.errors import (
     MastodonUnauthorizedError,
 )
 
+from . import egress
 from .errors import (
     ConnectError,
     NotSent,
@@ -113,7 +114,12 @@ def _translate(error, api):
 
 def register_app(instance):
     """Klartext's app on `instance`, registered on first use and kept; reads the server's limits.
-    ConnectError("register") when the server does not answer like a Mastodon server."""
+    ConnectError("register") when the server does not answer like a Mastodon server,
+    ConnectError("not_public") when it is not on the public internet."""
+    try:
+        egress.require_public(base_url(instance))
+    except egress.NotPublic as error:
+        raise ConnectError("not_public") from error
     app = MastodonApp.objects.filter(instance=instance).first()
     if app is not None:
         return app
