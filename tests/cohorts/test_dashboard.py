@@ -652,3 +652,10 @@ def test_every_exported_cell_is_formula_guarded_header_cells_too():
     rows = read_csv(response)
 
     assert rows == [["'=HYPERLINK(1)", "Name", "' +1"], ["'-2", "'@sum", "ok", "3"]]
+
+
+def test_at_a_glance_says_how_many_of_the_courses_lessons_are_open(admin_client, cohort, lessons):
+    html = admin_client.get(dashboard_url("dashboard", cohort)).content.decode()
+    glance = html[html.index('class="kt-glance"') :]
+    assert re.search(r"Running, 2 of 3 lessons open", glance)
+    assert "<function" not in html and "lambda" not in html
