@@ -20,13 +20,22 @@ ALLOWED_SCHEMES = {"http", "https", "mailto"}
 EXCERPT_SOURCE_CHARS = 600
 EXCERPT_CHARS = 240
 
+# "#Tag" at the start of a line (in a list item or a quote too) is a hashtag, not a heading:
+# CommonMark wants a space after a heading's "#", Python-Markdown does not.
+# (Four spaces in front make a code block, where the text stays as typed.)
+_LINE_START_HASHTAG = re.compile(r"^((?: {0,3}>)* {0,3}(?:(?:[-*+]|\d+[.)])[ \t]+)?)#(?=[^\s#])", re.MULTILINE)
+# A heading typed with "# " is kept as a paragraph of its own, in bold (pages have their own headings).
+_HEADING = re.compile(r"<(/?)h[1-6]>")
+
 _BLOCK_END = re.compile(r"</(?:p|li|blockquote|pre|h\d)>|<br\s*/?>|<hr\s*/?>", re.IGNORECASE)
 
 
 def render_markdown(text):
     # A converter keeps state between texts, so each text gets its own: building one costs a
     # fraction of a millisecond.
-    converted = markdown.markdown(text or "", extensions=["sane_lists", "nl2br"], output_format="html")
+    text = _LINE_START_HASHTAG.sub(r"\1\\#", text or "")
+    converted = markdown.markdown(text, extensions=["sane_lists", "nl2br"], output_format="html")
+    converted = _HEADING.sub(lambda tag: "</strong></p>" if tag.group(1) else "<p><strong>", converted)
     cleaned = nh3.clean(
         converted,
         tags=ALLOWED_TAGS,

@@ -10,6 +10,7 @@ import pytest
 
 from lessons import network_text, platforms
 from lessons.network_text import linkedin_fold, plain_text, previews, split_thread
+from lessons.rendering import render_markdown
 
 MARKDOWN = """I *really* think **this** matters.
 
@@ -143,3 +144,28 @@ def test_the_preview_suggests_a_thread_only_where_it_is_too_long_for_bluesky_or_
     assert by_key["x"].thread == [] and not by_key["x"].fits  # X: over, but no thread suggested
     assert by_key["linkedin"].fits and by_key["linkedin"].fold[1]
     assert not re.search(r"[*_]", "".join(p.text for p in by_key.values()))
+
+
+@pytest.mark.parametrize(
+    ("typed", "on_the_network"),
+    [
+        (
+            "#EnergyTransition starts in the control room.\n\n#GridLife #Leadership",
+            "#EnergyTransition starts in the control room.\n\n#GridLife #Leadership",
+        ),
+        ("- #one item\n- two", "– #one item\n– two"),
+        ("1. #first", "1. #first"),
+        ("> #quoted", "#quoted"),
+        ("#tag\nthe next line", "#tag\nthe next line"),
+    ],
+)
+def test_a_hashtag_at_the_start_of_a_line_keeps_its_hash(typed, on_the_network):
+    assert plain_text(typed) == on_the_network
+    assert "#" in str(render_markdown(typed)) and "<strong>" not in str(render_markdown(typed))
+
+
+def test_a_heading_typed_with_a_space_stays_a_paragraph_of_its_own():
+    assert str(render_markdown("# What I learned\nThis week")) == (
+        "<p><strong>What I learned</strong></p>\n<p>This week</p>"
+    )
+    assert plain_text("# What I learned\nThis week") == "What I learned\n\nThis week"
