@@ -19,7 +19,7 @@ class AcceptInvitationForm(forms.Form):
         label=_("What should we call you?"),
         max_length=60,
         required=False,
-        validators=[validate_single_line],
+        validators=[validate_visible, validate_single_line],
         help_text=_("Used in greetings, in emails and on the site. You can change it later in your preferences."),
     )
     password1 = forms.CharField(

@@ -42,8 +42,13 @@ class EmailAddressField(forms.EmailField):
         self.widget.attrs.setdefault("maxlength", str(EMAIL_MAX_LENGTH))
 
 
+# Bidirectional embeddings, overrides and isolates: in a name or title they turn the text
+# after them around ("Hallo \u202eolleh") in emails and pages.
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
 def _is_control(char):
-    return unicodedata.category(char) in ("Cc", "Zl", "Zp")
+    return unicodedata.category(char) in ("Cc", "Zl", "Zp") or char in BIDI_CONTROLS
 
 
 def validate_single_line(value):

@@ -27,7 +27,7 @@ class ProfileFieldsMixin(forms.Form):
         label=_("Short name"),
         max_length=60,
         required=False,
-        validators=[validate_single_line],
+        validators=[validate_visible, validate_single_line],
         help_text=_("Used in greetings. Empty: the first name without titles."),
     )
 

@@ -12,7 +12,7 @@ from cohorts.models import Membership
 from course.models import Language
 from course.names import short_name_from
 from course.timezones import TimeZoneField, zone_named
-from course.validators import validate_single_line
+from course.validators import validate_single_line, validate_visible
 
 from .models import Kind
 from .preferences import shown_kinds
@@ -27,7 +27,7 @@ class PreferencesForm(forms.ModelForm):
         label=_("What should we call you?"),
         max_length=60,
         required=False,
-        validators=[validate_single_line],
+        validators=[validate_visible, validate_single_line],
         help_text=_("Used in greetings, in emails and on the site. Empty: your first name."),
     )
     time_zone = TimeZoneField(

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods
 from cohorts import access
 from course.validators import validate_single_line, validate_visible
 from lessons.models import Contribution, PostLog, Relationship, SelfCheck, Submission
+from lessons.writing import MAX_BODY_CHARS
 from mail.preferences import next_weekly_nudge
 from publishing.replies import conversation_counts
 
@@ -130,12 +131,16 @@ def practice(request):
 
 
 class SelfCheckForm(forms.ModelForm):
+    answer = forms.CharField(
+        label=SELF_CHECK_QUESTION,
+        max_length=MAX_BODY_CHARS,
+        widget=forms.Textarea(attrs={"rows": 12}),
+        help_text=gettext_lazy("Markdown works: *emphasis*, lists, links."),
+    )
+
     class Meta:
         model = SelfCheck
         fields = ["answer"]
-        widgets = {"answer": forms.Textarea(attrs={"rows": 12})}
-        labels = {"answer": SELF_CHECK_QUESTION}
-        help_texts = {"answer": gettext_lazy("Markdown works: *emphasis*, lists, links.")}
 
 
 @login_required

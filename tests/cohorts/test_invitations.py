@@ -6,14 +6,17 @@ import pytest
 import time_machine
 from django.contrib.auth import SESSION_KEY
 from django.core import signing
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
 from cohorts import invitations
+from cohorts.forms import AcceptInvitationForm
 from cohorts.models import INVITATION_SALT, Cohort, Invitation, Membership, Role
 from config.celery import app as celery_app
 from course.models import User
 from mail import receivers, sending
+from mail.forms_preferences import PreferencesForm
 
 PASSWORD = "a-long-and-unusual-passphrase-42"
 
@@ -409,3 +412,13 @@ def test_the_newest_expired_link_still_renews(
     assert response.status_code == 200
     invitation.refresh_from_db()
     assert invitation.token != newest
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("short_name", ["\u200b", "\u202eolleh"])
+def test_an_invisible_or_reversed_short_name_is_refused(short_name):
+    for form_class in (AcceptInvitationForm, PreferencesForm):
+        field = form_class.base_fields["short_name"]
+        with pytest.raises(ValidationError):
+            field.clean(short_name)
+    assert AcceptInvitationForm.base_fields["short_name"].clean("") == ""

@@ -110,3 +110,16 @@ def test_the_self_check_page_is_scoped_to_the_members_cohorts(client, cohort, co
     assert client.get(reverse("progress:self_check"), {"cohort": other.pk}).status_code == 404
     assert client.post(reverse("progress:self_check"), {"answer": "x", "cohort": other.pk}).status_code == 404
     assert not SelfCheck.objects.exists()
+
+
+def test_an_answer_longer_than_a_piece_may_be_is_refused_with_its_text_kept(client, cohort):
+    member = person(cohort, "anna@example.test", moment(2025, 3, 1))
+    answer = "Someone who shows the work. " * 2000  # 56,000 characters
+    with time_machine.travel(moment(2027, 3, 3), tick=False):
+        client.force_login(member.user)
+        response = client.post(reverse("progress:self_check"), {"answer": answer, "cohort": cohort.pk})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "at most 50000 characters" in html
+    assert answer.strip() in html
+    assert not SelfCheck.objects.exists()
