@@ -194,6 +194,7 @@ MIDDLEWARE = [
     "course.middleware.UserLanguageMiddleware",
     "course.middleware.SiteReportsMiddleware",
     "course.middleware.PrivatePagesMiddleware",
+    "course.middleware.SignedOutHtmxMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",

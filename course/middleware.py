@@ -1,5 +1,10 @@
+from urllib.parse import urlsplit
+
 from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import resolve_url
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers
 from django.utils.functional import SimpleLazyObject
@@ -72,3 +77,30 @@ class PrivatePagesMiddleware:
             return user.is_authenticated
         # No session cookie: signed in only by this very request (login() sets request.user).
         return not isinstance(user, SimpleLazyObject) and user.is_authenticated
+
+
+class SignedOutHtmxMiddleware:
+    """An htmx request (an autosave, a response to a peer) whose session has ended gets 401 and,
+    in `HX-Login`, the sign-in URL that leads back to the page the person is on: not the sign-in
+    page swapped into the page, and nothing the person typed is replaced (static/js/app.js and
+    editor.js say so and keep the text)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            response.status_code == 302
+            and request.headers.get("HX-Request") == "true"
+            and not request.user.is_authenticated
+            and urlsplit(response.get("Location", "")).path == resolve_url(settings.LOGIN_URL)
+        ):
+            current = urlsplit(request.headers.get("HX-Current-URL", ""))
+            back = current.path if current.path.startswith("/") and not current.path.startswith("//") else "/"
+            if current.query:
+                back += "?" + current.query
+            signed_out = HttpResponse(status=401)
+            signed_out["HX-Login"] = redirect_to_login(back).url
+            return signed_out
+        return response

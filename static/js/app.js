@@ -49,4 +49,25 @@
   } else {
     followTableOfContents();
   }
+
+  // An htmx form sent after the session ended (a response to a peer, say) gets 401: say so next
+  // to the form, with a link to sign in again; nothing was swapped, so the typed text stays.
+  // The editor says it in its own status line (editor.js).
+  document.addEventListener("htmx:responseError", function (event) {
+    var xhr = event.detail.xhr;
+    var form = event.detail.elt.closest("form") || event.detail.elt;
+    if (!xhr || xhr.status !== 401 || form.dataset.msgSignedOut) return;
+    var note = form.previousElementSibling;
+    if (!note || !note.hasAttribute("data-signed-out")) {
+      note = document.createElement("p");
+      note.className = "alert alert-warning";
+      note.setAttribute("role", "alert");
+      note.setAttribute("data-signed-out", "");
+      form.before(note);
+    }
+    var link = document.createElement("a");
+    link.href = xhr.getResponseHeader("HX-Login") || "/accounts/login/";
+    link.textContent = document.body.dataset.msgSignIn;
+    note.replaceChildren(document.body.dataset.msgSignedOut + " ", link);
+  });
 })();

@@ -78,11 +78,17 @@
     function conflictOpen() {
       return !!document.getElementById("conflict-panel");
     }
-    function setStatus(text, state) {
+    function setStatus(text, state, signInUrl) {
       var span = document.createElement("span");
       span.className = "save-state save-state-" + state;
       span.setAttribute("data-save-state", state);
       span.textContent = text;
+      if (signInUrl) {
+        var link = document.createElement("a");
+        link.href = signInUrl;
+        link.textContent = document.body.dataset.msgSignIn;
+        span.append(" ", link);
+      }
       statusBox.replaceChildren(span);
     }
     function currentState() {
@@ -242,11 +248,18 @@
         setStatus(msg.msgGone, "refused");
         return;
       }
+      if (status === 401) {
+        // Signed out (elsewhere, or the session ended): no retry can succeed until they sign in.
+        cancelRetry();
+        storeLocal();
+        setStatus(msg.msgSignedOut, "signed-out", event.detail.xhr.getResponseHeader("HX-Login"));
+        return;
+      }
       if (status === 400 || status === 413) {
         setStatus(msg.msgTooLong, "refused");
         return;
       }
-      // Status 0 (network gone, timeout), 5xx, 429, 403 (signed out elsewhere): keep the text
+      // Status 0 (network gone, timeout), 5xx, 429, 403: keep the text
       // on this device and try again with backoff.
       storeLocal();
       if (status === 0) {

@@ -235,3 +235,31 @@ def test_the_publish_page_copies_the_text(signed_in, live_server, world, piece, 
     assert link.get_attribute("target") == "_blank"
     assert "noopener" in link.get_attribute("rel")
     page.screenshot(path=str(artifacts / "publish.png"), full_page=True)
+
+
+def test_signed_out_while_writing_says_so_keeps_the_text_and_offers_it_back_after_signing_in(
+    signed_in, live_server, world, piece
+):
+    save_draft(piece.pk, title="", body="Saved before.", base_version=0)
+    context = signed_in(world.anna.user)
+    page = open_editor(context, live_server, piece)
+    context.clear_cookies(name="sessionid")  # the session ends (signed out in another tab, or it expired)
+    page.locator("#id_body").fill("Saved before. And typed after the session ended.")
+    leave(page.locator("#id_body"))
+
+    wait_for_status(page, "You were signed out, so this was not saved.")
+    assert page.locator("#save-status form, #save-status input[type=password]").count() == 0
+    sign_in = page.locator("#save-status a")
+    assert sign_in.inner_text() == "Sign in again"
+    assert sign_in.get_attribute("href") == f"/accounts/login/?next=/write/piece/{piece.pk}/"
+    assert body_in_db(piece) == "Saved before."
+
+    sign_in.click()
+    page.locator("#id_username").fill(world.anna.user.email)
+    page.locator("#id_password").fill("pw")
+    page.locator("#id_password").press("Enter")
+    banner = page.locator("#local-copy")
+    banner.wait_for(state="visible")
+    banner.get_by_role("button", name="Put it back in the editor").click()
+    wait_for_status(page, SAVED)
+    assert body_in_db(piece) == "Saved before. And typed after the session ended."

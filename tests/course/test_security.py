@@ -312,3 +312,17 @@ def test_wagtails_deliberate_error_page_is_not_there(admin_client):
     # fill the error log and its emails with it.
     assert admin_client.get("/admin/failwhale/").status_code == 404
     assert admin_client.get(reverse("wagtailadmin_home")).status_code == 200
+
+
+@pytest.mark.django_db
+def test_an_htmx_request_after_the_session_ended_gets_401_and_where_to_sign_in(client):
+    headers = {"HX-Request": "true", "HX-Current-URL": "http://testserver/write/piece/5/?cohort=2"}
+    response = client.post("/write/piece/5/save/", headers=headers)
+    assert response.status_code == 401
+    assert response["HX-Login"] == "/accounts/login/?next=/write/piece/5/%3Fcohort%3D2"
+    assert response.content == b""
+
+    # A page loaded in full still goes to the sign-in page, and only our own paths come back.
+    assert client.post("/write/piece/5/save/").status_code == 302
+    elsewhere = {"HX-Request": "true", "HX-Current-URL": "https://evil.example//evil.example/"}
+    assert client.post("/write/piece/5/save/", headers=elsewhere)["HX-Login"] == "/accounts/login/?next=/"
