@@ -296,3 +296,16 @@ def test_the_queue_needs_the_same_number_of_queries_for_10_and_100_pieces(client
     _fill(people, 90)
     with django_assert_num_queries(len(at_ten.captured_queries)):
         assert len(queue_titles(client)) == 50
+
+
+def test_the_member_reads_the_feedbacks_markdown_rendered_in_the_editor(client, people):
+    piece = write(people["nora"], "Some text.", title="Piece")
+    writing.give_feedback(piece, people["fritz"], "Very good, **concrete**!\n\n- point one\n- point two", "revise")
+    client.force_login(people["nora"].user)
+
+    soup = BeautifulSoup(client.get(reverse("lessons:editor", args=[piece.pk])).content, "html.parser")
+
+    feedback = soup.select_one(".feedback-item .feedback-body")
+    assert feedback.select_one("strong").get_text() == "concrete"
+    assert [item.get_text() for item in feedback.select("li")] == ["point one", "point two"]
+    assert "**" not in feedback.get_text()
