@@ -1,6 +1,7 @@
 """Every string a person can see exists in German: the committed catalogue is complete, and it
 is complete for the sources as they are now (a new {% translate %} without a German msgstr fails)."""
 
+import re
 import shutil
 from pathlib import Path
 
@@ -63,3 +64,12 @@ def test_sources_contain_no_string_missing_from_the_german_catalogue(tmp_path, m
     untranslated, fuzzy = _problems(polib.pofile(str(tmp_path / "locale" / "de" / "LC_MESSAGES" / "django.po")))
     assert untranslated == [], f"new strings without German: {untranslated[:10]} — run makemessages -l de and translate"
     assert fuzzy == [], f"strings whose English changed (fuzzy): {fuzzy[:10]}"
+
+
+def test_german_addresses_everyone_as_sie_never_du():
+    # Executives in a company course: one register throughout, the formal one.
+    informal = re.compile(r"\b(du|dich|dir|dein\w*|Du|Dich|Dir|Dein\w*)\b")
+    found = [
+        entry.msgid for entry in polib.pofile(str(CATALOGUE)).translated_entries() if informal.search(entry.msgstr)
+    ]
+    assert found == []

@@ -58,7 +58,7 @@ def test_the_page_lists_the_quiet_members_with_a_note_prefilled_in_their_languag
     bernd = member(cohort, "Bernd")
     form = admin_client.get(url("stuck_note", cohort, member=bernd.pk, reason="quiet"))
     assert form.status_code == 200
-    assert form.context["form"].initial["subject"] == "Wie geht es dir?"
+    assert form.context["form"].initial["subject"] == "Wie geht es Ihnen?"
     assert "Klartext" in form.context["form"].initial["body"]
 
 

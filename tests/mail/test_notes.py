@@ -140,7 +140,7 @@ def test_an_empty_or_too_long_note_is_refused_with_a_message_and_nothing_is_stor
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     ("reason", "language", "expected"),
-    [("quiet", "en", "How are you?"), ("quiet", "de", "Wie geht es dir?"), ("draft", "de", "Dein Entwurf")],
+    [("quiet", "en", "How are you?"), ("quiet", "de", "Wie geht es Ihnen?"), ("draft", "de", "Ihr Entwurf")],
 )
 def test_the_suggested_note_fits_the_reason_and_the_members_language(team, reason, language, expected):
     member = team["anna"]
