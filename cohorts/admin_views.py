@@ -203,7 +203,22 @@ class CohortEditView(ScopedSingleObjectMixin, OverviewButtonMixin, ClashWarningM
 
 
 class CohortDeleteView(ScopedSingleObjectMixin, generic.DeleteView):
-    pass
+    @property
+    def confirmation_message(self):
+        """What goes with the cohort, counted: its people's writing is deleted with it."""
+        counts = self.object.memberships.aggregate(
+            people=Count("pk", distinct=True), pieces=Count("submissions", distinct=True)
+        )
+        if not counts["pieces"]:
+            return _("Delete the cohort “%(name)s” and its %(people)s memberships? This cannot be undone.") % {
+                "name": self.object.name,
+                "people": counts["people"],
+            }
+        return _(
+            "Delete the cohort “%(name)s”? Its %(people)s memberships go with it, and with them %(pieces)s "
+            "pieces of writing, with every version, response and piece of feedback. This cannot be undone; "
+            "a cohort that has ended can simply stay."
+        ) % {"name": self.object.name, "people": counts["people"], "pieces": counts["pieces"]}
 
 
 class CohortHistoryView(ScopedBaseObjectMixin, HistoryView):

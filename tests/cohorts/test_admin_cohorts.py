@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from cohorts.models import Circle, Cohort, Invitation, Membership, Role
 from course.models import User
-from tests.factories import make_cohort, make_lesson
+from tests.factories import SubmissionFactory, make_cohort, make_lesson
 
 
 def eight_weeks(start=datetime.date(2026, 1, 5), organisation="Acme"):
@@ -695,3 +695,19 @@ def test_the_invite_rule_refuses_a_facilitator_invited_by_a_non_staff_user(cohor
     with pytest.raises(InviteNotAllowed):
         invite(cohort_a, email="co@example.test", role=Role.FACILITATOR, invited_by=facilitator)
     assert invite(cohort_a, email="m@example.test", role=Role.MEMBER, invited_by=facilitator).status == "created"
+
+
+def test_deleting_a_cohort_first_says_how_much_writing_goes_with_it(admin_client, cohort_a, course_page):
+    lesson = make_lesson(course_page, "Who am I")
+    block_id = lesson.writing_assignments[0][0]
+    for name in ("anna", "ben"):
+        membership = add_member(cohort_a, f"{name}@example.com")
+        SubmissionFactory(membership=membership, lesson=lesson, assignment_id=block_id)
+    add_member(cohort_a, "cleo@example.com")
+
+    page = admin_client.get(url("delete", cohort_a.pk)).content.decode()
+
+    assert "Its 3 memberships go with it, and with them 2 pieces of writing" in page
+    assert "This cannot be undone" in page
+    empty = make_cohort(course_page, "Empty")
+    assert "and its 0 memberships? This cannot be undone." in admin_client.get(url("delete", empty.pk)).content.decode()
