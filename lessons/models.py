@@ -3,6 +3,8 @@
 from django.conf import settings
 from django.db import models
 from django.utils.functional import cached_property
+from django.utils.text import Truncator
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.fields import StreamField
@@ -168,6 +170,10 @@ class SubmissionState(models.TextChoices):
     PUBLISHED = "published", _("Published")
 
 
+# The assignment id of a piece tied to no assignment: "free-" and the caller's key.
+FREE_PIECE_PREFIX = "free-"
+
+
 class Submission(models.Model):
     """One member's piece of writing for one writing assignment (a lesson block's stable id)."""
 
@@ -208,7 +214,8 @@ class Submission(models.Model):
         ]
 
     def __str__(self):
-        return self.title or self.assignment_title or f"#{self.pk}"
+        # Emails and the circle name a piece by this: its title, its assignment's, else its first words.
+        return self.title or self.assignment_title or Truncator(self.excerpt).chars(60) or gettext("Untitled")
 
     def save(self, *args, **kwargs):
         # The teaser follows the text wherever it is saved through the ORM (writing.save_draft
@@ -219,6 +226,11 @@ class Submission(models.Model):
             if update_fields is not None:
                 kwargs["update_fields"] = {*update_fields, "excerpt"}
         super().save(*args, **kwargs)
+
+    @property
+    def is_free(self):
+        """A piece of the member's own, tied to no assignment (a reply to a weekly nudge, say)."""
+        return self.assignment_id.startswith(FREE_PIECE_PREFIX)
 
 
 class SubmissionVersion(models.Model):

@@ -16,6 +16,7 @@ from course.validators import has_visible_text
 
 from .changes import writing_changed
 from .models import (
+    FREE_PIECE_PREFIX,
     Feedback,
     LessonPage,
     PeerReview,
@@ -36,7 +37,6 @@ MAX_TITLE_CHARS = 200
 REVIEWERS_PER_PIECE = 2
 # No reader is given more than this many pieces of one assignment (round-robin fairness).
 MAX_READINGS = 3
-FREE_PIECE_PREFIX = "free-"
 SAVE_ATTEMPTS = 5
 
 

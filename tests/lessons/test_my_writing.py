@@ -12,7 +12,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from lessons import writing
-from tests.factories import make_lesson, make_world, translate_page
+from lessons.models import Submission
+from tests.factories import MembershipFactory, make_lesson, make_world, translate_page
 
 
 @pytest.fixture(autouse=True)
@@ -103,3 +104,19 @@ def test_assignment_titles_follow_the_members_language(client, world, german_les
     # an English reader of the same feed reads the English title
     client.force_login(world.ben.user)
     assert "Write about Who am I" in client.get(reverse("circle:feed", args=[world.cohort.pk])).content.decode()
+
+
+@pytest.mark.django_db
+def test_a_piece_of_ones_own_is_named_by_its_first_words_and_is_no_assignment_with_a_removed_lesson(client):
+    membership = MembershipFactory()
+    piece = writing.start_free_piece(membership, "reply-1", body="Three conversations with customers this week. " * 3)
+    assert str(piece) == "Three conversations with customers this week. Three convers…"
+    assert piece.is_free
+
+    client.force_login(membership.user)
+    html = client.get(reverse("lessons:editor", args=[piece.pk])).content.decode()
+    assert "Your own post" in html
+    assert "has been removed" not in html
+    assert f"#{piece.pk}" not in html
+
+    assert str(Submission(membership=membership, assignment_id="free-x", body="")) == "Untitled"
