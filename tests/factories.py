@@ -408,11 +408,22 @@ PIPELINE_ZONES = [
 ]  # fmt: skip
 
 
-def due_now(cohort, count, prefix, **membership_fields):
+_FIXED_ZONES = [f"Etc/GMT{offset:+d}" if offset else "Etc/GMT" for offset in range(-14, 13)]
+
+
+def _sending_hours_last(now, room, zone):
+    local, until = now.astimezone(zone), (now + room).astimezone(zone)
+    return local.hour >= 7 and until.date() == local.date() and until.hour < 20
+
+
+def due_now(cohort, count, prefix, *, room=datetime.timedelta(minutes=30), **membership_fields):
     """Members whose chosen weekday and hour is the current (real) local one, in zones where it is
-    daytime now (quiet hours would rightly hold the email back)."""
+    daytime now and stays so for `room` (quiet hours would rightly hold the email back, and their
+    deadline, 20:00 local, would expire what a test sends after it)."""
     now = datetime.datetime.now(datetime.UTC)
-    zones = [z for z in PIPELINE_ZONES if 7 <= now.astimezone(zoneinfo.ZoneInfo(z)).hour < 20] or ["Etc/GMT-12"]
+    zones = [z for z in PIPELINE_ZONES if _sending_hours_last(now, room, zoneinfo.ZoneInfo(z))]
+    if not zones:  # some fixed offset is around noon whatever the hour
+        zones = [next(z for z in _FIXED_ZONES if _sending_hours_last(now, room, zoneinfo.ZoneInfo(z)))]
     members = []
     per_zone = -(-count // len(zones))
     for index, zone in enumerate(zones):

@@ -84,7 +84,9 @@ def test_temporary_smtp_errors_are_retried_until_delivered_once_and_5xx_fail_onc
 
 
 def test_a_worker_killed_mid_run_loses_nothing_and_duplicates_nothing(cohort, smtp, worker_processes):
-    members = due_now(cohort, 2000, "k")
+    # The tick below runs `waited` ahead: every member's deadline (20:00 local) must lie beyond it.
+    waited = max(dispatch.SENDING_TIMEOUT, dispatch.REDISPATCH_AFTER) + datetime.timedelta(minutes=1)
+    members = due_now(cohort, 2000, "k", room=waited + datetime.timedelta(minutes=15))
     dispatch.tick()
     worker = worker_processes(smtp)
     assert wait_for(lambda: len(smtp.received) >= 300, timeout=120), "the worker never got going"
@@ -95,7 +97,6 @@ def test_a_worker_killed_mid_run_loses_nothing_and_duplicates_nothing(cohort, sm
 
     # Later, beat's tick finds the dead worker's rows: 'sending' ones are flagged, pending
     # ones are dispatched again to a new worker.
-    waited = max(dispatch.SENDING_TIMEOUT, dispatch.REDISPATCH_AFTER) + datetime.timedelta(minutes=1)
     later = datetime.datetime.now(datetime.UTC) + waited
     dispatch.tick(later)
     worker = worker_processes(smtp)
