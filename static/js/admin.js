@@ -24,6 +24,10 @@
     SnippetChooser: "construct",
   };
   var SELECTOR = "[data-klartext-init]:not([data-klartext-done])";
+  // The pickers read only their own ISO format, and on leaving the field they replaced anything
+  // else with today: a German "01.12.2026" was saved as today's date. The form reads the dates
+  // people type in their language (course/formats) and refuses, keeping the text, what it cannot.
+  var KEEP_TYPED = { initDateChooser: true, initDateTimeChooser: true };
 
   function start(marker) {
     marker.setAttribute("data-klartext-done", "");
@@ -31,6 +35,7 @@
     var target = Object.prototype.hasOwnProperty.call(ALLOWED, name) ? window[name] : null;
     if (typeof target !== "function") return;
     var config = JSON.parse(marker.getAttribute("data-config") || "{}");
+    if (KEEP_TYPED[name]) config.validateOnBlur = false;
     try {
       if (ALLOWED[name] !== "construct") {
         target(marker.getAttribute("data-for"), config);

@@ -3,11 +3,12 @@ switcher's cookie); the switcher saves a signed-in person's choice; dates follow
 
 import datetime
 import re
+import zoneinfo
 
 import pytest
 from django.conf import settings
 from django.template import Context, Template
-from django.utils import translation
+from django.utils import timezone, translation
 
 from course.models import User
 
@@ -99,3 +100,30 @@ def test_numbers_use_the_german_decimal_comma():
         assert number_format(1234.5, decimal_pos=1, use_l10n=True, force_grouping=True) == "1.234,5"
     with translation.override("en"):
         assert number_format(1234.5, decimal_pos=1, use_l10n=True, force_grouping=True) == "1,234.5"
+
+
+@pytest.mark.parametrize(
+    ("language", "date_typed", "datetime_typed"),
+    [
+        ("de", "01.12.2026", "01.12.2026 18:30"),
+        ("en", "01/12/2026", "01/12/2026 18:30"),
+        ("en", "1 December 2026", "2026-12-01 18:30"),
+        ("de", "2026-12-01", "2026-12-01 18:30"),
+    ],
+)
+def test_dates_typed_the_way_people_write_them_in_germany_and_the_uk_mean_the_first_of_december(
+    language, date_typed, datetime_typed
+):
+    from django import forms
+
+    class When(forms.Form):
+        day = forms.DateField()
+        at = forms.DateTimeField()
+
+    with translation.override(language), timezone.override(zoneinfo.ZoneInfo("Europe/Berlin")):
+        form = When({"day": date_typed, "at": datetime_typed})
+        assert form.is_valid(), form.errors
+    assert form.cleaned_data["day"] == datetime.date(2026, 12, 1)
+    assert form.cleaned_data["at"].astimezone(zoneinfo.ZoneInfo("Europe/Berlin")).replace(tzinfo=None) == (
+        datetime.datetime(2026, 12, 1, 18, 30)
+    )
