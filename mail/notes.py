@@ -53,6 +53,13 @@ def suggested_note(membership, reason, *, piece_title="", facilitator=None):
     return " ".join(subject.split()), body.strip() + "\n"
 
 
+def greeting(membership):
+    """The line every email to this member begins with ("Hello Anna,"), in their language: the
+    note form shows it, so the facilitator does not greet twice."""
+    with translation.override(membership.language):
+        return render_text("emails/_greeting.txt", {"greeting_name": membership.user.get_short_name()}).strip()
+
+
 def recipients(cohort, *, membership=None, circle=None, kind, today=None):
     """The members a note or message reaches: reachable for `kind` and not paused today."""
     today = today or cohort.local_today()

@@ -18,7 +18,7 @@ from cohorts.models import Membership, Role
 from lessons import writing
 from lessons.models import Submission
 from lessons.stuck import REASONS, pending_reader_pieces
-from mail.notes import MAX_BODY, MAX_SUBJECT, NoteError, send_note, suggested_note, who_is_stuck
+from mail.notes import MAX_BODY, MAX_SUBJECT, NoteError, greeting, send_note, suggested_note, who_is_stuck
 
 
 class StuckMixin(CohortPageMixin):
@@ -175,6 +175,7 @@ class CohortNoteView(StuckMixin, TemplateView):
         context.update(
             {
                 "member": self.member,
+                "greeting": greeting(self.member),
                 "reason": self.reason,
                 "reason_label": REASONS.get(self.reason, ""),
                 "action_url": self.url("stuck_note_url_name"),

@@ -12,6 +12,7 @@ from django.db import close_old_connections, connection
 from django.utils import timezone
 
 from config.celery import app
+from mail.messages import BatchContext
 from mail.models import Delivery, DeliveryState, FacilitatorNote, Kind
 from mail.notes import NoteError, send_note, sent_notes, suggested_note
 from tests.factories import CircleFactory, MembershipFactory, UserFactory, daytime_zone, make_cohort
@@ -148,3 +149,32 @@ def test_the_suggested_note_fits_the_reason_and_the_members_language(team, reaso
     subject, body = suggested_note(member, reason, piece_title="Mein Stück", facilitator=team["facilitator"])
     assert expected in subject
     assert body.strip().endswith("Fay Facilitator")
+
+
+@pytest.mark.django_db
+def test_a_notes_markdown_is_rendered_in_the_html_part_and_kept_as_written_in_the_text_part(
+    team, django_capture_on_commit_callbacks
+):
+    body = "**Well done** on the draft.\n\n- share it\n- ask [me](https://example.test/help)\n\nFay"
+    with django_capture_on_commit_callbacks():
+        note, _queued = send_note(team["cohort"], team["facilitator"], subject="S", body=body, membership=team["anna"])
+    row = Delivery.objects.get(subject_id=note.pk)
+    message = BatchContext([row], timezone.now()).build(row, connection=None)
+    html = next(content for content, mimetype in message.alternatives if mimetype == "text/html")
+    assert "<strong>Well done</strong>" in html and "<li>share it</li>" in html
+    assert '<a href="https://example.test/help"' in html and "**" not in html
+    assert body in message.body
+    assert message.body.startswith("Hello Anna,")  # one greeting, the platform's
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("language", "hello"), [("en", "“Hello Anna,”"), ("de", "“Hallo Anna,”")])
+def test_the_note_form_shows_the_greeting_the_email_begins_with_so_she_does_not_greet_twice(
+    team, admin_client, language, hello
+):
+    member = team["anna"]
+    member.language = language
+    member.save()
+    response = admin_client.get(f"/admin/cohorts/{team['cohort'].pk}/stuck/note/", {"member": member.pk})
+    assert response.status_code == 200
+    assert hello in response.content.decode()
