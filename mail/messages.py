@@ -47,7 +47,9 @@ def message_id(delivery):
 
 
 def unsubscribe_headers(delivery):
-    if delivery.membership_id is None:
+    """One-click unsubscribe for the kinds a member can switch off; mail about their own account
+    or their own reply has none (an unsubscribe that changes nothing would lie)."""
+    if delivery.membership_id is None or delivery.kind not in OPTIONAL_KINDS:
         return {}
     url = unsubscribe_url(delivery.membership_id, delivery.kind)
     return {"List-Unsubscribe": f"<{url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}

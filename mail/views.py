@@ -7,7 +7,7 @@ from django.views.decorators.http import require_http_methods
 
 from cohorts.models import Membership
 
-from .models import Kind, NudgeOptOut
+from .models import OPTIONAL_KINDS, Kind, NudgeOptOut
 from .tokens import read_unsubscribe_token
 
 
@@ -20,6 +20,9 @@ def unsubscribe(request, token):
     except (signing.BadSignature, Membership.DoesNotExist):
         return render(request, "mail/unsubscribe_invalid.html", status=400)
     context = {"membership": membership, "kind": Kind(kind), "token": token}
+    if kind not in OPTIONAL_KINDS:
+        # A link from before such mail stopped carrying one: it cannot be switched off alone.
+        return render(request, "mail/unsubscribe_not_optional.html", context)
     if request.method == "POST":
         NudgeOptOut.objects.get_or_create(membership=membership, kind=kind)
         return render(request, "mail/unsubscribe_done.html", context)

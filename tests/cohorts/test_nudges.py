@@ -264,3 +264,17 @@ def test_an_event_gets_a_nudge_three_days_before_on_the_day_and_two_days_after(c
         f"event:{event.pk}:before",
         f"event:{event.pk}:day",
     ]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("kind", [Kind.DRAFT_SAVED, Kind.RECONNECT_NEEDED])
+def test_an_unsubscribe_link_for_mail_about_ones_own_account_changes_nothing_and_says_so(cohort, client, kind):
+    """Such mail carries no unsubscribe link now; a link from before must not pretend to work
+    (the opt-out was stored, never honoured and not shown on the preferences page)."""
+    (member,) = make_members(cohort, 1)
+    url = reverse("mail:unsubscribe", args=[tokens.unsubscribe_token(member.pk, kind)])
+    for response in (client.get(url), client.post(url, {"List-Unsubscribe": "One-Click"})):
+        assert response.status_code == 200
+        assert "cannot be switched off on its own" in response.content.decode()
+        assert f"/preferences/?cohort={cohort.pk}" in response.content.decode()
+    assert not NudgeOptOut.objects.exists()
