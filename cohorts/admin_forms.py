@@ -4,6 +4,7 @@ by validation rather than trusted."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from wagtail.admin.forms import WagtailAdminModelForm
 
 from course.models import Language
 from course.timezones import TimeZoneField
@@ -13,6 +14,26 @@ from .circles import CircleError, move_to_circle, save_circle
 from .csv_import import CsvFileError, check_upload
 from .invitations import may_invite
 from .models import Circle, Membership, Role
+
+
+class CohortForm(WagtailAdminModelForm):
+    """The cohort's own form: a lesson date may move only a lesson of the cohort's course (the
+    page chooser offers every lesson)."""
+
+    def is_valid(self):
+        valid = super().is_valid()
+        course = getattr(self, "cleaned_data", {}).get("course")
+        if course is None:
+            return valid
+        for form in self.formsets["lesson_dates"].forms:
+            lesson = getattr(form, "cleaned_data", {}).get("lesson")
+            if lesson is None or form.cleaned_data.get("DELETE"):
+                continue
+            if lesson.canonical.get_parent().pk != course.canonical.pk:
+                message = _("“%(lesson)s” is not a lesson of this cohort's course, %(course)s.")
+                form.add_error("lesson", message % {"lesson": lesson.title, "course": course.title})
+                valid = False
+        return valid
 
 
 class InviteForm(forms.Form):

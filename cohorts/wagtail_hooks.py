@@ -11,12 +11,13 @@ from django.urls import path
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.panels import ObjectList
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permissions import register_permission_policy
 
 from course import security
 
-from . import admin_views, event_admin, import_views, overview_views
+from . import admin_forms, admin_views, event_admin, import_views, overview_views
 from .models import Cohort
 
 # Registered before anything asks for Cohort's policy (Wagtail would create a default one).
@@ -33,6 +34,7 @@ class CohortViewSet(ModelViewSet):
     url_namespace = "cohort_admin"
     copy_view_enabled = False
     list_per_page = 50
+    edit_handler = ObjectList(Cohort.panels, base_form_class=admin_forms.CohortForm)
 
     index_view_class = admin_views.CohortIndexView
     add_view_class = admin_views.CohortCreateView

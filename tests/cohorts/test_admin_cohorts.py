@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from cohorts.models import Circle, Cohort, Invitation, Membership, Role
 from course.models import User
-from tests.factories import SubmissionFactory, make_cohort, make_lesson
+from tests.factories import SubmissionFactory, make_cohort, make_course, make_lesson
 
 
 def eight_weeks(start=datetime.date(2026, 1, 5), organisation="Acme"):
@@ -711,3 +711,39 @@ def test_deleting_a_cohort_first_says_how_much_writing_goes_with_it(admin_client
     assert "This cannot be undone" in page
     empty = make_cohort(course_page, "Empty")
     assert "and its 0 memberships? This cannot be undone." in admin_client.get(url("delete", empty.pk)).content.decode()
+
+
+# --- lesson dates -------------------------------------------------------------------------------
+
+
+def lesson_date_data(cohort, lesson, opens_on):
+    return cohort_form_data(
+        cohort,
+        **{
+            "lesson_dates-TOTAL_FORMS": "1",
+            "lesson_dates-0-lesson": lesson.pk,
+            "lesson_dates-0-opens_on": opens_on,
+            "lesson_dates-0-ORDER": "1",
+            "lesson_dates-0-DELETE": "",
+            "lesson_dates-0-id": "",
+        },
+    )
+
+
+def test_a_lesson_date_for_a_lesson_of_the_cohorts_course_is_saved(admin_client, cohort_a, course_page):
+    lesson = make_lesson(course_page, "Who am I")
+    response = admin_client.post(url("edit", cohort_a.pk), lesson_date_data(cohort_a, lesson, "2026-01-14"))
+    assert response.status_code == 302
+    assert list(cohort_a.lesson_dates.values_list("lesson", "opens_on")) == [(lesson.pk, datetime.date(2026, 1, 14))]
+
+
+def test_a_lesson_date_for_another_courses_lesson_is_refused_with_a_message_and_the_form_kept(
+    admin_client, cohort_a, course_page
+):
+    other_course = make_course(course_page.get_parent().specific, title="Speaking", slug="speaking")
+    stranger = make_lesson(other_course, "On stage")
+    response = admin_client.post(url("edit", cohort_a.pk), lesson_date_data(cohort_a, stranger, "2026-01-14"))
+    assert response.status_code == 200
+    assert "is not a lesson of" in response.content.decode()
+    assert 'value="2026-01-14"' in response.content.decode()
+    assert not cohort_a.lesson_dates.exists()
