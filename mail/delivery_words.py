@@ -11,8 +11,11 @@ from course.translations import Translations
 from lessons.models import LessonPage, Submission
 from lessons.titles import assignment_titles
 
-from .models import Kind
+from .models import FacilitatorNote, Kind
+from .replies import read_draft_saved_variant
 
+NETWORKS = {"bluesky": "Bluesky", "mastodon": "Mastodon", "linkedin": "LinkedIn"}
+WEEKLY_VARIANTS = {"posted": _("after a post this week"), "standard": _("no post yet this week")}
 EVENT_PHASES = {"before": _("three days before"), "day": _("on the day"), "after": _("two days after")}
 
 
@@ -41,14 +44,18 @@ def describe(deliveries):
     """Set `about` on each delivery: what it is about, in the reader's words (the lesson, the
     piece, the event, the week). Three queries at most, however many rows."""
     deliveries = list(deliveries)
-    lesson_ids, piece_ids, event_ids = set(), set(), set()
+    lesson_ids, piece_ids, event_ids, note_ids = set(), set(), set(), set()
     for delivery in deliveries:
         if delivery.kind in (Kind.LESSON_RELEASED, Kind.ASSIGNMENT_DUE) and delivery.subject_id:
             lesson_ids.add(delivery.subject_id)
-        elif delivery.kind in (Kind.FEEDBACK_READY, Kind.PEER_REVIEW, Kind.PEER_RESPONDED) and delivery.subject_id:
+        elif delivery.kind in PIECE_KINDS and delivery.subject_id:
             piece_ids.add(delivery.subject_id)
         elif delivery.kind == Kind.EVENT_KIT:
             event_ids.add(_number(delivery.period_key.split(":")[1]) if ":" in delivery.period_key else None)
+        elif delivery.kind == Kind.EVENT_INVITATION:
+            event_ids.add(delivery.subject_id)
+        elif delivery.kind in (Kind.PERSONAL_NOTE, Kind.GROUP_MESSAGE) and delivery.subject_id:
+            note_ids.add(delivery.subject_id)
     lessons = {lesson.pk: lesson for lesson in LessonPage.objects.filter(pk__in=lesson_ids)} if lesson_ids else {}
     shown = Translations(lessons.values())
     pieces = (
@@ -64,13 +71,31 @@ def describe(deliveries):
     piece_titles = assignment_titles(pieces.values())
     event_ids.discard(None)
     events = {event.pk: event for event in CohortEvent.objects.filter(pk__in=event_ids)} if event_ids else {}
+    notes = dict(FacilitatorNote.objects.filter(pk__in=note_ids).values_list("pk", "subject")) if note_ids else {}
     for delivery in deliveries:
-        delivery.about = _about(delivery, lessons, shown, pieces, piece_titles, events)
+        delivery.about = _about(delivery, lessons, shown, pieces, piece_titles, events, notes)
+        delivery.variant_words = WEEKLY_VARIANTS.get(delivery.variant, "") if delivery.kind == Kind.WEEKLY_NUDGE else ""
     return deliveries
 
 
-def _about(delivery, lessons, shown, pieces, piece_titles, events):
+PIECE_KINDS = (Kind.FEEDBACK_READY, Kind.PEER_REVIEW, Kind.PEER_RESPONDED, Kind.DRAFT_SAVED)
+
+
+def _about(delivery, lessons, shown, pieces, piece_titles, events, notes):
     key, kind = delivery.period_key, delivery.kind
+    if kind in (Kind.PERSONAL_NOTE, Kind.GROUP_MESSAGE):
+        subject = notes.get(delivery.subject_id)
+        return _("note “%(subject)s”") % {"subject": subject} if subject else _("a note that no longer exists")
+    if kind == Kind.EVENT_INVITATION:
+        event = events.get(delivery.subject_id)
+        if event is None:
+            return _("an event that no longer exists")
+        if delivery.variant == "CANCEL":
+            return _("cancellation of %(event)s") % {"event": event.name}
+        return _("invitation to %(event)s") % {"event": event.name}
+    if kind == Kind.RECONNECT_NEEDED:
+        network = delivery.variant.partition(":")[0]
+        return NETWORKS.get(network, network)
     if kind in (Kind.WEEKLY_NUDGE, Kind.FACILITATOR_DIGEST):
         return _week_words(key)
     if kind == Kind.ALUMNI_NUDGE:
@@ -92,11 +117,15 @@ def _about(delivery, lessons, shown, pieces, piece_titles, events):
         )
         title = assignment["title"] if assignment else lesson.title
         return _("“%(title)s”, due the next day") % {"title": title}
-    if kind in (Kind.FEEDBACK_READY, Kind.PEER_REVIEW, Kind.PEER_RESPONDED):
+    if kind in PIECE_KINDS:
         piece = pieces.get(delivery.subject_id)
         if piece is None:
             return _("a piece that no longer exists")
         title = piece.title or piece_titles[piece.pk]
+        if kind == Kind.DRAFT_SAVED:
+            compare, _dropped = read_draft_saved_variant(delivery.variant)
+            saved = _("an emailed reply, saved to “%(title)s”") % {"title": title}
+            return saved + (_(", beside version %(number)s") % {"number": compare} if compare else "")
         if kind == Kind.FEEDBACK_READY:
             return _("feedback on “%(title)s”") % {"title": title}
         if kind == Kind.PEER_RESPONDED:

@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 
 from cohorts.models import CohortEvent, Invitation
 from lessons import writing
-from mail.models import Delivery, Kind
+from mail.models import Delivery, FacilitatorNote, Kind
 from tests.factories import MembershipFactory, SubmissionFactory, make_cohort, make_lesson, make_members
 
 BERLIN = zoneinfo.ZoneInfo("Europe/Berlin")
@@ -65,8 +65,19 @@ def one_of_each(cohort, course_page):
         (Kind.ALUMNI_NUDGE, "2026-11", None),
         (Kind.SELF_CHECK, "self-check:2026", None),
     ]
-    for kind, key, subject in rows:
-        Delivery.objects.create(membership=anna, kind=kind, period_key=key, subject_id=subject, due_at=NOW)
+    note = FacilitatorNote.objects.create(
+        cohort=cohort, author=anna.user, membership=anna, subject="A word about your draft", body="Hi"
+    )
+    rows += [
+        (Kind.PERSONAL_NOTE, f"note:{note.pk}", note.pk, ""),
+        (Kind.EVENT_INVITATION, f"event-invite:{event.pk}:3", event.pk, "REQUEST"),
+        (Kind.DRAFT_SAVED, "reply:41", piece.pk, "compare:2"),
+        (Kind.RECONNECT_NEEDED, "reconnect:bluesky:2026-11-25", None, "bluesky"),
+    ]
+    for kind, key, subject, *variant in rows:
+        Delivery.objects.create(
+            membership=anna, kind=kind, period_key=key, subject_id=subject, due_at=NOW, variant=(variant or [""])[0]
+        )
     Delivery.objects.create(
         invitation=invitation, kind=Kind.INVITATION, period_key=f"link:{invitation.nonce}", due_at=NOW
     )
@@ -90,9 +101,16 @@ def test_the_report_names_kind_person_and_what_each_email_is_about(admin_client,
         "the yearly self-check 2026",
         "Invitation Ben Adler ben@example.com Leadership A the invitation link",
         "an earlier invitation link (replaced since)",
+        "note “A word about your draft”",
+        "invitation to Energy Summit",
+        "an emailed reply, saved to “What I stand for”",
+        "Bluesky",
     ]:
         assert words in rows
-    for key in ("link:", "2026-W48", "due:", "feedback:7", "review:3", "responses:", "event:", "self-check:"):
+    for key in (
+        "link:", "2026-W48", "due:", "feedback:7", "review:3", "responses:", "event:", "self-check:",
+        "note:", "event-invite:", "reply:41", "reconnect:", "REQUEST", "compare:",
+    ):  # fmt: skip
         assert key not in rows
 
 
