@@ -1,5 +1,6 @@
 """A member's private calendar: one event per lesson release (lasting the lesson's reading time),
-per assignment due date (all day on the day it is due) and per cohort event (with its start, end
+per assignment due date (all day on that day in the member's zone, or the deadline itself where it falls
+elsewhere in their day) and per cohort event (with its start, end
 and place); and the invitation a member gets by email for a cohort event.
 
 UIDs are stable per cohort and lesson (or assignment block, or event), so a calendar app that polls
@@ -19,10 +20,12 @@ from icalendar import Calendar, Event, vCalAddress, vDuration, vText
 from course.translations import Translations
 from course.validators import single_line
 
-from .schedule import Schedule
+from .schedule import DUE_TIME, Schedule
 
 PRODID = "-//Klartext//Cohort calendar//EN"
 REFRESH = datetime.timedelta(hours=6)
+END_OF_DAY = DUE_TIME  # a deadline at this local time or later ends the day
+DUE_MOMENT = datetime.timedelta(minutes=15)
 
 
 def uid_domain():
@@ -39,6 +42,14 @@ def due_uid(cohort, block_id):
 
 def event_uid(event):
     return f"cohort-{event.cohort_id}-event-{event.pk}@{uid_domain()}"
+
+
+def due_start(due_at, zone):
+    """All day on the date when the deadline ends the member's own day (the site says "Wednesday,
+    23:59"); elsewhere the moment itself: from Tokyo or New York a Berlin deadline falls at
+    07:59 or 17:59, and an all-day date would promise a day that is not there."""
+    local = due_at.astimezone(zone)
+    return local.date() if local.time() >= END_OF_DAY else due_at
 
 
 def absolute_lesson_url(request, lesson):
@@ -86,7 +97,8 @@ def build_calendar(membership, *, lesson_url, event_url=None, now=None):
                 calendar.add_component(
                     _event(
                         uid=due_uid(cohort, assignment.block_id),
-                        start=assignment.due_at.astimezone(cohort.zone).date(),
+                        start=due_start(assignment.due_at, membership.zone),
+                        duration=DUE_MOMENT,
                         summary=_("Due: %(title)s (lesson %(number)s)")
                         % {"title": assignment.title, "number": slot.number},
                         url=f"{url}#assignment-{assignment.block_id}" if url else None,

@@ -185,3 +185,26 @@ def test_every_text_written_into_an_event_is_one_line():
     assert str(event["SUMMARY"]) == "Due: Write about it (lesson 1)"
     assert str(event["URL"]) == "https://example.test/lesson/ #assignment-1"
     assert b"\n " not in event.to_ical().replace(b"\r\n ", b"")  # no folded-in raw line break
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("zone", "expected"),
+    [
+        ("Europe/Berlin", datetime.date(2026, 3, 26)),  # the cohort's zone: the whole day
+        ("Europe/Vienna", datetime.date(2026, 3, 26)),  # another zone on the same clock
+        # 23:59 in Berlin is 07:59 the next morning in Tokyo and 18:59 the same day in New York:
+        ("Asia/Tokyo", datetime.datetime(2026, 3, 26, 22, 59, tzinfo=datetime.UTC)),
+        ("America/New_York", datetime.datetime(2026, 3, 26, 22, 59, tzinfo=datetime.UTC)),
+    ],
+)
+def test_a_due_date_in_the_calendar_is_the_deadline_the_site_shows_in_the_members_own_zone(
+    client, jonas, lessons, zone, expected
+):
+    jonas.time_zone = zone
+    jonas.save()
+    _response, calendar = feed(client, jonas)
+    due = next(e for e in calendar.walk("VEVENT") if str(e["SUMMARY"]) == "Due: Write about Who am I (lesson 1)")
+    assert due["DTSTART"].dt == expected
+    if isinstance(expected, datetime.datetime):
+        assert due["DURATION"].dt == datetime.timedelta(minutes=15)
