@@ -124,7 +124,7 @@ class CircleForm(forms.Form):
             return None
 
 
-class ResendInvitationForm(forms.Form):
+class PendingInvitationForm(forms.Form):
     invitation = forms.ModelChoiceField(
         queryset=None,
         widget=forms.HiddenInput,

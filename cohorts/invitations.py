@@ -81,6 +81,15 @@ def invite(cohort, *, email, full_name="", language=None, time_zone=None, role=R
     return InviteResult(status, invitation)
 
 
+def withdraw(invitation, *, withdrawn_by=None):
+    """Take back an invitation not yet accepted: the row goes, with its email if still queued, so
+    its link no longer works ("withdrawn" on the link's page). Re-inviting later starts afresh.
+    Only those who may invite to its role may withdraw it (InviteNotAllowed)."""
+    if not may_invite(withdrawn_by, invitation.role):
+        raise InviteNotAllowed(invitation.role)
+    return Invitation.objects.filter(pk=invitation.pk, accepted_at__isnull=True).delete()[0] > 0
+
+
 def _invitation_for(cohort, email):
     """The cohort's invitation for this person (the same email key, course/identity.py), locked."""
     found = matching(Invitation.objects.select_for_update().filter(cohort=cohort).order_by("pk"), email)

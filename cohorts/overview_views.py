@@ -17,10 +17,10 @@ from wagtail.admin.widgets.button import HeaderButton
 
 from course.identity import clean_email
 
-from .admin_forms import CircleForm, InviteForm, MoveMemberForm, ResendInvitationForm
+from .admin_forms import CircleForm, InviteForm, MoveMemberForm, PendingInvitationForm
 from .admin_views import CohortPageMixin
 from .circles import split_cohort
-from .invitations import InviteNotAllowed, invite
+from .invitations import InviteNotAllowed, invite, withdraw
 from .models import Role
 from .schedule import Schedule
 
@@ -70,6 +70,7 @@ class CohortOverviewView(CohortPageMixin, TemplateView):
         "split": "split_circles",
         "circle": "save_circle",
         "resend": "resend_invitation",
+        "withdraw": "withdraw_invitation",
     }
 
     def get_breadcrumbs_items(self):
@@ -149,7 +150,7 @@ class CohortOverviewView(CohortPageMixin, TemplateView):
         return self.render_to_response(self.get_context_data(circle_form=form))
 
     def resend_invitation(self):
-        form = ResendInvitationForm(self.request.POST, cohort=self.object)
+        form = PendingInvitationForm(self.request.POST, cohort=self.object)
         if not form.is_valid():
             error_message(self.request, _("Nothing was sent."), form)
             return self.render_to_response(self.get_context_data())
@@ -168,6 +169,24 @@ class CohortOverviewView(CohortPageMixin, TemplateView):
             messages.error(self.request, _("Only staff can invite facilitators. Nothing was sent."))
             return self.render_to_response(self.get_context_data())
         add_invite_message(self.request, result, invitation.email)
+        return self.after_change("invitations")
+
+    def withdraw_invitation(self):
+        form = PendingInvitationForm(self.request.POST, cohort=self.object)
+        if not form.is_valid():
+            error_message(self.request, _("Nothing was withdrawn."), form)
+            return self.render_to_response(self.get_context_data())
+        invitation = form.cleaned_data["invitation"]
+        try:
+            withdrawn = withdraw(invitation, withdrawn_by=self.request.user)
+        except InviteNotAllowed:
+            messages.error(self.request, _("Only staff can withdraw a facilitator's invitation. Nothing was changed."))
+            return self.render_to_response(self.get_context_data())
+        if withdrawn:
+            messages.success(
+                self.request,
+                _("The invitation to %(email)s is withdrawn: its link no longer works.") % {"email": invitation.email},
+            )
         return self.after_change("invitations")
 
     def get_context_data(self, **kwargs):

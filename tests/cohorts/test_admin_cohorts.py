@@ -566,6 +566,59 @@ def test_an_invitation_of_another_cohort_cannot_be_resent_through_this_one(admin
     assert not Invitation.objects.filter(cohort=cohort_a).exists()
 
 
+def test_withdrawing_an_invitation_kills_its_link_and_its_queued_email(
+    admin_client, client, cohort_a, consultant, django_capture_on_commit_callbacks
+):
+    from cohorts.invitations import invite
+    from mail.models import Delivery
+
+    with django_capture_on_commit_callbacks(execute=True):
+        invitation = invite(cohort_a, email="wrong@example.test", invited_by=consultant).invitation
+    link = invitation.accept_path
+    assert Delivery.objects.filter(invitation=invitation).exists()
+    assert "Withdraw" in admin_client.get(url("overview", cohort_a.pk)).content.decode()
+
+    response = admin_client.post(url("overview", cohort_a.pk), {"action": "withdraw", "invitation": invitation.pk})
+
+    assert response.status_code == 302
+    assert "wrong@example.test is withdrawn" in " ".join(message_texts(response))
+    assert not Invitation.objects.exists()
+    assert not Delivery.objects.exists()  # nothing left to send
+    problem = client.get(link)
+    assert problem.status_code == 400
+    assert "withdrawn" in problem.content.decode()
+
+
+def test_an_accepted_or_another_cohorts_invitation_cannot_be_withdrawn(admin_client, cohort_a, cohort_b):
+    accepted = Invitation.objects.create(
+        cohort=cohort_a,
+        email="a@example.test",
+        language="en",
+        time_zone="UTC",
+        expires_at=timezone.now() + datetime.timedelta(days=3),
+        accepted_at=timezone.now(),
+    )
+    other = Invitation.objects.create(
+        cohort=cohort_b, email="o@example.test", language="en", time_zone="UTC", expires_at=timezone.now()
+    )
+    for invitation in (accepted, other):
+        response = admin_client.post(url("overview", cohort_a.pk), {"action": "withdraw", "invitation": invitation.pk})
+        assert response.status_code == 200
+        assert "Nothing was withdrawn." in " ".join(message_texts(response))
+    assert Invitation.objects.count() == 2
+
+
+def test_a_non_staff_facilitator_cannot_withdraw_a_facilitator_invitation(facilitator_client, cohort_a, consultant):
+    from cohorts.invitations import invite
+
+    invitation = invite(cohort_a, email="co@example.test", role=Role.FACILITATOR, invited_by=consultant).invitation
+    response = facilitator_client.post(
+        url("overview", cohort_a.pk), {"action": "withdraw", "invitation": invitation.pk}
+    )
+    assert response.status_code == 200
+    assert Invitation.objects.filter(pk=invitation.pk).exists()
+
+
 # --- hardening: lengths, single lines, visible text, who may invite facilitators ---------
 
 
