@@ -111,8 +111,8 @@ def home_context(request, membership, memberships, at, page=None):
 
 
 def assignment_rows(membership, source_schedule, schedule, at, mine, *, days=DUE_SOON_DAYS):
-    """The assignments of this week's lesson, those due in the next `days` and those overdue and
-    not yet published, soonest due first: each with the member's piece, where it stands and the
+    """The assignments of this week's lesson, those due in the next `days` and those overdue (due
+    since the member joined) and not yet published, soonest due first: each with the member's piece, where it stands and the
     one next step. `mine` is the member's pieces, `pieces.member_pieces`; no query."""
     own = {piece.assignment_id: piece for piece in mine}
     current = schedule.current(at)
@@ -123,7 +123,9 @@ def assignment_rows(membership, source_schedule, schedule, at, mine, *, days=DUE
             continue
         for assignment in slot.assignments:
             piece = own.get(assignment.block_id)
-            overdue = assignment.due_at < at and not pieces.is_done(pieces.standing_of(piece))
+            # Overdue only if it fell due while this person was in the cohort: who joins in week
+            # three starts with this week's lesson, not with a pile of red rows.
+            overdue = membership.joined_at < assignment.due_at < at and not pieces.is_done(pieces.standing_of(piece))
             if not (slot is current or overdue or at <= assignment.due_at <= horizon):
                 continue  # not shown: no next step to work out (its URLs cost most here)
             start_url = None

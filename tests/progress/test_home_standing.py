@@ -45,14 +45,18 @@ def circle(cohort):
     return CircleFactory(cohort=cohort)
 
 
+# Both joined before the start.
+JOINED = datetime.datetime(2026, 2, 27, 9, 0, tzinfo=BERLIN)
+
+
 @pytest.fixture
 def jonas(cohort, circle):
-    return MembershipFactory(cohort=cohort, circle=circle, user__full_name="Jonas Weber")
+    return MembershipFactory(cohort=cohort, circle=circle, user__full_name="Jonas Weber", joined_at=JOINED)
 
 
 @pytest.fixture
 def mira(cohort, circle):
-    return MembershipFactory(cohort=cohort, circle=circle, user__full_name="Mira Schulz")
+    return MembershipFactory(cohort=cohort, circle=circle, user__full_name="Mira Schulz", joined_at=JOINED)
 
 
 @pytest.fixture
@@ -93,6 +97,16 @@ def test_nothing_written_yet_shows_this_weeks_and_the_overdue_assignment_to_star
     start = soup.select_one(".due-item.is-overdue a.btn")["href"]
     block_id = lessons[0].writing_assignments[0][0]
     assert start == reverse("lessons:start", args=[jonas.cohort_id, lessons[0].pk, block_id])
+
+
+def test_who_joins_after_a_due_date_starts_with_this_weeks_lesson_not_an_overdue_row(client, cohort, circle):
+    # Joined on Monday of week two: lesson 1 fell due last Thursday, before they were here.
+    late = MembershipFactory(
+        cohort=cohort, circle=circle, joined_at=datetime.datetime(2026, 3, 9, 10, 0, tzinfo=BERLIN)
+    )
+    _response, soup = home(client, late)
+    assert rows(soup) == {"Write about Voice": ("not_started", "Start writing")}
+    assert soup.select(".due-item.is-overdue") == []
 
 
 def test_each_piece_shows_where_it_stands_and_its_next_step(client, jonas, fiona, lessons):
