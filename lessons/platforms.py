@@ -9,7 +9,7 @@ compose screen is (text prefilled; no API keys).
 import re
 import unicodedata
 from dataclasses import dataclass
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, urlsplit, urlunsplit
 
 from django.utils.translation import gettext_lazy as _
 
@@ -275,3 +275,26 @@ def post_url_problem(url, platform):
             "hosts": ", ".join(row.hosts),
         }
     return None
+
+
+# Added by share buttons and mail clients; the post is the same without them.
+TRACKING_PARAMETERS = ("utm_", "fbclid", "gclid", "mc_cid", "mc_eid", "trk", "rcm", "ref_src")
+
+
+def post_address(url):
+    """A recorded post's address as stored: the scheme and host lower-cased, the #fragment and
+    tracking parameters dropped (a link copied from the share sheet and the same link from the
+    address bar are one post). The path keeps its case: on some hosts it matters."""
+    parts = urlsplit((url or "").strip())
+    query = "&".join(
+        pair for pair in parts.query.split("&") if pair and not pair.lower().startswith(TRACKING_PARAMETERS)
+    )
+    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path or "/", query, ""))
+
+
+def same_post_addresses(url):
+    """The stored addresses that are the same post as `url` (with or without a trailing slash)."""
+    address = post_address(url)
+    head, _sep, query = address.partition("?")
+    other = head[:-1] if head.endswith("/") and head.count("/") > 3 else head + "/"
+    return [address, other + (f"?{query}" if query else "")]

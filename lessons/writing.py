@@ -27,7 +27,7 @@ from .models import (
     SubmissionVersion,
     Visibility,
 )
-from .platforms import post_url_problem
+from .platforms import post_address, post_url_problem, same_post_addresses
 from .rendering import plain_excerpt
 
 # A sane cap: the longest format (a blog article) is far below it. Bigger input is refused with a
@@ -333,7 +333,7 @@ def _check_post(membership, *, url, platform, posted_on, exclude=None):
             % {"start": date_format(membership.cohort.start_date)},
             "before_cohort",
         )
-    same = PostLog.objects.filter(membership=membership, url=url.strip())
+    same = PostLog.objects.filter(membership=membership, url__in=same_post_addresses(url))
     if exclude is not None:
         same = same.exclude(pk=exclude.pk)
     if same.exists():
@@ -350,7 +350,7 @@ def record_post(membership, *, url, platform, posted_on=None, submission=None):
     _check_post(membership, url=url, platform=platform, posted_on=posted_on)
     with transaction.atomic():
         post = PostLog.objects.create(
-            membership=membership, submission=submission, url=url.strip(), platform=platform, posted_on=posted_on
+            membership=membership, submission=submission, url=post_address(url), platform=platform, posted_on=posted_on
         )
         if submission is not None:
             # The first recorded post publishes the piece; later ones keep that moment.
@@ -363,7 +363,7 @@ def record_post(membership, *, url, platform, posted_on=None, submission=None):
 def correct_post(post, *, url, platform, posted_on):
     """Correct a recorded post's address, platform or date (the same rules as recording it)."""
     _check_post(post.membership, url=url, platform=platform, posted_on=posted_on, exclude=post)
-    post.url, post.platform, post.posted_on = url.strip(), platform, posted_on
+    post.url, post.platform, post.posted_on = post_address(url), platform, posted_on
     post.save(update_fields=["url", "platform", "posted_on"])
     return post
 

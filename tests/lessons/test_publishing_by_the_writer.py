@@ -117,6 +117,31 @@ def test_the_same_post_is_not_recorded_twice(anna, piece):
     assert PostLog.objects.count() == 1
 
 
+@pytest.mark.parametrize(
+    "again",
+    [
+        POST_URL + "#comments",
+        POST_URL + "/",
+        POST_URL + "?utm_source=share&utm_medium=member_desktop",
+        POST_URL.replace("https://www.linkedin.com", "HTTPS://WWW.LinkedIn.com"),
+    ],
+)
+def test_the_same_post_by_another_spelling_of_its_address_is_not_recorded_twice(anna, piece, again):
+    record(anna, piece, POST_URL)
+    response = record(anna, piece, again)
+    assert response.status_code == 422
+    assert "already recorded" in response.content.decode()
+    assert PostLog.objects.count() == 1
+
+
+def test_a_post_is_stored_without_its_fragment_and_tracking_but_keeps_its_own_query(anna, piece):
+    record(anna, piece, "https://Anna.Example.com/blog/?p=42&utm_campaign=x#top", "blog")
+    assert PostLog.objects.get().url == "https://anna.example.com/blog/?p=42"
+    response = record(anna, piece, "https://anna.example.com/blog/?p=43", "blog")  # another post
+    assert response.status_code == 302
+    assert PostLog.objects.count() == 2
+
+
 def test_a_recorded_post_can_be_corrected(anna, piece):
     record(anna, piece, POST_URL)
     post = PostLog.objects.get()
