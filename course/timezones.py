@@ -86,6 +86,46 @@ def time_zone_choices(current=None):
     return choices
 
 
+# What people type that is not in a zone's name: German names of cities, and cities, countries
+# and regions that share a zone with its named city. The search box matches these too.
+SEARCH_WORDS = {
+    "Europe/Berlin": "Deutschland Germany München Munich Hamburg Köln Cologne Frankfurt Stuttgart Düsseldorf "
+    "Leipzig Dresden Hannover Nürnberg Bremen Bonn Essen Dortmund",
+    "Europe/London": "England UK United Kingdom Großbritannien Vereinigtes Königreich Schottland Scotland "
+    "Wales Edinburgh Manchester Birmingham Glasgow Leeds Bristol Liverpool Cardiff Belfast",
+    "Europe/Vienna": "Wien Österreich Austria Graz Linz Salzburg Innsbruck",
+    "Europe/Zurich": "Zürich Schweiz Switzerland Genf Geneva Basel Bern Lausanne Luzern",
+    "Europe/Brussels": "Brüssel Belgien Belgium Antwerpen",
+    "Europe/Amsterdam": "Niederlande Netherlands Holland Rotterdam Den Haag",
+    "Europe/Paris": "Frankreich France Lyon Marseille",
+    "Europe/Rome": "Rom Italien Italy Mailand Milan Neapel Florenz",
+    "Europe/Madrid": "Spanien Spain Barcelona Valencia Sevilla",
+    "Europe/Lisbon": "Lissabon Portugal Porto",
+    "Europe/Prague": "Prag Tschechien Czechia",
+    "Europe/Warsaw": "Warschau Polen Poland Krakau",
+    "Europe/Copenhagen": "Kopenhagen Dänemark Denmark",
+    "Europe/Stockholm": "Schweden Sweden Göteborg",
+    "Europe/Oslo": "Norwegen Norway",
+    "Europe/Helsinki": "Finnland Finland",
+    "Europe/Dublin": "Irland Ireland Cork",
+    "Europe/Luxembourg": "Luxemburg",
+    "Europe/Athens": "Athen Griechenland Greece",
+    "Europe/Istanbul": "Türkei Turkey Ankara",
+    "Europe/Moscow": "Moskau Russland Russia Sankt Petersburg",
+    "Europe/Kyiv": "Kiew Ukraine",
+    "America/New_York": "USA Boston Washington Philadelphia Miami Atlanta Ostküste East Coast",
+    "America/Chicago": "Dallas Houston Austin Minneapolis",
+    "America/Los_Angeles": "San Francisco Seattle San Diego Silicon Valley Westküste West Coast",
+    "America/Toronto": "Kanada Canada Montreal Ottawa",
+    "Asia/Shanghai": "China Peking Beijing Shenzhen",
+    "Asia/Kolkata": "Indien India Mumbai Bombay Delhi Bangalore Bengaluru",
+    "Asia/Tokyo": "Japan Osaka",
+    "Asia/Singapore": "Singapur",
+    "Asia/Dubai": "Vereinigte Arabische Emirate UAE Abu Dhabi",
+    "Australia/Sydney": "Australien Australia Canberra",
+}
+
+
 class ZoneSelect(forms.Select):
     """A grouped zone select with a search box (static/js/zone_search.js) that filters it."""
 
@@ -100,6 +140,11 @@ class ZoneSelect(forms.Select):
     def get_context(self, name, value, attrs):
         self.choices = time_zone_choices(current=value)
         return super().get_context(name, value, attrs)
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        option["search_words"] = SEARCH_WORDS.get(value, "")
+        return option
 
 
 class TimeZoneField(forms.ChoiceField):

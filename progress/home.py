@@ -112,8 +112,8 @@ def home_context(request, membership, memberships, at, page=None):
 
 def assignment_rows(membership, source_schedule, schedule, at, mine, *, days=DUE_SOON_DAYS):
     """The assignments of this week's lesson, those due in the next `days` and those overdue (due
-    since the member joined) and not yet published, soonest due first: each with the member's piece, where it stands and the
-    one next step. `mine` is the member's pieces, `pieces.member_pieces`; no query."""
+    since the member joined) and not yet published, soonest due first: each with the member's
+    piece, where it stands and the one next step. `mine` is the member's pieces, `pieces.member_pieces`; no query."""
     own = {piece.assignment_id: piece for piece in mine}
     current = schedule.current(at)
     horizon = at + datetime.timedelta(days=days)

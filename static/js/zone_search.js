@@ -22,7 +22,8 @@
         var region = fold(group.label);
         var shown = 0;
         group.querySelectorAll("option").forEach(function (option) {
-          var text = region + " " + fold(option.textContent) + " " + fold(option.value);
+          var also = option.getAttribute("data-also") || "";
+          var text = region + " " + fold(option.textContent) + " " + fold(option.value) + " " + fold(also);
           var match = option.selected || words.every(function (word) { return text.indexOf(word) !== -1; });
           option.hidden = !match;
           if (match) {

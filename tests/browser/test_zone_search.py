@@ -29,6 +29,26 @@ def test_typing_a_city_finds_its_zone_on_the_preferences_page(course_page, signe
     page.screenshot(path=str(artifacts / "zone-search-preferences.png"))
 
 
+@pytest.mark.parametrize(
+    ("words", "zone"),
+    [
+        ("münchen", "Europe/Berlin"),
+        ("Wien", "Europe/Vienna"),
+        ("zurich", "Europe/Zurich"),
+        ("edinburgh", "Europe/London"),
+    ],
+)
+def test_a_city_without_its_own_zone_or_its_german_name_finds_the_zone(
+    course_page, signed_in, live_server, words, zone
+):
+    member = MembershipFactory(cohort=make_cohort(course_page), time_zone="Asia/Tokyo")
+    page = signed_in(member.user).new_page()
+    page.goto(f"{live_server.url}/preferences/")
+    value, visible = search(page, "preferences-time_zone", words)
+    assert value == zone
+    assert set(visible) <= {zone, "Asia/Tokyo"}
+
+
 def test_typing_a_region_and_city_finds_the_zone_in_the_cohort_form(course_page, signed_in, live_server):
     consultant = UserFactory(superuser=True, full_name="Dr. Anna Berger")
     cohort = make_cohort(course_page)
