@@ -28,12 +28,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from course.identity import clean_email, email_key
+from course.identity import clean_email, email_key, matching
 from course.models import Language
 from course.timezones import AVAILABLE_ZONES
 from course.validators import validate_email_address, validate_single_line, validate_visible
 
-from .invitations import invite
+from .invitations import invite, may_invite
 from .models import Invitation, Membership, Role
 
 MAX_BYTES = 1024 * 1024
@@ -86,9 +86,12 @@ class Row:
     language: str = ""
     time_zone: str = ""
     note: str = ""
+    # For a pending invitation: what confirming changes in it, [(what, before, after)].
+    changes: list = field(default_factory=list)
 
     def as_dict(self):
-        return asdict(self)
+        """What the confirmation needs (kept in the session between preview and confirm)."""
+        return {key: value for key, value in asdict(self).items() if key != "changes"}
 
     @property
     def language_label(self):
@@ -329,13 +332,31 @@ def note_existing(cohort, rows):
     members = {
         email_key(email) for email in Membership.objects.filter(cohort=cohort).values_list("user__email", flat=True)
     }
-    invited = {email_key(email) for email in Invitation.objects.filter(cohort=cohort).values_list("email", flat=True)}
+    invited = {
+        email_key(invitation["email"]): invitation
+        for invitation in Invitation.objects.filter(cohort=cohort).values(
+            "email", "full_name", "language", "time_zone", "role"
+        )
+    }
     for row in rows:
         if email_key(row.email) in members:
             row.note = "already_member"
-        elif email_key(row.email) in invited:
-            row.note = "already_invited"
+        elif (invitation := invited.get(email_key(row.email))) is not None:
+            row.note = "invited_facilitator" if invitation["role"] == Role.FACILITATOR else "already_invited"
+            row.changes = _changes(invitation, row)
     return rows
+
+
+def _changes(invitation, row):
+    """What a row would change in a pending invitation: only what the row says and differs."""
+    changes = []
+    if row.full_name and row.full_name != invitation["full_name"]:
+        changes.append((_("name"), invitation["full_name"] or "—", row.full_name))
+    if row.language and row.language != invitation["language"]:
+        changes.append((_("language"), Language(invitation["language"]).label, row.language_label))
+    if row.time_zone and row.time_zone != invitation["time_zone"]:
+        changes.append((_("time zone"), invitation["time_zone"], row.time_zone))
+    return changes
 
 
 def rows_from_dicts(dicts):
@@ -377,13 +398,19 @@ def invite_rows(cohort, rows, *, invited_by=None):
 
 
 def _invite_row(cohort, row, invited_by):
+    # A pending facilitator's invitation keeps its role: a list of members never demotes anyone,
+    # and only those who may invite facilitators refresh it.
+    pending = matching(Invitation.objects.filter(cohort=cohort, accepted_at__isnull=True), row.email)
+    role = pending[0].role if pending else Role.MEMBER
+    if not may_invite(invited_by, role):
+        return "kept"
     result = invite(
         cohort,
         email=row.email,
         full_name=row.full_name,
         language=row.language or None,
         time_zone=row.time_zone or None,
-        role=Role.MEMBER,
+        role=role,
         invited_by=invited_by,
     )
     return result.status

@@ -177,4 +177,13 @@ def add_import_messages(request, counts):
             )
             % {"count": counts["already_member"]}
         )
+    if counts["kept"]:
+        parts.append(
+            ngettext(
+                "%(count)s facilitator's invitation was left as it is: only staff send it again.",
+                "%(count)s facilitators' invitations were left as they are: only staff send them again.",
+                counts["kept"],
+            )
+            % {"count": counts["kept"]}
+        )
     messages.success(request, " ".join(parts) or _("Nobody was imported."))

@@ -4,12 +4,14 @@ confirms, and a second import of the same file duplicates nothing."""
 import datetime
 
 import pytest
+from django.contrib.auth.models import Group
 from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from cohorts import csv_import
 from cohorts.csv_import import CsvFileError, parse
+from cohorts.invitations import invite
 from cohorts.models import Cohort, Invitation, Membership, Role
 from course.models import User
 
@@ -254,6 +256,41 @@ def test_importing_the_same_file_again_duplicates_nothing(admin_client, cohort):
     # Re-inviting refreshed the pending invitations: new links.
     assert all(nonce != nonces[email] for email, nonce in Invitation.objects.values_list("email", "nonce"))
     assert any("3 invitations were already pending" in text for text in message_texts(response))
+
+
+def test_the_preview_says_what_a_second_file_changes_in_a_pending_invitation(admin_client, cohort):
+    confirm(admin_client, cohort, upload(admin_client, cohort, THREE_GOOD_TWO_BAD))
+    changed = "name,email,language,time zone\nCarl Cerny,carl@example.test,en,Europe/Vienna\n"
+
+    html = upload(admin_client, cohort, changed).content.decode()
+
+    assert "Already invited: gets a fresh link" in html
+    assert "name: Carl Czerny → Carl Cerny" in html
+    assert "language: German → English" in html
+    assert "time zone:" not in html  # unchanged
+
+
+def test_a_member_list_never_demotes_a_pending_facilitator_invitation(client, cohort, consultant):
+    invite(cohort, email="fay@example.test", full_name="Fay", role=Role.FACILITATOR, invited_by=consultant)
+    facilitator = User.objects.create_user(email="fritz@klartext.test", password="pw", full_name="Fritz Lang")
+    facilitator.groups.add(Group.objects.get(name="Facilitators"))
+    Membership.objects.create(user=facilitator, cohort=cohort, role=Role.FACILITATOR)
+    nonce = Invitation.objects.get(email="fay@example.test").nonce
+    file = "name,email\nFay Fischer,fay@example.test\nNew Person,new@example.test\n"
+
+    client.force_login(facilitator)
+    preview = upload(client, cohort, file)
+    assert "Invited as a facilitator: keeps that role" in preview.content.decode()
+    response = confirm(client, cohort, preview)
+    fay = Invitation.objects.get(email="fay@example.test")
+    assert (fay.role, fay.nonce, fay.full_name) == (Role.FACILITATOR, nonce, "Fay")  # untouched
+    assert any("left as it is" in text for text in message_texts(response))
+    assert Invitation.objects.get(email="new@example.test").role == Role.MEMBER
+
+    client.force_login(consultant)  # staff: a fresh link, the same role
+    confirm(client, cohort, upload(client, cohort, file))
+    fay.refresh_from_db()
+    assert fay.role == Role.FACILITATOR and fay.nonce != nonce and fay.full_name == "Fay Fischer"
 
 
 def test_people_already_in_the_cohort_are_counted_not_invited(admin_client, cohort):
