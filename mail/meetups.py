@@ -71,19 +71,42 @@ def event_url(event):
     return settings.SITE_URL + reverse("progress:event", args=[event.pk])
 
 
-def when(event, language):
-    """The event's day and time in the cohort's zone, in the member's language."""
+def in_member_zone(event, membership):
+    """The event's start and end in the member's zone when their clock differs from the cohort's
+    then (a London member of a Berlin cohort, an online meetup), else None: the event is told in
+    the cohort's zone, where it takes place, and this is the member's own time beside it."""
+    if event.all_day:
+        return None
+    zone = membership.zone
+    start = timezone.localtime(event.starts_at, zone)
+    if start.utcoffset() == timezone.localtime(event.starts_at, event.cohort.zone).utcoffset():
+        return None
+    return {"start": start, "end": timezone.localtime(event.ends_at, zone), "zone": membership.time_zone}
+
+
+def when(event, language, membership=None):
+    """The event's day and time in the cohort's zone, in the member's language; with the
+    member's own time beside it where their clock differs."""
     with translation.override(language):
         local_start = timezone.localtime(event.starts_at, event.cohort.zone)
         day = formats.date_format(local_start.date(), "DATE_FORMAT")
         if event.all_day:
             return day
         end = timezone.localtime(event.ends_at, event.cohort.zone)
-        return _("%(day)s, %(start)s–%(end)s (%(zone)s)") % {
+        text = _("%(day)s, %(start)s–%(end)s (%(zone)s)") % {
             "day": day,
             "start": local_start.strftime("%H:%M"),
             "end": end.strftime("%H:%M"),
             "zone": event.cohort.time_zone,
+        }
+        own = in_member_zone(event, membership) if membership is not None else None
+        if own is None:
+            return text
+        return text + _("; for you %(day)s, %(start)s–%(end)s (%(zone)s)") % {
+            "day": formats.date_format(own["start"].date(), "DATE_FORMAT"),
+            "start": own["start"].strftime("%H:%M"),
+            "end": own["end"].strftime("%H:%M"),
+            "zone": own["zone"],
         }
 
 
@@ -92,7 +115,7 @@ def invitation_context(delivery, membership, event):
     return {
         "event": event,
         "method": delivery.variant or REQUEST,
-        "when": when(event, membership.language),
+        "when": when(event, membership.language, membership),
         "event_url": event_url(event),
     }
 

@@ -16,6 +16,7 @@ from cohorts import access
 from cohorts.models import CohortEvent, EventAnswer
 from lessons.models import Relationship
 from lessons.platforms import hashtag_urls
+from mail import meetups
 
 MAX_PEOPLE = 20
 
@@ -86,6 +87,7 @@ def event_page(request, pk):
             "event": event,
             "cohort": event.cohort,
             "membership": membership,
+            "own_time": meetups.in_member_zone(event, membership),
             "answer": answer,
             "phase": phase,
             "follow_links": hashtag_urls(event.hashtag),

@@ -11,7 +11,7 @@ from django.urls import reverse
 from icalendar import Calendar
 
 from cohorts.models import CohortEvent
-from mail import dispatch, sending
+from mail import dispatch, meetups, sending
 from mail.models import Delivery, DeliveryState, Kind
 from tests.factories import MembershipFactory, UserFactory, make_cohort, make_lesson
 
@@ -159,3 +159,21 @@ def test_a_paused_or_unsubscribed_member_gets_no_invitation(members, event):
     bernd.save()
     dispatch.tick()
     assert not Delivery.objects.filter(kind=Kind.EVENT_INVITATION).exists()
+
+
+@pytest.mark.django_db
+def test_a_member_in_another_zone_reads_the_event_in_the_cohorts_zone_and_in_their_own(client, cohort, event):
+    london = MembershipFactory(cohort=cohort, time_zone="Europe/London", user=UserFactory(email="lee@example.test"))
+    berlin = MembershipFactory(cohort=cohort, time_zone="Europe/Berlin", user=UserFactory(email="ben@example.test"))
+
+    assert meetups.when(event, "en", london) == (
+        "3 December 2026, 18:30–20:00 (Europe/Berlin); for you 3 December 2026, 17:30–19:00 (Europe/London)"
+    )
+    assert meetups.when(event, "en", berlin) == "3 December 2026, 18:30–20:00 (Europe/Berlin)"
+
+    client.force_login(london.user)
+    page = client.get(reverse("progress:event", args=[event.pk])).content.decode()
+    assert "18:30–20:00 (Europe/Berlin)" in page
+    assert "For you: 3 December 2026, 17:30–19:00 (Europe/London)" in page
+    client.force_login(berlin.user)
+    assert "For you" not in client.get(reverse("progress:event", args=[event.pk])).content.decode()
