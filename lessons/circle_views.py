@@ -60,6 +60,9 @@ FEED_FIELDS = (
     "title",
     "assignment_title",
     "excerpt",
+    "shared_version",
+    "shared_title",
+    "shared_excerpt",
     "visibility",
     "shared_at",
     "membership__user__full_name",
@@ -202,7 +205,10 @@ def feed(request, cohort_id):
 def _piece_context(request, submission, viewer, form):
     with_assignment_titles([submission])
     is_author = submission.membership.user_id == request.user.pk
+    readers_title, readers_body = submission.readers_text()
     return {
+        "readers_title": readers_title,
+        "readers_body": readers_body,
         "cohort": submission.membership.cohort,
         "piece": submission,
         "lesson": Translations([submission.lesson])(submission.lesson),

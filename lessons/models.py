@@ -197,6 +197,11 @@ class Submission(models.Model):
         "Feedback", null=True, blank=True, editable=False, on_delete=models.SET_NULL, related_name="+"
     )
     shared_at = models.DateTimeField(null=True, blank=True)
+    # What readers see: the version the author shared last (writing.share), not what they write
+    # since; title and teaser copied then for the feed. None: shown as it is now.
+    shared_version = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    shared_title = models.CharField(max_length=200, blank=True, editable=False)
+    shared_excerpt = models.TextField(blank=True, editable=False)
     published_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -226,6 +231,27 @@ class Submission(models.Model):
             if update_fields is not None:
                 kwargs["update_fields"] = {*update_fields, "excerpt"}
         super().save(*args, **kwargs)
+
+    @property
+    def readers_title(self):
+        return self.shared_title if self.shared_version else self.title
+
+    @property
+    def readers_excerpt(self):
+        return self.shared_excerpt if self.shared_version else self.excerpt
+
+    @property
+    def has_unshared_changes(self):
+        """Saved versions after the one readers see."""
+        return bool(self.shared_version) and self.version > self.shared_version
+
+    def readers_text(self):
+        """(title, body) as readers see them: the shared version's (one query), else as it is."""
+        if self.shared_version:
+            shared = self.versions.filter(number=self.shared_version).values_list("title", "body").first()
+            if shared is not None:
+                return shared
+        return self.title, self.body
 
     @property
     def is_free(self):

@@ -186,8 +186,9 @@ def restore_version(submission_id, number, *, base_version):
 
 
 def share(submission, *, visibility=None, now=None):
-    """Share a piece with its audience (the assignment's default, or wider). Sharing with the
-    circle assigns peer reviewers."""
+    """Share a piece with its audience (the assignment's default, or wider): readers see its latest
+    saved version, and what the author writes afterwards only once they share again. Sharing
+    with the circle assigns peer reviewers."""
     now = now or timezone.now()
     if not has_visible_text(submission.body):
         raise WritingError(_("Write something before you share it."), "empty")
@@ -199,6 +200,10 @@ def share(submission, *, visibility=None, now=None):
             visibility=visibility,
             state=SubmissionState.SHARED if submission.state == SubmissionState.DRAFT else submission.state,
             shared_at=submission.shared_at or now,
+            # The latest saved version, as stored now (an autosave may have come in meanwhile).
+            shared_version=F("version"),
+            shared_title=F("title"),
+            shared_excerpt=F("excerpt"),
         )
         submission.refresh_from_db()
         if visibility in (Visibility.CIRCLE, Visibility.COHORT):
