@@ -95,6 +95,15 @@
       var el = statusBox.querySelector("[data-save-state]");
       return el ? el.getAttribute("data-save-state") : "";
     }
+    // Readers see the version shared last: once a newer one is saved, the share button says so.
+    function markUnshared() {
+      document.querySelectorAll("[data-share-form][data-shared-version]").forEach(function (shareForm) {
+        var button = shareForm.querySelector('button[type="submit"]');
+        if (button && Number(baseVersion()) > Number(shareForm.dataset.sharedVersion)) {
+          button.textContent = shareForm.dataset.labelChanges;
+        }
+      });
+    }
     function saveNow() {
       window.htmx.trigger(form, "klartext:save");
     }
@@ -224,6 +233,7 @@
           attempt = 0;
           cancelRetry();
           form.dataset.serverVersion = baseVersion();
+          markUnshared();
           if (state === "taken" || same(snapshot(), sent)) {
             dirty = false;
             clearLocal();

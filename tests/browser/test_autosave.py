@@ -9,7 +9,7 @@ import pytest
 from lessons.models import Submission, SubmissionVersion
 from lessons.network_text import plain_text
 from lessons.platforms import count_characters
-from lessons.writing import get_or_start, save_draft
+from lessons.writing import get_or_start, save_draft, share
 from tests.factories import make_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -162,6 +162,26 @@ def test_sharing_right_after_typing_saves_the_text_first(signed_in, live_server,
     shared = Submission.objects.get(pk=piece.pk)
     assert shared.body == "Shared the moment it was written."
     assert shared.state == "shared"
+
+
+def test_once_a_shared_piece_changes_the_share_button_offers_to_share_this_version(
+    signed_in, live_server, world, piece
+):
+    piece = save_draft(piece.pk, title="", body="The first version.", base_version=0).submission
+    share(piece)
+    context = signed_in(world.anna.user)
+    page = open_editor(context, live_server, piece)
+    button = page.locator("[data-share-form] button[type=submit]")
+    assert button.inner_text() == "Update who sees it"
+    field = page.locator("#id_body")
+    field.fill("A rewrite in progress.")
+    leave(field)
+    wait_for_status(page, SAVED)
+    assert button.inner_text() == "Share this version"
+
+    with page.expect_navigation():
+        button.click()
+    assert Submission.objects.get(pk=piece.pk).shared_version == 2
 
 
 def test_text_that_never_reached_the_server_is_offered_back(signed_in, live_server, world, piece):
