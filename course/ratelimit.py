@@ -1,5 +1,5 @@
-"""Rate limits for the doors anyone can knock on without signing in: accepting an invitation
-(which creates an account) and asking for a password reset email.
+"""Rate limits for the doors anyone can knock on without signing in: signing in, accepting an
+invitation (which creates an account) and asking for a password reset email.
 
 A fixed window per limit: one counter per (limit, key, window) in the cache, which is Redis in
 production (shared by every worker; INCR is atomic) and a per-process memory cache in
@@ -27,6 +27,10 @@ class Limit:
         return math.ceil(self.seconds / 60)
 
 
+# Sign-in attempts per client address, over every email: django-axes locks an (email, address)
+# after three failures, which alone lets one address try three passwords on every account there is.
+# An office signing in together behind one address stays far below this.
+SIGN_IN_PER_IP = Limit("sign-in-ip", 40, 15 * 60)
 # Per client address: generous enough for one office signing up together behind one address.
 INVITATION_PER_IP = Limit("invitation-ip", 30, 15 * 60)
 # Per invitation link: one person, a few typos.

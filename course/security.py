@@ -9,12 +9,14 @@ import ipaddress
 import math
 
 from axes.backends import AxesStandaloneBackend
+from axes.exceptions import AxesBackendPermissionDenied
 from csp.middleware import CSPMiddleware
 from csp.utils import default_config
 from django.conf import settings
 from django.shortcuts import render
 from django.urls import Resolver404, resolve
 
+from . import ratelimit
 from .identity import email_key
 from .models import is_staff
 
@@ -56,13 +58,21 @@ class LockoutBackend(AxesStandaloneBackend):
     def authenticate(self, request, username=None, password=None, **kwargs):
         if request is None:
             return None
+        verdict = ratelimit.hit((ratelimit.SIGN_IN_PER_IP, client_ip(request)))
+        if not verdict:
+            # Axes' own way out: the middleware answers with `lockout_response`.
+            request.axes_locked_out = True
+            request.sign_in_retry_minutes = verdict.retry_minutes
+            raise AxesBackendPermissionDenied("Too many sign-in attempts from this address")
         return super().authenticate(request, username=username, password=password, **kwargs)
 
 
 def lockout_response(request, original_response=None, credentials=None):
     """Too many failed sign-ins for this email from this address: a page, not an error (429)."""
-    minutes = math.ceil(settings.AXES_COOLOFF_TIME.total_seconds() / 60)
-    return render(request, "registration/locked_out.html", {"minutes": minutes}, status=429)
+    by_address = getattr(request, "sign_in_retry_minutes", None)
+    minutes = by_address or math.ceil(settings.AXES_COOLOFF_TIME.total_seconds() / 60)
+    context = {"minutes": minutes, "by_address": by_address is not None}
+    return render(request, "registration/locked_out.html", context, status=429)
 
 
 class ContentSecurityPolicyMiddleware(CSPMiddleware):

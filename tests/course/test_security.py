@@ -251,6 +251,25 @@ def test_three_failures_lock_one_email_on_one_address_until_the_cool_off(client,
 
 
 @pytest.mark.django_db
+def test_one_address_guessing_across_many_accounts_is_paused_after_the_address_limit(client, colleagues):
+    """Axes locks an (email, address) after three failures; one address trying two passwords on
+    every account it can name is stopped by the address's own limit (course/ratelimit.py)."""
+    limit = ratelimit.SIGN_IN_PER_IP.count
+    statuses = [sign_in(client, f"person{n}@acme.test", "guess").status_code for n in range(limit)]
+    assert set(statuses) == {200}  # each refused as a wrong password, none locked yet
+
+    response = sign_in(client, "anna@acme.test", PASSWORD)  # even the right password, from here
+    assert response.status_code == 429
+    assert "very many sign-in attempts from this connection" in response.content.decode()
+    assert not signed_in(client)
+    # Another address is not affected, and neither is the admin's sign-in from it.
+    assert sign_in(client, "anna@acme.test", PASSWORD, address=HOME).status_code == 302
+    assert (
+        sign_in(client, "ben@acme.test", PASSWORD, address=HOME, path=reverse("wagtailadmin_login")).status_code != 429
+    )
+
+
+@pytest.mark.django_db
 def test_a_lockout_shows_how_long_it_lasts_and_offers_a_new_password(client, colleagues):
     for _ in range(3):
         response = sign_in(client, "anna@acme.test", "wrong")
