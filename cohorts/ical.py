@@ -1,7 +1,7 @@
 """A member's private calendar: one event per lesson release (lasting the lesson's reading time),
-per assignment due date (all day on that day in the member's zone, or the deadline itself where it falls
-elsewhere in their day) and per cohort event (with its start, end
-and place); and the invitation a member gets by email for a cohort event.
+per assignment due date (all day where the deadline ends the member's own day, else the deadline
+itself) and per cohort event (with its start, end and place); and the invitation a member gets by
+email for a cohort event.
 
 UIDs are stable per cohort and lesson (or assignment block, or event), so a calendar app that polls
 the feed again updates moved events instead of adding duplicates; the invitation email and the feed
