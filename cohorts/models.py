@@ -296,6 +296,11 @@ class Membership(models.Model):
             return zone_named(self.time_zone)
         return self.cohort.zone
 
+    def answers_for(self, due_at):
+        """Whether a deadline is this member's to miss: it fell due after they joined. Who joins
+        in week three is not late with weeks one and two (member home, dashboard)."""
+        return self.joined_at < due_at
+
     def reset_calendar_token(self):
         self.calendar_token = new_calendar_token()
         self.save(update_fields=["calendar_token"])

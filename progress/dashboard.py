@@ -310,13 +310,16 @@ MEMBERS_PER_PAGE = 50
 QUEUE_SHOWN = 5
 
 
+def last_due(slot):
+    """When a lesson's last assignment is due; None for a lesson without one."""
+    return max((assignment.due_at for assignment in slot.assignments), default=None)
+
+
 def lateness(slot, at, cadence_days):
     """For a lesson nobody wrote for: OVERDUE once its last assignment is due, MISSED a cadence
     step later; None while it is not due (or has no assignment)."""
-    if not slot.assignments:
-        return None
-    due = max(assignment.due_at for assignment in slot.assignments)
-    if at <= due:
+    due = last_due(slot)
+    if due is None or at <= due:
         return None
     return Status.MISSED if at - due >= datetime.timedelta(days=cadence_days) else Status.OVERDUE
 
@@ -353,6 +356,7 @@ def build_dashboard(cohort, at=None, schedule=None, *, circle=None, page=None, p
 
     opened = [Status.OPEN if slot.is_open(at) else Status.NOT_OPEN for slot in slots]
     late = [lateness(slot, at, cohort.cadence_days) for slot in slots]
+    due = [last_due(slot) for slot in slots]
     rows = []
     for member in members:
         cells = list(opened)
@@ -361,7 +365,7 @@ def build_dashboard(cohort, at=None, schedule=None, *, circle=None, page=None, p
             if column is not None and status > cells[column]:
                 cells[column] = status
         for column, status in enumerate(cells):
-            if status == Status.OPEN and late[column]:
+            if status == Status.OPEN and late[column] and member.answers_for(due[column]):
                 cells[column] = late[column]
         rows.append(
             MemberRow(

@@ -123,9 +123,11 @@ def assignment_rows(membership, source_schedule, schedule, at, mine, *, days=DUE
             continue
         for assignment in slot.assignments:
             piece = own.get(assignment.block_id)
-            # Overdue only if it fell due while this person was in the cohort: who joins in week
-            # three starts with this week's lesson, not with a pile of red rows.
-            overdue = membership.joined_at < assignment.due_at < at and not pieces.is_done(pieces.standing_of(piece))
+            overdue = (
+                membership.answers_for(assignment.due_at)
+                and assignment.due_at < at
+                and not pieces.is_done(pieces.standing_of(piece))
+            )
             if not (slot is current or overdue or at <= assignment.due_at <= horizon):
                 continue  # not shown: no next step to work out (its URLs cost most here)
             start_url = None

@@ -141,8 +141,12 @@ def page_table(response, table_id):
 # --- the rules ----------------------------------------------------------------------------------
 
 
+# Members who joined before the first lesson: every deadline is theirs to miss.
+BEFORE_THE_START = datetime.datetime(2026, 10, 30, 9, tzinfo=BERLIN)
+
+
 def test_each_cell_shows_the_most_advanced_status_of_the_lessons_assignments(cohort, lessons):
-    members = make_members(cohort, 8)
+    members = make_members(cohort, 8, joined_at=BEFORE_THE_START)
     first, second = blocks(lessons[0])
     (voice,) = blocks(lessons[1])
     Submission.objects.bulk_create(
@@ -179,7 +183,7 @@ def test_each_cell_shows_the_most_advanced_status_of_the_lessons_assignments(coh
 def test_an_open_lesson_with_nothing_written_is_overdue_after_its_due_date_and_missed_a_week_later(
     cohort, lessons, time_machine
 ):
-    (member,) = make_members(cohort, 1)
+    (member,) = make_members(cohort, 1, joined_at=BEFORE_THE_START)
     due = datetime.datetime(2026, 11, 12, 23, 59, tzinfo=zoneinfo.ZoneInfo("Europe/Berlin"))  # lesson 2
     (voice,) = blocks(lessons[1])
 
@@ -192,6 +196,15 @@ def test_an_open_lesson_with_nothing_written_is_overdue_after_its_due_date_and_m
     assert second_lesson(due + datetime.timedelta(days=7)) == Status.MISSED
     Submission.objects.bulk_create([piece(member, lessons[1], voice)])  # a draft is not "missed"
     assert second_lesson(due + datetime.timedelta(days=7)) == Status.DRAFT
+
+
+def test_who_joined_after_a_lessons_deadline_is_not_marked_late_for_it(cohort, lessons):
+    # Joined on 10 November: lesson 1 was due on 5 November, lesson 2 on 12 November.
+    (late,) = make_members(cohort, 1, joined_at=datetime.datetime(2026, 11, 10, 9, tzinfo=BERLIN))
+    (early,) = make_members(cohort, 1, joined_at=BEFORE_THE_START, prefix="early")
+    cells = {row.membership.pk: row.cells for row in build_dashboard(cohort).rows}
+    assert cells[late.pk] == [Status.OPEN, Status.MISSED, Status.NOT_OPEN]
+    assert cells[early.pk] == [Status.MISSED, Status.MISSED, Status.NOT_OPEN]
 
 
 def test_the_matrix_is_paged_and_filtered_by_circle_and_the_csv_stays_complete(admin_client, cohort, lessons):
