@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from django.apps import apps
 from django.conf import settings
+from django.utils import timezone
 
 from course.translations import default_language, default_locale_id
 
@@ -83,4 +84,25 @@ def planned(course, lesson, plan=None):
     return next(
         (item for item in plan if item.lesson is lesson or item.lesson.translation_key == lesson.translation_key),
         None,
+    )
+
+
+@dataclass
+class LessonInUse:
+    cohorts: int  # cohorts of its course that are running or about to start
+    pieces: int  # pieces of writing that answer it
+
+    def __bool__(self):
+        return bool(self.cohorts or self.pieces)
+
+
+def in_use(lesson):
+    """What taking a lesson away (deleting or unpublishing it) touches. Two queries."""
+    cohort = apps.get_model("cohorts", "Cohort")
+    submission = apps.get_model("lessons", "Submission")
+    source = lesson.canonical
+    course_id = source.get_parent().pk
+    return LessonInUse(
+        cohorts=cohort.objects.filter(course_id=course_id, end_date__gte=timezone.localdate()).count(),
+        pieces=submission.objects.filter(lesson=source).count(),
     )

@@ -50,3 +50,16 @@ def warn_about_lesson_dates(request, page):
         messages.warning(request, render_to_string("lessons/admin/_plan_same_day.html", {"this": this}))
     if this.opens_before:
         messages.warning(request, render_to_string("lessons/admin/_plan_opens_before.html", {"this": this}))
+
+
+@hooks.register("before_delete_page")
+def warn_before_deleting_a_lesson_in_use(request, page):
+    """On the delete confirmation: which cohorts and how much writing the lesson is part of. The
+    writing stays (its lesson link is cleared); members lose the lesson and its assignment.
+    (Wagtail asks `before_unpublish_page` only once the unpublishing is confirmed.)"""
+    page = page.specific
+    if request.method != "GET" or not isinstance(page, LessonPage):
+        return
+    used = course_plan.in_use(page)
+    if used:
+        messages.warning(request, render_to_string("lessons/admin/_lesson_in_use.html", {"used": used, "lesson": page}))

@@ -14,7 +14,7 @@ from wagtail.models import Page, Workflow
 from wagtail.test.utils.form_data import nested_form_data, rich_text, streamfield
 
 from lessons.models import LessonPage
-from tests.factories import edit_form_with_order, make_lesson
+from tests.factories import SubmissionFactory, edit_form_with_order, make_cohort, make_course, make_lesson
 
 VIDEO_URL = "https://www.youtube.com/watch?v=klartext-demo"
 
@@ -203,3 +203,31 @@ def test_lessons_are_ordered_by_the_page_tree(course_page):
     assert [lesson.title for lesson in course.lessons] == ["First", "Second"]
     assert LessonPage.objects.get(pk=first.pk).number == 1
     assert LessonPage.objects.get(pk=second.pk).number == 2
+
+
+@pytest.mark.django_db
+def test_deleting_a_lesson_in_use_says_which_cohorts_and_how_much_writing_first(admin_client, course_page):
+    lesson = make_lesson(course_page, "Who am I")
+    today = timezone.localdate()
+    running = make_cohort(
+        course_page,
+        "Running",
+        start_date=today - datetime.timedelta(days=3),
+        end_date=today + datetime.timedelta(days=30),
+    )
+    make_cohort(
+        course_page, "Over", start_date=today - datetime.timedelta(days=90), end_date=today - datetime.timedelta(days=1)
+    )
+    SubmissionFactory(membership__cohort=running, lesson=lesson, assignment_id=lesson.writing_assignments[0][0])
+
+    def delete_page(page):
+        return admin_client.get(reverse("wagtailadmin_pages:delete", args=[page.pk])).content.decode()
+
+    page = delete_page(lesson)
+    assert "“Who am I” is in use." in page
+    assert "1 cohort that is running or about to start has it in its schedule." in page
+    assert "1 piece of writing answers it." in page
+    # Nothing written yet: the running cohort is said, no writing; another course's lesson: nothing.
+    assert "piece of writing" not in delete_page(make_lesson(course_page, "Later", offset=3))
+    other_course = make_course(course_page.get_parent().specific, title="Speaking", slug="speaking")
+    assert "is in use" not in delete_page(make_lesson(other_course, "On stage"))
