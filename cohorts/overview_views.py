@@ -5,7 +5,7 @@ Views stay thin: the rules live in `circles.py` and `invitations.py`; the cohort
 `admin_views.CohortPageMixin` (404 for a cohort the user does not facilitate).
 """
 
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -20,8 +20,9 @@ from course.identity import clean_email
 from .admin_forms import CircleForm, InviteForm, MoveMemberForm, PendingInvitationForm
 from .admin_views import CohortPageMixin
 from .circles import split_cohort
-from .invitations import InviteNotAllowed, invite, withdraw
-from .models import Role
+from .invitations import InviteNotAllowed, invite, may_invite, withdraw
+from .leaving import remove, what_goes
+from .models import Membership, Role
 from .schedule import Schedule
 
 
@@ -65,6 +66,7 @@ class CohortOverviewView(CohortPageMixin, TemplateView):
 
     template_name = "cohorts/admin/overview.html"
     page_title = _("Overview")
+    remove_member_url_name = None
     actions = {
         "move": "move_member",
         "split": "split_circles",
@@ -220,6 +222,7 @@ class CohortOverviewView(CohortPageMixin, TemplateView):
                 "invitations": invitations,
                 "events": list(cohort.events.all()),
                 "circle_form": kwargs.get("circle_form") or CircleForm(cohort=cohort),
+                "remove_member_url_name": self.remove_member_url_name,
             }
         )
         return context
@@ -260,6 +263,46 @@ class CohortInviteView(CohortPageMixin, TemplateView):
                 "submit_button_active_label": _("Sending…"),
                 "has_unsaved_changes": kwargs["form"].is_bound,
                 "media": kwargs["form"].media,  # the time-zone search
+            }
+        )
+        return context
+
+
+class RemoveMemberView(CohortPageMixin, TemplateView):
+    """Remove one person from the cohort (cohorts.leaving): a page that says what goes with them,
+    then the removal on POST."""
+
+    template_name = "cohorts/admin/remove_member.html"
+    page_title = _("Remove from the cohort")
+    header_icon = "user"
+    remove_member_url_name = None
+
+    @cached_property
+    def membership(self):
+        return get_object_or_404(
+            Membership.objects.select_related("user"), pk=self.kwargs["membership_id"], cohort=self.object
+        )
+
+    def post(self, request, *args, **kwargs):
+        membership = self.membership
+        try:
+            remove(membership, removed_by=request.user)
+        except InviteNotAllowed:
+            messages.error(request, _("Only staff can remove a facilitator. Nothing was changed."))
+            return redirect(f"{self.overview_url}#members-section")
+        messages.success(
+            request, _("%(name)s is no longer in %(cohort)s.") % {"name": membership.user, "cohort": self.object}
+        )
+        return redirect(f"{self.overview_url}#members-section")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            {
+                "membership": self.membership,
+                "leaving": what_goes(self.membership),
+                "allowed": may_invite(self.request.user, self.membership.role),
+                "overview_url": self.overview_url,
             }
         )
         return context

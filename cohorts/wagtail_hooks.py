@@ -49,6 +49,7 @@ class CohortViewSet(ModelViewSet):
         "import": ("<int:pk>/import/", import_views.CohortImportView),
         "confirm_import": ("<int:pk>/import/confirm/", import_views.CohortConfirmImportView),
         "event_attendance": ("<int:pk>/events/<int:event_id>/", event_admin.EventAttendanceView),
+        "remove_member": ("<int:pk>/members/<int:membership_id>/remove/", overview_views.RemoveMemberView),
     }
 
     @cached_property

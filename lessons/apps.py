@@ -16,6 +16,7 @@ class LessonsConfig(AppConfig):
         post_delete.connect(
             self.feedback_deleted, sender=self.get_model("Feedback"), dispatch_uid="latest-feedback-delete"
         )
+        from . import receivers  # noqa: F401  (connects the receivers; importing it is the point)
 
     def feedback_deleted(self, sender, instance, **kwargs):
         self.models_module.renew_latest_feedback([instance.submission_id])

@@ -280,6 +280,13 @@ def reassign_peer_reader(submission):
     return stale.reviewer, chosen[0]
 
 
+def replace_lost_readers(submission_ids):
+    """Pieces whose reader left the cohort get another reader from the circle (the round-robin,
+    at most MAX_READINGS pieces of an assignment each)."""
+    for submission in Submission.objects.filter(pk__in=submission_ids, shared_at__isnull=False):
+        assign_peer_reviewers(submission, max_load=MAX_READINGS)
+
+
 def respond(submission, author_membership, body):
     body = (body or "").strip()
     if not has_visible_text(body):

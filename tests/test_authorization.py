@@ -413,6 +413,19 @@ CASES = [
         who(ok=A_ADMINS),
         shows=(A_MARKER,),
     ),
+    Case(
+        "cohort_admin:remove_member",
+        lambda w: {"pk": w.cohort_a.pk, "membership_id": w.m2.pk},
+        who(ok=A_ADMINS),
+        shows=(A_MARKER,),
+    ),
+    Case(
+        "cohort_admin:remove_member",
+        lambda w: {"pk": w.cohort_a.pk, "membership_id": w.m2.pk},
+        who(allowed=A_ADMINS),
+        method="POST",
+        effective=True,
+    ),
     Case("cohort_admin:invite", admin_a_kwargs, who(ok=A_ADMINS), shows=(A_MARKER,)),
     Case(
         "cohort_admin:invite",

@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from cohorts.models import Circle, Cohort, Invitation, Membership, Role
 from course.models import User
-from tests.factories import SubmissionFactory, make_cohort, make_course, make_lesson
+from lessons import writing
+from tests.factories import SubmissionFactory, make_cohort, make_course, make_lesson, make_world
 
 
 def eight_weeks(start=datetime.date(2026, 1, 5), organisation="Acme"):
@@ -617,6 +618,53 @@ def test_a_non_staff_facilitator_cannot_withdraw_a_facilitator_invitation(facili
     )
     assert response.status_code == 200
     assert Invitation.objects.filter(pk=invitation.pk).exists()
+
+
+def test_removing_a_member_says_what_goes_then_removes_them_and_gives_their_readings_to_others(
+    admin_client, course_page, django_capture_on_commit_callbacks
+):
+    world = make_world(course_page)
+    leaving, author = world.cleo, world.anna
+    piece = writing.get_or_start(author, world.lesson, world.assignment_id)
+    piece = writing.save_draft(piece.pk, title="", body="Shared.", base_version=0).submission
+    writing.share(piece)
+    assert set(piece.peer_reviews.values_list("reviewer", flat=True)) == {world.ben.pk, world.cleo.pk}
+    own = writing.get_or_start(leaving, world.lesson, world.assignment_id)
+    writing.save_draft(own.pk, title="", body="Mine.", base_version=0)
+    writing.respond(piece, leaving, "A response.")
+    remove_url = url("remove_member", world.cohort.pk, leaving.pk)
+    assert remove_url in admin_client.get(url("overview", world.cohort.pk)).content.decode()
+
+    page = admin_client.get(remove_url).content.decode()
+    assert "Their 1 piece of writing in this cohort is deleted" in page
+    assert "The 1 response they gave to others stays" in page
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(remove_url)
+
+    assert response.status_code == 302
+    assert "Cleo Circle is no longer in Spring leaders." in " ".join(message_texts(response))
+    assert not Membership.objects.filter(pk=leaving.pk).exists()
+    assert User.objects.filter(pk=leaving.user_id).exists()  # the account stays
+    assert piece.responses.get().author_id is None  # "a former member"
+    # Cleo's unanswered reading went to nobody else in a circle of three; Ben keeps his.
+    assert list(piece.peer_reviews.values_list("reviewer", flat=True)) == [world.ben.pk]
+
+
+def test_a_member_of_another_cohort_or_a_facilitator_cannot_be_removed_by_a_facilitator(
+    facilitator_client, cohort_a, cohort_b, consultant
+):
+    elsewhere = add_member(cohort_b, "else@example.test")
+    assert facilitator_client.get(url("remove_member", cohort_a.pk, elsewhere.pk)).status_code == 404
+    assert facilitator_client.post(url("remove_member", cohort_a.pk, elsewhere.pk)).status_code == 404
+    co = add_member(cohort_a, "co@example.test", role=Role.FACILITATOR)
+    page = facilitator_client.get(url("remove_member", cohort_a.pk, co.pk)).content.decode()
+    assert "Only staff can remove a facilitator." in page
+    facilitator_client.post(url("remove_member", cohort_a.pk, co.pk))
+    assert Membership.objects.filter(pk__in=[elsewhere.pk, co.pk]).count() == 2
+    member = add_member(cohort_a, "m@example.test")
+    assert facilitator_client.post(url("remove_member", cohort_a.pk, member.pk)).status_code == 302
+    assert not Membership.objects.filter(pk=member.pk).exists()
 
 
 # --- hardening: lengths, single lines, visible text, who may invite facilitators ---------
