@@ -28,7 +28,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from course.identity import clean_email, email_key, matching
+from course.identity import clean_email, email_key
 from course.models import Language
 from course.timezones import AVAILABLE_ZONES
 from course.validators import validate_email_address, validate_single_line, validate_visible
@@ -392,16 +392,21 @@ def invite_rows(cohort, rows, *, invited_by=None):
             )
     counts = Counter()
     with transaction.atomic():
+        # A pending facilitator's invitation keeps its role: a list of members never demotes
+        # anyone, and only those who may invite facilitators refresh it. One query for the file.
+        facilitators = {
+            email_key(email)
+            for email in Invitation.objects.filter(
+                cohort=cohort, accepted_at__isnull=True, role=Role.FACILITATOR
+            ).values_list("email", flat=True)
+        }
         for row in rows:
-            counts[_invite_row(cohort, row, invited_by)] += 1
+            counts[_invite_row(cohort, row, invited_by, facilitators)] += 1
     return counts
 
 
-def _invite_row(cohort, row, invited_by):
-    # A pending facilitator's invitation keeps its role: a list of members never demotes anyone,
-    # and only those who may invite facilitators refresh it.
-    pending = matching(Invitation.objects.filter(cohort=cohort, accepted_at__isnull=True), row.email)
-    role = pending[0].role if pending else Role.MEMBER
+def _invite_row(cohort, row, invited_by, facilitators):
+    role = Role.FACILITATOR if email_key(row.email) in facilitators else Role.MEMBER
     if not may_invite(invited_by, role):
         return "kept"
     result = invite(

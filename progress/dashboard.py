@@ -315,10 +315,9 @@ def last_due(slot):
     return max((assignment.due_at for assignment in slot.assignments), default=None)
 
 
-def lateness(slot, at, cadence_days):
-    """For a lesson nobody wrote for: OVERDUE once its last assignment is due, MISSED a cadence
-    step later; None while it is not due (or has no assignment)."""
-    due = last_due(slot)
+def lateness(due, at, cadence_days):
+    """For a lesson nobody wrote for, whose last assignment is `due` (`last_due`): OVERDUE once
+    it is due, MISSED a cadence step later; None while it is not due (or has no assignment)."""
     if due is None or at <= due:
         return None
     return Status.MISSED if at - due >= datetime.timedelta(days=cadence_days) else Status.OVERDUE
@@ -355,8 +354,8 @@ def build_dashboard(cohort, at=None, schedule=None, *, circle=None, page=None, p
             by_member.setdefault(membership_id, []).append((column, status))
 
     opened = [Status.OPEN if slot.is_open(at) else Status.NOT_OPEN for slot in slots]
-    late = [lateness(slot, at, cohort.cadence_days) for slot in slots]
     due = [last_due(slot) for slot in slots]
+    late = [lateness(moment, at, cohort.cadence_days) for moment in due]
     rows = []
     for member in members:
         cells = list(opened)
