@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 
 from django.apps import apps
 from django.conf import settings
-from django.utils import timezone
 
+from cohorts.models import Cohort, CohortState
 from course.translations import default_language, default_locale_id
 
 
@@ -98,11 +98,10 @@ class LessonInUse:
 
 def in_use(lesson):
     """What taking a lesson away (deleting or unpublishing it) touches. Two queries."""
-    cohort = apps.get_model("cohorts", "Cohort")
     submission = apps.get_model("lessons", "Submission")
     source = lesson.canonical
-    course_id = source.get_parent().pk
+    of_course = Cohort.objects.filter(course_id=source.get_parent().pk)
     return LessonInUse(
-        cohorts=cohort.objects.filter(course_id=course_id, end_date__gte=timezone.localdate()).count(),
+        cohorts=of_course.exclude(pk__in=of_course.state(CohortState.ALUMNI).values("pk")).count(),
         pieces=submission.objects.filter(lesson=source).count(),
     )

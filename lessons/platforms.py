@@ -70,6 +70,13 @@ PLATFORMS = (
 BY_KEY = {platform.key: platform for platform in PLATFORMS}
 BY_FORMAT = {platform.writing_format: platform for platform in PLATFORMS}
 
+
+def platform_label(key):
+    """The platform's name as people write it ("bluesky" → "Bluesky"); an unknown key as it is."""
+    row = BY_KEY.get(key)
+    return row.label if row is not None else key
+
+
 # Where a member may say they posted: the table's platforms, a blog, or anywhere else.
 POST_PLATFORM_CHOICES = [(platform.key, platform.label) for platform in PLATFORMS] + [
     ("blog", _("Blog")),

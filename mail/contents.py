@@ -14,6 +14,7 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext_lazy as _
 
 from course.timezones import week_start
+from lessons.platforms import platform_label
 from lessons.rendering import plain_excerpt
 
 from . import meetups
@@ -249,9 +250,8 @@ def reconnect_needed(data, delivery, membership):
     # The network's name travels in `variant` (mail sits below publishing and never reads its rows).
     # "linkedin:2027-02-03": a reminder before the token ends on that (local) day.
     key, _sep, ends_on = delivery.variant.partition(":")
-    network = {"bluesky": "Bluesky", "mastodon": "Mastodon", "linkedin": "LinkedIn"}.get(key, key)
     context = {
-        "network": network,
+        "network": platform_label(key),
         "ends_on": parse_date(ends_on) if ends_on else None,
         "action_url": absolute(f"{reverse('mail:preferences')}?cohort={membership.cohort_id}"),
         "action_label": _("Open your preferences"),

@@ -9,12 +9,13 @@ from django.utils.translation import gettext_lazy as _
 from cohorts.models import CohortEvent
 from course.translations import Translations
 from lessons.models import LessonPage, Submission
+from lessons.platforms import platform_label
 from lessons.titles import assignment_titles
 
+from .meetups import CANCEL
 from .models import FacilitatorNote, Kind
 from .replies import read_draft_saved_variant
 
-NETWORKS = {"bluesky": "Bluesky", "mastodon": "Mastodon", "linkedin": "LinkedIn"}
 WEEKLY_VARIANTS = {"posted": _("after a post this week"), "standard": _("no post yet this week")}
 EVENT_PHASES = {"before": _("three days before"), "day": _("on the day"), "after": _("two days after")}
 
@@ -90,12 +91,11 @@ def _about(delivery, lessons, shown, pieces, piece_titles, events, notes):
         event = events.get(delivery.subject_id)
         if event is None:
             return _("an event that no longer exists")
-        if delivery.variant == "CANCEL":
+        if delivery.variant == CANCEL:
             return _("cancellation of %(event)s") % {"event": event.name}
         return _("invitation to %(event)s") % {"event": event.name}
     if kind == Kind.RECONNECT_NEEDED:
-        network = delivery.variant.partition(":")[0]
-        return NETWORKS.get(network, network)
+        return platform_label(delivery.variant.partition(":")[0])
     if kind in (Kind.WEEKLY_NUDGE, Kind.FACILITATOR_DIGEST):
         return _week_words(key)
     if kind == Kind.ALUMNI_NUDGE:
